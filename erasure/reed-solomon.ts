@@ -93,17 +93,19 @@ export class ReedSolomon {
 
   /**
    * Rebuilds, in place, the shards whose indexes `missing` lists from the others (all k + m
-   * given, of one length; the missing ones are only written). The zero-copy form of
-   * reconstruct() for shards from allocateShards.
+   * given, of one length; the missing ones are only written). Shards listed in `unavailable`
+   * are neither read nor written (lost shards the caller does not need back). The zero-copy
+   * form of reconstruct() for shards from allocateShards.
    */
-  reconstructInto(shards: Uint8Array[], missing: number[]): void {
+  reconstructInto(shards: Uint8Array[], missing: number[], unavailable: number[] = []): void {
     checkCount(shards, this.k + this.m, 'reconstructInto');
     const targets = [...new Set(missing)].sort((a, b) => a - b);
-    targets.forEach((index) => this.checkIndex(index, this.k + this.m, 'missing index'));
-    if (targets.length > this.m) throw new TooManyMissingError(targets.length, this.m);
+    const lost = new Set([...targets, ...unavailable]);
+    [...lost].forEach((index) => this.checkIndex(index, this.k + this.m, 'missing or unavailable index'));
+    if (lost.size > this.m) throw new TooManyMissingError(lost.size, this.m);
     checkSameLength(shards, (index) => this.label(index));
     if (targets.length === 0) return;
-    const sources = shards.map((_, index) => index).filter((index) => !targets.includes(index)).slice(0, this.k);
+    const sources = shards.map((_, index) => index).filter((index) => !lost.has(index)).slice(0, this.k);
     checkNoOverlap(
       targets.map((index) => ({ shard: shards[index]!, label: this.label(index) })),
       sources.map((index) => ({ shard: shards[index]!, label: this.label(index) })),

@@ -1,0 +1,10 @@
+/**
+ * The subcommands of `tessera`, one module each. Adding an area's command line means adding its
+ * register function here.
+ */
+import type { Argv } from 'yargs';
+import { registerEc } from './ec-command.js';
+
+export type RegisterCommand = (parser: Argv) => Argv;
+
+export const commands: RegisterCommand[] = [registerEc];
