@@ -3,10 +3,10 @@
  * What a parity fragment's store runs when a delta arrives from the data fragment's node: in the
  * cluster the m parity shards live on m different nodes, so each applies its own coefficient.
  */
-import { ErasureRangeError } from './errors.js';
+import { ErasureRangeError, ShardLengthError } from './errors.js';
 import type { CodingKernel, PreparedRows } from './kernel.js';
 import { createKernel } from './kernel-choice.js';
-import { checkAttached, checkNoOverlap, checkSameLength } from './shard-checks.js';
+import { checkAttached, checkNoOverlap } from './shard-checks.js';
 
 let shared: { kernel: CodingKernel; rows: PreparedRows[] } | undefined;
 
@@ -27,9 +27,15 @@ export function gfMulXor(target: Uint8Array, source: Uint8Array, coefficient: nu
   }
   checkAttached(target, 'target');
   checkAttached(source, 'source');
-  checkSameLength([target, source], (index) => (index === 0 ? 'target' : 'source'));
-  checkNoOverlap([{ shard: target, label: 'target' }], [{ shard: source, label: 'source' }]);
+  if (target.length !== source.length) {
+    throw new ShardLengthError(`target has ${target.length} bytes but source has ${source.length}: they must have one length`);
+  }
+  checkNoOverlap([target], [source], targetSourceLabel);
   if (coefficient === 0) return;
   const { kernel, rows } = sharedKernel();
   kernel.apply(rows[coefficient]!, [source], [target], true);
+}
+
+function targetSourceLabel(index: number): string {
+  return index === 0 ? 'target' : 'source';
 }

@@ -88,7 +88,20 @@ export class PortableKernel implements CodingKernel {
     for (let j = 0; j < perInput.length; j++) {
       const table = perInput[j]!;
       const input = inputs[j]!;
-      for (let x = 0; x < count; x++) words[x]! ^= table[input[from + x]!]!;
+      const start = input.byteOffset + from;
+      if ((start & 3) === 0 && (count & 3) === 0) {
+        // Four input bytes per load (little-endian: byte 0 is the low byte).
+        const quads = new Uint32Array(input.buffer, start, count >>> 2);
+        for (let q = 0, x = 0; q < quads.length; q++, x += 4) {
+          const quad = quads[q]!;
+          words[x]! ^= table[quad & 255]!;
+          words[x + 1]! ^= table[(quad >>> 8) & 255]!;
+          words[x + 2]! ^= table[(quad >>> 16) & 255]!;
+          words[x + 3]! ^= table[quad >>> 24]!;
+        }
+      } else {
+        for (let x = 0; x < count; x++) words[x]! ^= table[input[from + x]!]!;
+      }
     }
   }
 }

@@ -26,6 +26,10 @@ export interface ReedSolomonOptions {
 /** Decode matrices kept for erasure patterns seen recently (each holds tables in the arena). */
 const DECODE_CACHE_MAX = 32;
 
+function parityLabel(index: number): string {
+  return `parity shard ${index}`;
+}
+
 /** A Reed-Solomon code RS(k, m). */
 export class ReedSolomon {
   readonly k: number;
@@ -62,15 +66,17 @@ export class ReedSolomon {
   /** Fills shards[k…k+m-1] with the parity of shards[0…k-1]; all k + m of one length. */
   encode(shards: Uint8Array[]): void {
     checkCount(shards, this.k + this.m, 'encode');
-    checkSameLength(shards, (index) => this.label(index));
-    checkNoOverlap(this.labelled(shards.slice(this.k), this.k), this.labelled(shards.slice(0, this.k), 0));
-    this.kernel.apply(this.encodeRows, shards.slice(0, this.k), shards.slice(this.k), false);
+    checkSameLength(shards, this.label);
+    const data = shards.slice(0, this.k);
+    const parity = shards.slice(this.k);
+    checkNoOverlap(parity, data, this.parityThenDataLabel);
+    this.kernel.apply(this.encodeRows, data, parity, false);
   }
 
   /** True when the parity shards are exactly the parity of the data shards. */
   verify(shards: Uint8Array[]): boolean {
     checkCount(shards, this.k + this.m, 'verify');
-    checkSameLength(shards, (index) => this.label(index));
+    checkSameLength(shards, this.label);
     return this.kernel.matches(this.encodeRows, shards.slice(0, this.k), shards.slice(this.k));
   }
 
@@ -103,12 +109,14 @@ export class ReedSolomon {
     const lost = new Set([...targets, ...unavailable]);
     [...lost].forEach((index) => this.checkIndex(index, this.k + this.m, 'missing or unavailable index'));
     if (lost.size > this.m) throw new TooManyMissingError(lost.size, this.m);
-    checkSameLength(shards, (index) => this.label(index));
+    checkSameLength(shards, this.label);
     if (targets.length === 0) return;
     const sources = shards.map((_, index) => index).filter((index) => !lost.has(index)).slice(0, this.k);
+    const order = [...targets, ...sources];
     checkNoOverlap(
-      targets.map((index) => ({ shard: shards[index]!, label: this.label(index) })),
-      sources.map((index) => ({ shard: shards[index]!, label: this.label(index) })),
+      targets.map((index) => shards[index]!),
+      sources.map((index) => shards[index]!),
+      (position) => this.label(order[position]!),
     );
     const rows = this.decodeRows(sources, targets);
     this.kernel.apply(rows, sources.map((index) => shards[index]!), targets.map((index) => shards[index]!), false);
@@ -122,7 +130,7 @@ export class ReedSolomon {
   updateParity(parity: Uint8Array[], dataIndex: number, delta: Uint8Array, offset: number): void {
     checkCount(parity, this.m, 'updateParity parity');
     this.checkIndex(dataIndex, this.k, 'dataIndex');
-    const length = checkSameLength(parity, (index) => `parity shard ${index}`);
+    const length = checkSameLength(parity, parityLabel);
     checkAttached(delta, 'delta');
     if (!Number.isInteger(offset) || offset < 0 || offset + delta.length > length) {
       throw new ShardLengthError(
@@ -130,10 +138,7 @@ export class ReedSolomon {
       );
     }
     const ranges = parity.map((shard) => shard.subarray(offset, offset + delta.length));
-    checkNoOverlap(
-      ranges.map((shard, index) => ({ shard, label: `parity shard ${index}` })),
-      [{ shard: delta, label: 'delta' }],
-    );
+    checkNoOverlap(ranges, [delta], (index) => (index < this.m ? parityLabel(index) : 'delta'));
     this.kernel.apply(this.columnRows(dataIndex), [delta], ranges, true);
   }
 
@@ -208,11 +213,11 @@ export class ReedSolomon {
     }
   }
 
-  private label(index: number): string {
-    return index < this.k ? `data shard ${index}` : `parity shard ${index - this.k} (shard ${index})`;
-  }
+  /** Names shard `index` of k + m in error messages. */
+  private readonly label = (index: number): string =>
+    index < this.k ? `data shard ${index}` : `parity shard ${index - this.k} (shard ${index})`;
 
-  private labelled(shards: Uint8Array[], first: number): { shard: Uint8Array; label: string }[] {
-    return shards.map((shard, index) => ({ shard, label: this.label(first + index) }));
-  }
+  /** Names the shards of [...parity, ...data], the order encode checks them in. */
+  private readonly parityThenDataLabel = (index: number): string =>
+    this.label(index < this.m ? this.k + index : index - this.m);
 }

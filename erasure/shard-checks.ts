@@ -1,24 +1,15 @@
 /**
  * Checks that every public method runs on its shards before it touches a byte: the count, one
- * common length, no detached buffer, and no output that shares memory with another shard. Each
- * failure is a typed error that names the shard.
+ * common length, no detached buffer, and no written shard that shares memory with another shard
+ * of the call. Each failure is a typed error naming the shard. These run on every call, so they
+ * allocate nothing and build a label only when they throw.
  */
 import { DetachedShardError, ShardCountError, ShardLengthError, ShardOverlapError } from './errors.js';
 
-/** Throws DetachedShardError when the view's ArrayBuffer has been detached. */
-export function checkAttached(shard: Uint8Array, label: string): void {
-  if (!(shard instanceof Uint8Array)) {
-    throw new TypeError(`${label} is not a Uint8Array`);
-  }
-  try {
-    // Constructing a view over a detached buffer throws; a live one costs nothing to wrap.
-    new Uint8Array(shard.buffer, 0, 0);
-  } catch {
-    throw new DetachedShardError(`${label} is a view of a detached ArrayBuffer`);
-  }
-}
+/** Names shard `index` of a call, for error messages. */
+export type ShardLabel = (index: number) => string;
 
-/** Throws ShardCountError unless `shards` has exactly `expected` entries. */
+/** Throws ShardCountError unless `shards` is an array of exactly `expected` entries. */
 export function checkCount(shards: readonly unknown[], expected: number, what: string): void {
   if (!Array.isArray(shards)) throw new ShardCountError(`${what}: expected an array of ${expected} shards`);
   if (shards.length !== expected) {
@@ -26,52 +17,65 @@ export function checkCount(shards: readonly unknown[], expected: number, what: s
   }
 }
 
-/** Checks that every shard is attached and of one length; returns that length. */
-export function checkSameLength(shards: readonly Uint8Array[], labels: (index: number) => string): number {
-  shards.forEach((shard, index) => checkAttached(shard, labels(index)));
-  const length = shards[0]?.length ?? 0;
-  shards.forEach((shard, index) => {
-    if (shard.length !== length) {
+/** Throws TypeError for a non-Uint8Array and DetachedShardError for a detached one. */
+export function checkAttached(shard: Uint8Array, label: string): void {
+  if (!(shard instanceof Uint8Array)) throw new TypeError(`${label} is not a Uint8Array`);
+  // A detached buffer reports 0 bytes; only then is it worth the exact (allocating) test.
+  if (shard.buffer.byteLength === 0 && isDetached(shard)) {
+    throw new DetachedShardError(`${label} is a view of a detached ArrayBuffer`);
+  }
+}
+
+function isDetached(shard: Uint8Array): boolean {
+  try {
+    new Uint8Array(shard.buffer, 0, 0);
+    return false;
+  } catch {
+    return true;
+  }
+}
+
+/** Checks that shards[from…to-1] are attached Uint8Arrays of one length; returns the length. */
+export function checkSameLength(shards: readonly Uint8Array[], label: ShardLabel, from = 0, to = shards.length): number {
+  for (let index = from; index < to; index++) checkAttached(shards[index]!, label(index));
+  const length = to > from ? shards[from]!.length : 0;
+  for (let index = from + 1; index < to; index++) {
+    if (shards[index]!.length !== length) {
       throw new ShardLengthError(
-        `${labels(index)} has ${shard.length} bytes but ${labels(0)} has ${length}: all shards must have one length`,
+        `${label(index)} has ${shards[index]!.length} bytes but ${label(from)} has ${length}: all shards must have one length`,
       );
     }
-  });
+  }
   return length;
 }
 
 /**
- * Throws ShardOverlapError when any written shard shares a byte with any other shard of the
- * call. Read-only shards may overlap one another.
+ * Throws ShardOverlapError when a written shard shares a byte with any other shard: `written`
+ * and `read` are lists of shards, labelled by `label(index)` for written and
+ * `label(written.length + index)` for read. Read shards may overlap one another.
  */
-export function checkNoOverlap(
-  written: readonly { shard: Uint8Array; label: string }[],
-  readOnly: readonly { shard: Uint8Array; label: string }[],
-): void {
-  const all = [...written.map((entry) => ({ ...entry, writes: true })), ...readOnly.map((entry) => ({ ...entry, writes: false }))];
-  const byBuffer = new Map<ArrayBufferLike, typeof all>();
-  for (const entry of all) {
-    if (entry.shard.length === 0) continue;
-    const list = byBuffer.get(entry.shard.buffer) ?? [];
-    list.push(entry);
-    byBuffer.set(entry.shard.buffer, list);
-  }
-  for (const list of byBuffer.values()) {
-    list.sort((a, b) => a.shard.byteOffset - b.shard.byteOffset);
-    // Sweep in address order, remembering the written range that reaches furthest and any range.
-    let furthest: (typeof all)[number] | undefined;
-    let furthestWritten: (typeof all)[number] | undefined;
-    for (const entry of list) {
-      const start = entry.shard.byteOffset;
-      const reaches = (other?: (typeof all)[number]): boolean =>
-        other !== undefined && other.shard.byteOffset + other.shard.length > start;
-      const clash = entry.writes ? (reaches(furthest) ? furthest : undefined) : reaches(furthestWritten) ? furthestWritten : undefined;
-      if (clash) {
-        throw new ShardOverlapError(`${clash.label} and ${entry.label} share memory; a shard that is written may overlap no other`);
-      }
-      const end = (other?: (typeof all)[number]): number => (other ? other.shard.byteOffset + other.shard.length : -1);
-      if (end(entry) > end(furthest)) furthest = entry;
-      if (entry.writes && end(entry) > end(furthestWritten)) furthestWritten = entry;
+export function checkNoOverlap(written: readonly Uint8Array[], read: readonly Uint8Array[], label: ShardLabel): void {
+  for (let w = 0; w < written.length; w++) {
+    const shard = written[w]!;
+    if (shard.length === 0) continue;
+    for (let other = w + 1; other < written.length; other++) {
+      if (overlaps(shard, written[other]!)) throw overlapError(label(w), label(other));
+    }
+    for (let r = 0; r < read.length; r++) {
+      if (overlaps(shard, read[r]!)) throw overlapError(label(w), label(written.length + r));
     }
   }
+}
+
+function overlaps(a: Uint8Array, b: Uint8Array): boolean {
+  return (
+    a.buffer === b.buffer &&
+    b.length > 0 &&
+    a.byteOffset < b.byteOffset + b.length &&
+    b.byteOffset < a.byteOffset + a.length
+  );
+}
+
+function overlapError(a: string, b: string): ShardOverlapError {
+  return new ShardOverlapError(`${a} and ${b} share memory; a shard that is written may overlap no other`);
 }

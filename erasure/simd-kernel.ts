@@ -96,7 +96,7 @@ export class SimdKernel implements CodingKernel {
 
   apply(prepared: PreparedRows, inputs: Uint8Array[], outputs: Uint8Array[], accumulate: boolean): void {
     const length = outputs[0]?.length ?? 0;
-    if ([...inputs, ...outputs].every((shard) => this.resident(shard))) {
+    if (this.allResident(inputs) && this.allResident(outputs)) {
       this.applyResident(prepared as SimdRows, inputs, outputs, length, accumulate);
       return;
     }
@@ -115,6 +115,11 @@ export class SimdKernel implements CodingKernel {
     return same;
   }
 
+  private allResident(shards: Uint8Array[]): boolean {
+    for (let index = 0; index < shards.length; index++) if (!this.resident(shards[index]!)) return false;
+    return true;
+  }
+
   /** True when a view lies inside this kernel's memory (and so needs no staging). */
   resident(shard: Uint8Array): boolean {
     return shard.buffer === this.memory.buffer;
@@ -127,23 +132,23 @@ export class SimdKernel implements CodingKernel {
     length: number,
     accumulate: boolean,
   ): void {
-    this.run(prepared, inputs.map((view) => view.byteOffset), outputs.map((view) => view.byteOffset), length, accumulate);
+    this.run(prepared, inputs, outputs, length, accumulate);
     const bulk = length - (length % KERNEL_STEP_BYTES);
     if (bulk < length) multiplyBytes(prepared.rows, inputs, outputs, bulk, length, accumulate);
   }
 
   /** Runs the kernel over the multiple-of-step prefix of `length` at the given addresses. */
-  private run(prepared: SimdRows, inputs: number[], outputs: number[], length: number, accumulate: boolean): void {
+  private run(prepared: SimdRows, inputs: Uint8Array[], outputs: Uint8Array[], length: number, accumulate: boolean): void {
     const bulk = length - (length % KERNEL_STEP_BYTES);
     if (bulk === 0) return;
     assert(inputs.length >= 1 && inputs.length <= POINTERS_MAX, 'input count within 1…256');
     const pointers = this.pointers;
-    inputs.forEach((address, j) => (pointers[INPUT_POINTERS / 4 + j] = address));
+    for (let j = 0; j < inputs.length; j++) pointers[INPUT_POINTERS / 4 + j] = inputs[j]!.byteOffset;
     const functions = accumulate ? this.dot.accumulate : this.dot.zero;
     let tables = prepared.tablesOffset;
     for (let first = 0; first < outputs.length; first += GROUP_OUTPUTS_MAX) {
       const group = Math.min(GROUP_OUTPUTS_MAX, outputs.length - first);
-      for (let r = 0; r < group; r++) pointers[OUTPUT_POINTERS / 4 + r] = outputs[first + r]!;
+      for (let r = 0; r < group; r++) pointers[OUTPUT_POINTERS / 4 + r] = outputs[first + r]!.byteOffset;
       functions[group - 1]!(INPUT_POINTERS, inputs.length, OUTPUT_POINTERS, tables, bulk);
       tables += inputs.length * group * 32;
     }

@@ -137,9 +137,16 @@ export const Op = {
   i32Load: 0x28,
   i32Const: 0x41,
   i32Eqz: 0x45,
+  i32Eq: 0x46,
   i32Ne: 0x47,
+  i32GtS: 0x4a,
+  i32GtU: 0x4b,
+  i32GeS: 0x4e,
   i32GeU: 0x4f,
   i32Add: 0x6a,
+  i32Sub: 0x6b,
+  i32Shl: 0x74,
+  select: 0x1b,
   blockTypeEmpty: 0x40,
 } as const;
 
@@ -153,5 +160,6 @@ export const Simd = {
   v128And: 0x4e,
   v128Xor: 0x51,
   i8x16ShrU: 0x6d,
+  i16x8ShrU: 0x8d,
   i8x16RelaxedSwizzle: 0x100,
 } as const;
