@@ -148,9 +148,9 @@ function dotKernel(group: number, accumulate: boolean, swizzle: SwizzleFlavour):
   b.i32(0).set(l.chunk);
   b.op(Op.block, Op.blockTypeEmpty, Op.loop, Op.blockTypeEmpty); // for each chunk
   b.get(l.chunk).get(l.length).op(Op.i32GeU).op(Op.brIf, 1);
-  // chunkEnd = min(chunk + CHUNK_BYTES, length)
+  // chunkEnd = min(chunk + CHUNK_BYTES, length); select(a, b, c) is c ? a : b.
   b.get(l.chunk).i32(CHUNK_BYTES).op(Op.i32Add).set(l.chunkEnd);
-  b.get(l.chunkEnd).get(l.length).get(l.chunkEnd).get(l.length).op(Op.i32GtU).op(Op.select).set(l.chunkEnd);
+  b.get(l.length).get(l.chunkEnd).get(l.chunkEnd).get(l.length).op(Op.i32GtU).op(Op.select).set(l.chunkEnd);
   b.get(l.inputs).set(l.cursor).get(l.tables).set(l.table);
   inputPass(b, l, group, !accumulate, swizzle);
   b.op(Op.block, Op.blockTypeEmpty, Op.loop, Op.blockTypeEmpty); // the other inputs accumulate
