@@ -1,0 +1,163 @@
+/**
+ * The rendezvous races that placement is built from. Every (fragment, node) pair of a stripe
+ * has a straw2 score ln(u)/weight, u a fixed hash of the fragment's stream and the node's id;
+ * fragments take nodes greedily in order of score, best pair first, each node at most once and
+ * no failure domain above its cap. Because a pair's score depends on nothing but that fragment
+ * and that node, adding, removing or reweighting one node changes only the pairs that involve
+ * it: that is where minimal movement comes from.
+ */
+import type { CompiledTopology } from './compiled-topology.js';
+import { draw32, straw2Score } from './hash.js';
+
+/** The caps of one failure level during a race: a domain stops taking nodes at `cap`. */
+export interface DomainCaps {
+  readonly domainOfNode: Int32Array;
+  readonly count: Int32Array;
+  readonly cap: number;
+}
+
+/** Nothing found: no candidate is free. */
+const NONE = -1;
+
+/**
+ * The best free candidate for one fragment stream: the node with the highest straw2 score
+ * among `candidates` that is not `used` and whose domain is below its cap. Within a weight
+ * class the highest draw has the highest score, so one logarithm is taken per class; ties go
+ * to the lower node number. Writes the score to `scoreOut[0]`; returns NONE when none is free.
+ */
+function bestFree(
+  topology: CompiledTopology,
+  stream: number,
+  candidates: Int32Array,
+  used: Uint8Array,
+  caps: DomainCaps | undefined,
+  scoreOut: Float64Array,
+): number {
+  const classCount = topology.classWeights.length;
+  const bestDraw = new Float64Array(classCount).fill(-1);
+  const bestNode = new Int32Array(classCount).fill(NONE);
+  const { nodeHashes, weightClass } = topology;
+  for (let i = 0; i < candidates.length; i++) {
+    const node = candidates[i] ?? NONE;
+    if (used[node] === 1) continue;
+    if (caps !== undefined && (caps.count[caps.domainOfNode[node] ?? 0] ?? 0) >= caps.cap) continue;
+    const draw = draw32(stream, nodeHashes[node] ?? 0);
+    const weightIndex = weightClass[node] ?? 0;
+    if (draw > (bestDraw[weightIndex] ?? -1)) {
+      bestDraw[weightIndex] = draw;
+      bestNode[weightIndex] = node;
+    }
+  }
+  let winner = NONE;
+  let winnerScore = -Infinity;
+  for (let c = 0; c < classCount; c++) {
+    const node = bestNode[c] ?? NONE;
+    if (node === NONE) continue;
+    const score = straw2Score(bestDraw[c] ?? 0, topology.classWeights[c] ?? 1);
+    if (score > winnerScore || (score === winnerScore && node < winner)) {
+      winner = node;
+      winnerScore = score;
+    }
+  }
+  scoreOut[0] = winnerScore;
+  return winner;
+}
+
+/**
+ * Matches fragments to candidate nodes, best (fragment, node) pair first: the unique greedy
+ * matching over pair scores. Each fragment caches its best free pair; the fragment whose cached
+ * pair is highest takes it if the node is still free and its domain below cap, else looks
+ * again (its best can only have got worse, so the result equals the full greedy over all
+ * pairs). Returns, per fragment in `streams` order, the node number or NONE when nothing was
+ * free. Marks taken nodes in `used` and counts them in `caps`.
+ */
+export function matchFragments(
+  topology: CompiledTopology,
+  streams: readonly number[],
+  candidates: Int32Array,
+  used: Uint8Array,
+  caps?: DomainCaps,
+): Int32Array {
+  const count = streams.length;
+  const taken = new Int32Array(count).fill(NONE);
+  const bestNode = new Int32Array(count);
+  const bestScore = new Float64Array(count);
+  const scoreOut = new Float64Array(1);
+  for (let f = 0; f < count; f++) {
+    bestNode[f] = bestFree(topology, streams[f] ?? 0, candidates, used, caps, scoreOut);
+    bestScore[f] = scoreOut[0] ?? -Infinity;
+  }
+  for (let remaining = count; remaining > 0;) {
+    const f = highestPending(taken, bestNode, bestScore);
+    if (f === NONE) break;
+    const node = bestNode[f] ?? NONE;
+    if (isFree(node, used, caps)) {
+      taken[f] = node;
+      used[node] = 1;
+      if (caps !== undefined) addToDomain(caps, node);
+      remaining--;
+    } else {
+      bestNode[f] = bestFree(topology, streams[f] ?? 0, candidates, used, caps, scoreOut);
+      bestScore[f] = scoreOut[0] ?? -Infinity;
+    }
+  }
+  return taken;
+}
+
+function highestPending(taken: Int32Array, bestNode: Int32Array, bestScore: Float64Array): number {
+  let chosen = NONE;
+  let chosenScore = -Infinity;
+  for (let f = 0; f < taken.length; f++) {
+    if (taken[f] !== NONE || bestNode[f] === NONE) continue;
+    const score = bestScore[f] ?? -Infinity;
+    if (chosen === NONE || score > chosenScore) {
+      chosen = f;
+      chosenScore = score;
+    }
+  }
+  return chosen;
+}
+
+function isFree(node: number, used: Uint8Array, caps: DomainCaps | undefined): boolean {
+  if (used[node] === 1) return false;
+  return caps === undefined || (caps.count[caps.domainOfNode[node] ?? 0] ?? 0) < caps.cap;
+}
+
+/**
+ * Assigns fragments to `slotHashes` without weights, best (fragment, slot) draw first, each
+ * slot once. Used when the rule fixes how many fragments each domain gets, so that weights,
+ * which cannot change those counts, cannot reshuffle which fragment goes to which domain
+ * either. Returns the slot number per fragment, or NONE where slots ran out.
+ */
+export function matchSlots(streams: readonly number[], slotHashes: readonly number[]): Int32Array {
+  const taken = new Int32Array(streams.length).fill(NONE);
+  const slotTaken = new Uint8Array(slotHashes.length);
+  const rounds = Math.min(streams.length, slotHashes.length);
+  for (let round = 0; round < rounds; round++) {
+    let bestFragment = NONE;
+    let bestSlot = NONE;
+    let bestDraw = -1;
+    for (let f = 0; f < streams.length; f++) {
+      if (taken[f] !== NONE) continue;
+      for (let s = 0; s < slotHashes.length; s++) {
+        if (slotTaken[s] === 1) continue;
+        const draw = draw32(streams[f] ?? 0, slotHashes[s] ?? 0);
+        if (draw > bestDraw) {
+          bestDraw = draw;
+          bestFragment = f;
+          bestSlot = s;
+        }
+      }
+    }
+    taken[bestFragment] = bestSlot;
+    slotTaken[bestSlot] = 1;
+  }
+  return taken;
+}
+
+export { NONE as NO_NODE };
+
+function addToDomain(caps: DomainCaps, node: number): void {
+  const domain = caps.domainOfNode[node] ?? 0;
+  caps.count[domain] = (caps.count[domain] ?? 0) + 1;
+}
