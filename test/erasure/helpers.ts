@@ -38,8 +38,15 @@ export function randomShards(k: number, m: number, length: number, seed: number)
 }
 
 /** Copies of every shard, to show later that a failed call changed nothing. */
-export function snapshot(shards: (Uint8Array | null)[]): (Uint8Array | null)[] {
-  return shards.map((shard) => (shard ? Uint8Array.from(shard) : null));
+export function snapshot(shards: (Uint8Array | null)[]): (Uint8Array | null | 'detached')[] {
+  return shards.map((shard) => {
+    if (!shard) return null;
+    try {
+      return Uint8Array.from(shard);
+    } catch {
+      return 'detached';
+    }
+  });
 }
 
 export function hex(bytes: Uint8Array): string {
