@@ -16,10 +16,24 @@ const pureCoreGlobals = [
 const pureCoreImports = {
   patterns: [
     {
-      group: ['node:fs', 'node:fs/*', 'fs', 'node:net', 'net', 'node:http', 'node:child_process', 'node:timers', 'node:dgram', 'node:os'],
+      group: [
+        'node:fs',
+        'node:fs/*',
+        'fs',
+        'node:net',
+        'net',
+        'node:http',
+        'node:child_process',
+        'node:timers',
+        'node:dgram',
+        'node:os',
+      ],
       message: 'Pure cores do no I/O: it reaches them through the injected environment.',
     },
-    { group: ['**/node/**', '**/client/**', '**/simulations/**'], message: 'Pure cores import none of node/, client/ or simulations/.' },
+    {
+      group: ['**/node/**', '**/client/**', '**/simulations/**'],
+      message: 'Pure cores import none of node/, client/ or simulations/.',
+    },
   ],
 };
 
@@ -33,10 +47,16 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-explicit-any': 'error',
       '@typescript-eslint/no-floating-promises': 'error',
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
       'no-restricted-syntax': [
         'error',
-        { selector: "CallExpression[callee.object.name='Math'][callee.property.name='random']", message: 'Draw randomness from an injected source so that runs replay from a seed.' },
+        {
+          selector: "CallExpression[callee.object.name='Math'][callee.property.name='random']",
+          message: 'Draw randomness from an injected source so that runs replay from a seed.',
+        },
       ],
     },
   },

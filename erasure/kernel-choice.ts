@@ -15,12 +15,22 @@ export type KernelChoice = 'auto' | 'simd' | 'relaxed-simd' | 'portable';
 const SCRATCH_BYTES_MIN = 32 << 10;
 
 /** The kernel that a choice names, over an arena of `arenaBytes`. */
-export function createKernel(choice: KernelChoice, arenaBytes: number, scratchBytes: number): CodingKernel {
+export function createKernel(
+  choice: KernelChoice,
+  arenaBytes: number,
+  scratchBytes: number,
+): CodingKernel {
   if (!Number.isInteger(arenaBytes) || arenaBytes < 0 || arenaBytes > 2 ** 31) {
     throw new RangeError(`arenaBytes must be an integer in [0, 2 GiB], got ${arenaBytes}`);
   }
-  if (!Number.isInteger(scratchBytes) || scratchBytes < SCRATCH_BYTES_MIN || scratchBytes > 1 << 30) {
-    throw new RangeError(`scratchBytes must be an integer in [${SCRATCH_BYTES_MIN}, 1 GiB], got ${scratchBytes}`);
+  if (
+    !Number.isInteger(scratchBytes) ||
+    scratchBytes < SCRATCH_BYTES_MIN ||
+    scratchBytes > 1 << 30
+  ) {
+    throw new RangeError(
+      `scratchBytes must be an integer in [${SCRATCH_BYTES_MIN}, 1 GiB], got ${scratchBytes}`,
+    );
   }
   switch (choice) {
     case 'portable':
@@ -36,7 +46,9 @@ export function createKernel(choice: KernelChoice, arenaBytes: number, scratchBy
       if (simdSupported('simd128')) return new SimdKernel(arenaBytes, scratchBytes, 'simd128');
       return new PortableKernel(arenaBytes);
     default:
-      throw new RangeError(`kernel must be auto, simd, relaxed-simd or portable, got ${String(choice)}`);
+      throw new RangeError(
+        `kernel must be auto, simd, relaxed-simd or portable, got ${String(choice)}`,
+      );
   }
 }
 
@@ -50,7 +62,13 @@ export function availableKernels(): KernelChoice[] {
 
 function requireSupport(flavour: 'simd128' | 'relaxed'): void {
   if (!simdSupported(flavour)) {
-    const what = flavour === 'relaxed' ? 'relaxed SIMD (node --experimental-wasm-relaxed-simd)' : 'WebAssembly SIMD';
-    throw new ErasureError('ERASURE_KERNEL_UNAVAILABLE', `this JavaScript engine does not run ${what}`);
+    const what =
+      flavour === 'relaxed'
+        ? 'relaxed SIMD (node --experimental-wasm-relaxed-simd)'
+        : 'WebAssembly SIMD';
+    throw new ErasureError(
+      'ERASURE_KERNEL_UNAVAILABLE',
+      `this JavaScript engine does not run ${what}`,
+    );
   }
 }

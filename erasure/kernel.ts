@@ -24,12 +24,23 @@ export interface CodingKernel {
   prepare(rows: GfMatrix): PreparedRows;
   dispose(prepared: PreparedRows): void;
   /** outputs[r] = (accumulate ? outputs[r] xor : ) Σ_j rows[r][j]·inputs[j], all one length. */
-  apply(prepared: PreparedRows, inputs: Uint8Array[], outputs: Uint8Array[], accumulate: boolean): void;
+  apply(
+    prepared: PreparedRows,
+    inputs: Uint8Array[],
+    outputs: Uint8Array[],
+    accumulate: boolean,
+  ): void;
   /** True when Σ_j rows[r][j]·inputs[j] equals expected[r] for every r; writes nothing. */
   matches(prepared: PreparedRows, inputs: Uint8Array[], expected: Uint8Array[]): boolean;
 }
 
 export type KernelName = 'wasm-simd' | 'wasm-relaxed-simd' | 'portable';
+
+/**
+ * Which kernel's arena a buffer is, so that a free function (gfMulXor) given two views of one
+ * engine's arena runs on that engine's kernel without copying.
+ */
+export const kernelOfBuffer = new WeakMap<ArrayBufferLike, CodingKernel>();
 
 /** Assertion for invariants the caller guarantees; a failure is a bug, never bad input. */
 export function assert(condition: boolean, message: string): asserts condition {
@@ -64,5 +75,7 @@ export function multiplyBytes(
 /** Byte equality of two views (memcmp through Buffer, without copying). */
 export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
-  return Buffer.from(a.buffer, a.byteOffset, a.length).equals(Buffer.from(b.buffer, b.byteOffset, b.length));
+  return Buffer.from(a.buffer, a.byteOffset, a.length).equals(
+    Buffer.from(b.buffer, b.byteOffset, b.length),
+  );
 }

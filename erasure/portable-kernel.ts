@@ -7,7 +7,7 @@
  */
 import { Arena } from './arena.js';
 import { gfMul } from './gf256.js';
-import { equalBytes, type CodingKernel, type PreparedRows } from './kernel.js';
+import { equalBytes, kernelOfBuffer, type CodingKernel, type PreparedRows } from './kernel.js';
 import type { GfMatrix } from './matrix.js';
 
 const CHUNK_BYTES = 4096;
@@ -27,6 +27,7 @@ export class PortableKernel implements CodingKernel {
 
   constructor(arenaBytes: number) {
     this.arena = new Arena(new ArrayBuffer(arenaBytes), 0, arenaBytes);
+    kernelOfBuffer.set(this.arena.buffer, this);
   }
 
   prepare(rows: GfMatrix): PortableRows {
@@ -51,7 +52,12 @@ export class PortableKernel implements CodingKernel {
 
   dispose(): void {}
 
-  apply(prepared: PreparedRows, inputs: Uint8Array[], outputs: Uint8Array[], accumulate: boolean): void {
+  apply(
+    prepared: PreparedRows,
+    inputs: Uint8Array[],
+    outputs: Uint8Array[],
+    accumulate: boolean,
+  ): void {
     const { tables } = prepared as PortableRows;
     const length = outputs[0]?.length ?? 0;
     for (let from = 0; from < length; from += CHUNK_BYTES) {
@@ -81,7 +87,12 @@ export class PortableKernel implements CodingKernel {
     return true;
   }
 
-  private accumulateWords(perInput: Uint32Array[], inputs: Uint8Array[], from: number, to: number): void {
+  private accumulateWords(
+    perInput: Uint32Array[],
+    inputs: Uint8Array[],
+    from: number,
+    to: number,
+  ): void {
     const words = this.words;
     const count = to - from;
     words.fill(0, 0, count);
@@ -107,7 +118,13 @@ export class PortableKernel implements CodingKernel {
 }
 
 /** Writes (or xors) byte r of each word into outputs[r][from + x]. */
-function spread(words: Uint32Array, outputs: Uint8Array[], from: number, to: number, accumulate: boolean): void {
+function spread(
+  words: Uint32Array,
+  outputs: Uint8Array[],
+  from: number,
+  to: number,
+  accumulate: boolean,
+): void {
   const count = to - from;
   for (let r = 0; r < outputs.length; r++) {
     const output = outputs[r]!;

@@ -7,7 +7,12 @@
  * has changed. Shards from allocateShards() are views into the fast kernel's memory and are
  * worked on without a copy; any other Uint8Array works too, staged through a scratch area.
  */
-import { ErasureRangeError, ForeignShardError, ShardLengthError, TooManyMissingError } from './errors.js';
+import {
+  ErasureRangeError,
+  ForeignShardError,
+  ShardLengthError,
+  TooManyMissingError,
+} from './errors.js';
 import type { CodingKernel, KernelName, PreparedRows } from './kernel.js';
 import { cauchyParityRows, encodingRow, invert, multiply, type GfMatrix } from './matrix.js';
 import { createKernel, type KernelChoice } from './kernel-choice.js';
@@ -41,12 +46,19 @@ export class ReedSolomon {
   private readonly columnCache = new Map<number, PreparedRows>();
 
   constructor(k: number, m: number, options: ReedSolomonOptions = {}) {
-    if (!Number.isInteger(k) || k < 1) throw new ErasureRangeError(`k must be an integer >= 1, got ${k}`);
-    if (!Number.isInteger(m) || m < 1) throw new ErasureRangeError(`m must be an integer >= 1, got ${m}`);
-    if (k + m > 256) throw new ErasureRangeError(`k + m must be at most 256 in GF(2^8), got k=${k} m=${m}`);
+    if (!Number.isInteger(k) || k < 1)
+      throw new ErasureRangeError(`k must be an integer >= 1, got ${k}`);
+    if (!Number.isInteger(m) || m < 1)
+      throw new ErasureRangeError(`m must be an integer >= 1, got ${m}`);
+    if (k + m > 256)
+      throw new ErasureRangeError(`k + m must be at most 256 in GF(2^8), got k=${k} m=${m}`);
     this.k = k;
     this.m = m;
-    this.kernel = createKernel(options.kernel ?? 'auto', options.arenaBytes ?? 64 << 20, options.scratchBytes ?? 1 << 20);
+    this.kernel = createKernel(
+      options.kernel ?? 'auto',
+      options.arenaBytes ?? 64 << 20,
+      options.scratchBytes ?? 1 << 20,
+    );
     this.parityRows = cauchyParityRows(k, m);
     this.encodeRows = this.kernel.prepare(this.parityRows);
   }
@@ -86,14 +98,19 @@ export class ReedSolomon {
    */
   reconstruct(shards: (Uint8Array | null)[]): Uint8Array[] {
     checkCount(shards, this.k + this.m, 'reconstruct');
-    const present = shards.filter((shard): shard is Uint8Array => shard !== null && shard !== undefined);
+    const present = shards.filter(
+      (shard): shard is Uint8Array => shard !== null && shard !== undefined,
+    );
     const missing = shards.length - present.length;
     if (missing > this.m) throw new TooManyMissingError(missing, this.m);
     if (missing === 0) return [...(shards as Uint8Array[])];
     present.forEach((shard, index) => checkAttached(shard, `present shard ${index}`));
     const length = present[0]!.length;
     const full = shards.map((shard) => shard ?? new Uint8Array(length));
-    this.reconstructInto(full, shards.flatMap((shard, index) => (shard ? [] : [index])));
+    this.reconstructInto(
+      full,
+      shards.flatMap((shard, index) => (shard ? [] : [index])),
+    );
     return full;
   }
 
@@ -107,11 +124,16 @@ export class ReedSolomon {
     checkCount(shards, this.k + this.m, 'reconstructInto');
     const targets = [...new Set(missing)].sort((a, b) => a - b);
     const lost = new Set([...targets, ...unavailable]);
-    [...lost].forEach((index) => this.checkIndex(index, this.k + this.m, 'missing or unavailable index'));
+    [...lost].forEach((index) =>
+      this.checkIndex(index, this.k + this.m, 'missing or unavailable index'),
+    );
     if (lost.size > this.m) throw new TooManyMissingError(lost.size, this.m);
     checkSameLength(shards, this.label);
     if (targets.length === 0) return;
-    const sources = shards.map((_, index) => index).filter((index) => !lost.has(index)).slice(0, this.k);
+    const sources = shards
+      .map((_, index) => index)
+      .filter((index) => !lost.has(index))
+      .slice(0, this.k);
     const order = [...targets, ...sources];
     checkNoOverlap(
       targets.map((index) => shards[index]!),
@@ -119,7 +141,12 @@ export class ReedSolomon {
       (position) => this.label(order[position]!),
     );
     const rows = this.decodeRows(sources, targets);
-    this.kernel.apply(rows, sources.map((index) => shards[index]!), targets.map((index) => shards[index]!), false);
+    this.kernel.apply(
+      rows,
+      sources.map((index) => shards[index]!),
+      targets.map((index) => shards[index]!),
+      false,
+    );
   }
 
   /**
@@ -148,10 +175,12 @@ export class ReedSolomon {
    * them (allocating none). Give them back with release().
    */
   allocateShards(length: number): Uint8Array[] {
-    if (!Number.isInteger(length) || length < 0) throw new ErasureRangeError(`length must be an integer >= 0, got ${length}`);
+    if (!Number.isInteger(length) || length < 0)
+      throw new ErasureRangeError(`length must be an integer >= 0, got ${length}`);
     const shards: Uint8Array[] = [];
     try {
-      for (let index = 0; index < this.k + this.m; index++) shards.push(this.kernel.arena.allocateView(length));
+      for (let index = 0; index < this.k + this.m; index++)
+        shards.push(this.kernel.arena.allocateView(length));
     } catch (error) {
       this.release(shards);
       throw error;
@@ -163,7 +192,9 @@ export class ReedSolomon {
   release(shards: Uint8Array[]): void {
     for (const shard of shards) {
       if (shard.buffer !== this.kernel.arena.buffer || !this.kernel.arena.owns(shard.byteOffset)) {
-        throw new ForeignShardError('release: a shard was not handed out by this engine, or was released already');
+        throw new ForeignShardError(
+          'release: a shard was not handed out by this engine, or was released already',
+        );
       }
     }
     for (const shard of shards) this.kernel.arena.release(shard.byteOffset);
@@ -185,8 +216,11 @@ export class ReedSolomon {
       return cached;
     }
     const inverse = invert(sources.map((index) => encodingRow(this.k, this.parityRows, index)));
-    if (!inverse) throw new Error('erasure: assertion failed: a Cauchy submatrix is always invertible');
-    const rows = targets.map((index) => (index < this.k ? inverse[index]! : multiply([this.parityRows[index - this.k]!], inverse)[0]!));
+    if (!inverse)
+      throw new Error('erasure: assertion failed: a Cauchy submatrix is always invertible');
+    const rows = targets.map((index) =>
+      index < this.k ? inverse[index]! : multiply([this.parityRows[index - this.k]!], inverse)[0]!,
+    );
     if (this.decodeCache.size >= DECODE_CACHE_MAX) {
       const [oldestKey, oldest] = this.decodeCache.entries().next().value as [string, PreparedRows];
       this.kernel.dispose(oldest);

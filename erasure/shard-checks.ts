@@ -4,14 +4,20 @@
  * of the call. Each failure is a typed error naming the shard. These run on every call, so they
  * allocate nothing and build a label only when they throw.
  */
-import { DetachedShardError, ShardCountError, ShardLengthError, ShardOverlapError } from './errors.js';
+import {
+  DetachedShardError,
+  ShardCountError,
+  ShardLengthError,
+  ShardOverlapError,
+} from './errors.js';
 
 /** Names shard `index` of a call, for error messages. */
 export type ShardLabel = (index: number) => string;
 
 /** Throws ShardCountError unless `shards` is an array of exactly `expected` entries. */
 export function checkCount(shards: readonly unknown[], expected: number, what: string): void {
-  if (!Array.isArray(shards)) throw new ShardCountError(`${what}: expected an array of ${expected} shards`);
+  if (!Array.isArray(shards))
+    throw new ShardCountError(`${what}: expected an array of ${expected} shards`);
   if (shards.length !== expected) {
     throw new ShardCountError(`${what}: expected ${expected} shards, got ${shards.length}`);
   }
@@ -36,7 +42,12 @@ function isDetached(shard: Uint8Array): boolean {
 }
 
 /** Checks that shards[from…to-1] are attached Uint8Arrays of one length; returns the length. */
-export function checkSameLength(shards: readonly Uint8Array[], label: ShardLabel, from = 0, to = shards.length): number {
+export function checkSameLength(
+  shards: readonly Uint8Array[],
+  label: ShardLabel,
+  from = 0,
+  to = shards.length,
+): number {
   for (let index = from; index < to; index++) checkAttached(shards[index]!, label(index));
   const length = to > from ? shards[from]!.length : 0;
   for (let index = from + 1; index < to; index++) {
@@ -54,7 +65,11 @@ export function checkSameLength(shards: readonly Uint8Array[], label: ShardLabel
  * and `read` are lists of shards, labelled by `label(index)` for written and
  * `label(written.length + index)` for read. Read shards may overlap one another.
  */
-export function checkNoOverlap(written: readonly Uint8Array[], read: readonly Uint8Array[], label: ShardLabel): void {
+export function checkNoOverlap(
+  written: readonly Uint8Array[],
+  read: readonly Uint8Array[],
+  label: ShardLabel,
+): void {
   for (let w = 0; w < written.length; w++) {
     const shard = written[w]!;
     if (shard.length === 0) continue;
@@ -77,5 +92,7 @@ function overlaps(a: Uint8Array, b: Uint8Array): boolean {
 }
 
 function overlapError(a: string, b: string): ShardOverlapError {
-  return new ShardOverlapError(`${a} and ${b} share memory; a shard that is written may overlap no other`);
+  return new ShardOverlapError(
+    `${a} and ${b} share memory; a shard that is written may overlap no other`,
+  );
 }

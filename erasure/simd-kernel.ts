@@ -11,13 +11,21 @@
  */
 import { Arena } from './arena.js';
 import { nibbleTables } from './gf256.js';
-import { assert, equalBytes, multiplyBytes, type CodingKernel, type PreparedRows } from './kernel.js';
+import {
+  assert,
+  equalBytes,
+  kernelOfBuffer,
+  multiplyBytes,
+  type CodingKernel,
+  type PreparedRows,
+} from './kernel.js';
 import type { GfMatrix } from './matrix.js';
 import {
   buildKernelModule,
   GROUP_OUTPUTS_MAX,
   KERNEL_STEP_BYTES,
   kernelName,
+  XOR_KERNEL,
   type SwizzleFlavour,
 } from './wasm/simd-kernels.js';
 
@@ -28,7 +36,14 @@ const OUTPUT_POINTERS = 2048;
 /** Inputs (and outputs) of one call: k + m <= 256 bounds both. */
 const POINTERS_MAX = 256;
 
-type DotFunction = (inputs: number, inputCount: number, outputs: number, tables: number, length: number) => void;
+type DotFunction = (
+  inputs: number,
+  inputCount: number,
+  outputs: number,
+  tables: number,
+  length: number,
+) => void;
+type XorFunction = (inputs: number, inputCount: number, output: number, length: number) => void;
 
 interface SimdRows extends PreparedRows {
   /** Arena offset of the nibble tables: per output group, per input, per output, 32 bytes. */
@@ -53,6 +68,7 @@ export class SimdKernel implements CodingKernel {
   private readonly scratchBytes: number;
   private readonly pointers: Int32Array;
   private readonly dot: { zero: DotFunction[]; accumulate: DotFunction[] };
+  private readonly xorFunction: XorFunction;
 
   constructor(arenaBytes: number, scratchBytes: number, flavour: SwizzleFlavour) {
     this.name = flavour === 'relaxed' ? ('wasm-relaxed-simd' as const) : ('wasm-simd' as const);
@@ -68,9 +84,11 @@ export class SimdKernel implements CodingKernel {
       zero: groups.map((group) => lookup(group, false)),
       accumulate: groups.map((group) => lookup(group, true)),
     };
+    this.xorFunction = exports[XOR_KERNEL] as XorFunction;
     this.pointers = new Int32Array(this.memory.buffer, 0, POINTER_AREA_BYTES / 4);
     const arenaStart = POINTER_AREA_BYTES + scratchBytes;
     this.arena = new Arena(this.memory.buffer, arenaStart, pages * PAGE_BYTES);
+    kernelOfBuffer.set(this.arena.buffer, this);
   }
 
   prepare(rows: GfMatrix): SimdRows {
@@ -94,29 +112,67 @@ export class SimdKernel implements CodingKernel {
     this.arena.release((prepared as SimdRows).tablesOffset);
   }
 
-  apply(prepared: PreparedRows, inputs: Uint8Array[], outputs: Uint8Array[], accumulate: boolean): void {
+  apply(
+    prepared: PreparedRows,
+    inputs: Uint8Array[],
+    outputs: Uint8Array[],
+    accumulate: boolean,
+  ): void {
     const length = outputs[0]?.length ?? 0;
     if (this.allResident(inputs) && this.allResident(outputs)) {
       this.applyResident(prepared as SimdRows, inputs, outputs, length, accumulate);
       return;
     }
-    this.staged(prepared as SimdRows, inputs, outputs.length, length, (from, to, staged) => {
-      if (accumulate) staged.forEach((slot, r) => slot.set(outputs[r]!.subarray(from, to)));
-      return (computed) => computed.forEach((slot, r) => outputs[r]!.set(slot, from));
-    }, accumulate);
+    this.staged(
+      prepared as SimdRows,
+      inputs,
+      outputs.length,
+      length,
+      (from, to, staged) => {
+        if (accumulate) staged.forEach((slot, r) => slot.set(outputs[r]!.subarray(from, to)));
+        return (computed) => computed.forEach((slot, r) => outputs[r]!.set(slot, from));
+      },
+      accumulate,
+    );
   }
 
   matches(prepared: PreparedRows, inputs: Uint8Array[], expected: Uint8Array[]): boolean {
     const length = expected[0]?.length ?? 0;
     let same = true;
-    this.staged(prepared as SimdRows, inputs, expected.length, length, (from, to) => (computed) => {
-      same &&= computed.every((slot, r) => equalBytes(slot, expected[r]!.subarray(from, to)));
-    }, false);
+    this.staged(
+      prepared as SimdRows,
+      inputs,
+      expected.length,
+      length,
+      (from, to) => (computed) => {
+        same &&= computed.every((slot, r) => equalBytes(slot, expected[r]!.subarray(from, to)));
+      },
+      false,
+    );
     return same;
   }
 
+  /**
+   * output = xor of the inputs, all resident and of one length: the floor that the coding
+   * kernels are measured against.
+   */
+  xor(inputs: Uint8Array[], output: Uint8Array): void {
+    assert(this.allResident(inputs) && this.resident(output), 'xor runs on resident shards only');
+    const length = output.length;
+    for (let j = 0; j < inputs.length; j++)
+      this.pointers[INPUT_POINTERS / 4 + j] = inputs[j]!.byteOffset;
+    const bulk = length - (length % KERNEL_STEP_BYTES);
+    this.xorFunction(INPUT_POINTERS, inputs.length, output.byteOffset, bulk);
+    for (let x = bulk; x < length; x++) {
+      let sum = 0;
+      for (const input of inputs) sum ^= input[x]!;
+      output[x] = sum;
+    }
+  }
+
   private allResident(shards: Uint8Array[]): boolean {
-    for (let index = 0; index < shards.length; index++) if (!this.resident(shards[index]!)) return false;
+    for (let index = 0; index < shards.length; index++)
+      if (!this.resident(shards[index]!)) return false;
     return true;
   }
 
@@ -138,17 +194,25 @@ export class SimdKernel implements CodingKernel {
   }
 
   /** Runs the kernel over the multiple-of-step prefix of `length` at the given addresses. */
-  private run(prepared: SimdRows, inputs: Uint8Array[], outputs: Uint8Array[], length: number, accumulate: boolean): void {
+  private run(
+    prepared: SimdRows,
+    inputs: Uint8Array[],
+    outputs: Uint8Array[],
+    length: number,
+    accumulate: boolean,
+  ): void {
     const bulk = length - (length % KERNEL_STEP_BYTES);
     if (bulk === 0) return;
     assert(inputs.length >= 1 && inputs.length <= POINTERS_MAX, 'input count within 1…256');
     const pointers = this.pointers;
-    for (let j = 0; j < inputs.length; j++) pointers[INPUT_POINTERS / 4 + j] = inputs[j]!.byteOffset;
+    for (let j = 0; j < inputs.length; j++)
+      pointers[INPUT_POINTERS / 4 + j] = inputs[j]!.byteOffset;
     const functions = accumulate ? this.dot.accumulate : this.dot.zero;
     let tables = prepared.tablesOffset;
     for (let first = 0; first < outputs.length; first += GROUP_OUTPUTS_MAX) {
       const group = Math.min(GROUP_OUTPUTS_MAX, outputs.length - first);
-      for (let r = 0; r < group; r++) pointers[OUTPUT_POINTERS / 4 + r] = outputs[first + r]!.byteOffset;
+      for (let r = 0; r < group; r++)
+        pointers[OUTPUT_POINTERS / 4 + r] = outputs[first + r]!.byteOffset;
       functions[group - 1]!(INPUT_POINTERS, inputs.length, OUTPUT_POINTERS, tables, bulk);
       tables += inputs.length * group * 32;
     }
@@ -181,7 +245,9 @@ export class SimdKernel implements CodingKernel {
         view.set(input.subarray(from, to));
         return view;
       });
-      const stagedOutputs = Array.from({ length: outputCount }, (_, r) => slot(inputs.length + r, count));
+      const stagedOutputs = Array.from({ length: outputCount }, (_, r) =>
+        slot(inputs.length + r, count),
+      );
       const finish = begin(from, to, stagedOutputs);
       this.applyResident(prepared, stagedInputs, stagedOutputs, count, accumulate);
       finish(stagedOutputs);

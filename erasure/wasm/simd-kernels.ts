@@ -26,7 +26,14 @@
  *   (lo, hi) tables; length is a multiple of KERNEL_STEP_BYTES; inputCount >= 1. The caller
  *   does the tail.
  */
-import { buildModule, ByteWriter, Op, Simd, ValueType, type FunctionDefinition } from './module-builder.js';
+import {
+  buildModule,
+  ByteWriter,
+  Op,
+  Simd,
+  ValueType,
+  type FunctionDefinition,
+} from './module-builder.js';
 
 /** Outputs that one pass of a kernel fills. */
 export const GROUP_OUTPUTS_MAX = 4;
@@ -46,6 +53,7 @@ export function buildKernelModule(pages: number, swizzle: SwizzleFlavour): Uint8
   for (let group = 1; group <= GROUP_OUTPUTS_MAX; group++) {
     functions.push(dotKernel(group, false, swizzle), dotKernel(group, true, swizzle));
   }
+  functions.push(xorKernel());
   return buildModule(functions, pages);
 }
 
@@ -139,18 +147,31 @@ class Locals {
   }
 }
 
-function dotKernel(group: number, accumulate: boolean, swizzle: SwizzleFlavour): FunctionDefinition {
+function dotKernel(
+  group: number,
+  accumulate: boolean,
+  swizzle: SwizzleFlavour,
+): FunctionDefinition {
   const l = new Locals(group);
   const b = new Body();
   b.i32(0x0f).simd(Simd.i8x16Splat).set(l.mask);
-  for (let r = 0; r < group; r++) b.get(l.outputs).i32Load(4 * r).set(l.outputAddress[r]!);
+  for (let r = 0; r < group; r++)
+    b.get(l.outputs)
+      .i32Load(4 * r)
+      .set(l.outputAddress[r]!);
   b.get(l.inputs).get(l.inputCount).i32(2).op(Op.i32Shl).op(Op.i32Add).set(l.inputsEnd);
   b.i32(0).set(l.chunk);
   b.op(Op.block, Op.blockTypeEmpty, Op.loop, Op.blockTypeEmpty); // for each chunk
   b.get(l.chunk).get(l.length).op(Op.i32GeU).op(Op.brIf, 1);
   // chunkEnd = min(chunk + CHUNK_BYTES, length); select(a, b, c) is c ? a : b.
   b.get(l.chunk).i32(CHUNK_BYTES).op(Op.i32Add).set(l.chunkEnd);
-  b.get(l.length).get(l.chunkEnd).get(l.chunkEnd).get(l.length).op(Op.i32GtU).op(Op.select).set(l.chunkEnd);
+  b.get(l.length)
+    .get(l.chunkEnd)
+    .get(l.chunkEnd)
+    .get(l.length)
+    .op(Op.i32GtU)
+    .op(Op.select)
+    .set(l.chunkEnd);
   b.get(l.inputs).set(l.cursor).get(l.tables).set(l.table);
   inputPass(b, l, group, !accumulate, swizzle);
   b.op(Op.block, Op.blockTypeEmpty, Op.loop, Op.blockTypeEmpty); // the other inputs accumulate
@@ -172,32 +193,62 @@ function dotKernel(group: number, accumulate: boolean, swizzle: SwizzleFlavour):
 }
 
 /** One input over [chunk, chunkEnd): its tables into registers, then the position loops. */
-function inputPass(b: Body, l: Locals, group: number, overwrite: boolean, swizzle: SwizzleFlavour): void {
+function inputPass(
+  b: Body,
+  l: Locals,
+  group: number,
+  overwrite: boolean,
+  swizzle: SwizzleFlavour,
+): void {
   for (let r = 0; r < group; r++) {
-    b.get(l.table).v128Load(32 * r).set(l.tableLow[r]!);
-    b.get(l.table).v128Load(32 * r + 16).set(l.tableHigh[r]!);
+    b.get(l.table)
+      .v128Load(32 * r)
+      .set(l.tableLow[r]!);
+    b.get(l.table)
+      .v128Load(32 * r + 16)
+      .set(l.tableHigh[r]!);
   }
   b.get(l.cursor).i32Load().set(l.source);
   b.get(l.chunk).set(l.position);
   // Main loop, UNROLL vectors an iteration, while position + 16·UNROLL <= chunkEnd.
-  b.get(l.chunkEnd).i32(16 * UNROLL).op(Op.i32Sub).set(l.stepEnd);
+  b.get(l.chunkEnd)
+    .i32(16 * UNROLL)
+    .op(Op.i32Sub)
+    .set(l.stepEnd);
   positionLoop(b, l, group, overwrite, swizzle, UNROLL);
   b.get(l.chunkEnd).set(l.stepEnd);
   positionLoop(b, l, group, overwrite, swizzle, 1);
-  b.get(l.table).i32(32 * group).op(Op.i32Add).set(l.table);
+  b.get(l.table)
+    .i32(32 * group)
+    .op(Op.i32Add)
+    .set(l.table);
   b.get(l.cursor).i32(4).op(Op.i32Add).set(l.cursor);
 }
 
 /** `while (position + 16·vectors <= stepEnd (+ 16·vectors for the main loop))`: the body. */
-function positionLoop(b: Body, l: Locals, group: number, overwrite: boolean, swizzle: SwizzleFlavour, vectors: number): void {
+function positionLoop(
+  b: Body,
+  l: Locals,
+  group: number,
+  overwrite: boolean,
+  swizzle: SwizzleFlavour,
+  vectors: number,
+): void {
   const swizzleOp = swizzle === 'relaxed' ? Simd.i8x16RelaxedSwizzle : Simd.i8x16Swizzle;
   b.op(Op.block, Op.blockTypeEmpty, Op.loop, Op.blockTypeEmpty);
   // Exit when position > stepEnd (main loop) or position >= stepEnd (the one-vector loop).
-  b.get(l.position).get(l.stepEnd).op(vectors > 1 ? Op.i32GtS : Op.i32GeS).op(Op.brIf, 1);
+  b.get(l.position)
+    .get(l.stepEnd)
+    .op(vectors > 1 ? Op.i32GtS : Op.i32GeS)
+    .op(Op.brIf, 1);
   for (let u = 0; u < vectors; u++) {
     // x86 has no byte shift: a 16-bit shift and the nibble mask (two instructions) beat
     // i8x16.shr_u, which V8 lowers to five.
-    b.get(l.source).get(l.position).op(Op.i32Add).v128Load(16 * u).tee(l.high);
+    b.get(l.source)
+      .get(l.position)
+      .op(Op.i32Add)
+      .v128Load(16 * u)
+      .tee(l.high);
     b.get(l.mask).simd(Simd.v128And).set(l.low);
     b.get(l.high).i32(4).simd(Simd.i16x8ShrU).get(l.mask).simd(Simd.v128And).set(l.high);
     for (let r = 0; r < group; r++) {
@@ -209,6 +260,77 @@ function positionLoop(b: Body, l: Locals, group: number, overwrite: boolean, swi
       b.v128Store(16 * u);
     }
   }
-  b.get(l.position).i32(16 * vectors).op(Op.i32Add).set(l.position);
+  b.get(l.position)
+    .i32(16 * vectors)
+    .op(Op.i32Add)
+    .set(l.position);
   b.op(Op.br, 0, Op.end, Op.end);
+}
+
+/** Name of the k-to-1 xor export: (inputs, inputCount, output, length multiple of 16). */
+export const XOR_KERNEL = 'xor';
+
+/**
+ * output = xor of the inputs, 64 bytes an iteration: no multiplication, so it is the floor
+ * that a coding kernel is measured against (and what a coefficient-1 row would cost).
+ */
+function xorKernel(): FunctionDefinition {
+  const [inputs, inputCount, output, length] = [0, 1, 2, 3];
+  const [position, cursor, inputsEnd, source] = [4, 5, 6, 7];
+  const accumulators = [8, 9, 10, 11];
+  const b = new Body();
+  b.get(inputs).get(inputCount).i32(2).op(Op.i32Shl).op(Op.i32Add).set(inputsEnd);
+  for (const vectors of [4, 1]) {
+    b.op(Op.block, Op.blockTypeEmpty, Op.loop, Op.blockTypeEmpty);
+    b.get(position)
+      .i32(16 * vectors)
+      .op(Op.i32Add)
+      .get(length)
+      .op(Op.i32GtS)
+      .op(Op.brIf, 1);
+    b.get(inputs).i32Load().get(position).op(Op.i32Add).set(source);
+    for (let u = 0; u < vectors; u++)
+      b.get(source)
+        .v128Load(16 * u)
+        .set(accumulators[u]!);
+    b.get(inputs).i32(4).op(Op.i32Add).set(cursor);
+    b.op(Op.block, Op.blockTypeEmpty, Op.loop, Op.blockTypeEmpty);
+    b.get(cursor).get(inputsEnd).op(Op.i32Eq).op(Op.brIf, 1);
+    b.get(cursor).i32Load().get(position).op(Op.i32Add).set(source);
+    for (let u = 0; u < vectors; u++) {
+      b.get(accumulators[u]!)
+        .get(source)
+        .v128Load(16 * u)
+        .simd(Simd.v128Xor)
+        .set(accumulators[u]!);
+    }
+    b.get(cursor).i32(4).op(Op.i32Add).set(cursor);
+    b.op(Op.br, 0, Op.end, Op.end);
+    b.get(output).get(position).op(Op.i32Add).set(source);
+    for (let u = 0; u < vectors; u++)
+      b.get(source)
+        .get(accumulators[u]!)
+        .v128Store(16 * u);
+    b.get(position)
+      .i32(16 * vectors)
+      .op(Op.i32Add)
+      .set(position);
+    b.op(Op.br, 0, Op.end, Op.end);
+  }
+  return {
+    name: XOR_KERNEL,
+    params: [ValueType.i32, ValueType.i32, ValueType.i32, ValueType.i32],
+    results: [],
+    locals: [
+      ValueType.i32,
+      ValueType.i32,
+      ValueType.i32,
+      ValueType.i32,
+      ValueType.v128,
+      ValueType.v128,
+      ValueType.v128,
+      ValueType.v128,
+    ],
+    body: b.code,
+  };
 }

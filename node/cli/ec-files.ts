@@ -57,10 +57,16 @@ export function encodeHeader(header: FragmentHeader): Buffer {
 
 export function decodeHeader(bytes: Buffer, file: string): FragmentHeader {
   if (bytes.length < HEADER_BYTES || bytes.toString('latin1', 0, 8) !== FRAGMENT_MAGIC) {
-    throw new FragmentFormatError(file, `not a Tessera fragment file (no ${FRAGMENT_MAGIC} header)`);
+    throw new FragmentFormatError(
+      file,
+      `not a Tessera fragment file (no ${FRAGMENT_MAGIC} header)`,
+    );
   }
   if (bytes.readUInt32LE(20) !== headerChecksum(bytes)) {
-    throw new FragmentFormatError(file, 'the header checksum does not match: the header is corrupt');
+    throw new FragmentFormatError(
+      file,
+      'the header checksum does not match: the header is corrupt',
+    );
   }
   const header = {
     k: bytes.readUInt16LE(8),
@@ -70,8 +76,17 @@ export function decodeHeader(bytes: Buffer, file: string): FragmentHeader {
     fileBytes: Number(bytes.readBigUInt64LE(24)),
     fileSha256: bytes.toString('hex', 32, 64),
   };
-  if (header.k < 1 || header.m < 1 || header.k + header.m > 256 || header.index >= header.k + header.m || header.chunkBytes < 1) {
-    throw new FragmentFormatError(file, `impossible header (k=${header.k} m=${header.m} index=${header.index})`);
+  if (
+    header.k < 1 ||
+    header.m < 1 ||
+    header.k + header.m > 256 ||
+    header.index >= header.k + header.m ||
+    header.chunkBytes < 1
+  ) {
+    throw new FragmentFormatError(
+      file,
+      `impossible header (k=${header.k} m=${header.m} index=${header.index})`,
+    );
   }
   return header;
 }
@@ -81,7 +96,9 @@ function headerChecksum(bytes: Buffer): number {
 }
 
 /** Stripes in a file of `fileBytes` cut into k chunks of `chunkBytes` (at least one). */
-export function stripeCount(header: Pick<FragmentHeader, 'k' | 'chunkBytes' | 'fileBytes'>): number {
+export function stripeCount(
+  header: Pick<FragmentHeader, 'k' | 'chunkBytes' | 'fileBytes'>,
+): number {
   return Math.max(1, Math.ceil(header.fileBytes / (header.k * header.chunkBytes)));
 }
 
@@ -102,5 +119,11 @@ export function sha256(): ReturnType<typeof createHash> {
 
 /** True when two headers describe fragments of the same encoding of the same file. */
 export function sameEncoding(a: FragmentHeader, b: FragmentHeader): boolean {
-  return a.k === b.k && a.m === b.m && a.chunkBytes === b.chunkBytes && a.fileBytes === b.fileBytes && a.fileSha256 === b.fileSha256;
+  return (
+    a.k === b.k &&
+    a.m === b.m &&
+    a.chunkBytes === b.chunkBytes &&
+    a.fileBytes === b.fileBytes &&
+    a.fileSha256 === b.fileSha256
+  );
 }

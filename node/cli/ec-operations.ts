@@ -39,7 +39,9 @@ export async function encodeFile(options: EncodeOptions): Promise<string[]> {
   const fileBytes = (await stat(options.input)).size;
   const fileSha256 = await hashFile(options.input);
   const header: FragmentHeader = { k, m, index: 0, chunkBytes, fileBytes, fileSha256 };
-  const paths = Array.from({ length: k + m }, (_, index) => join(options.outDir, `${basename(options.input)}.frag.${index}`));
+  const paths = Array.from({ length: k + m }, (_, index) =>
+    join(options.outDir, `${basename(options.input)}.frag.${index}`),
+  );
   const shards = rs.allocateShards(chunkBytes);
   const input = await open(options.input, 'r');
   const outputs: FileHandle[] = [];
@@ -109,7 +111,10 @@ export async function decodeFiles(paths: string[], outPath: string): Promise<Fra
   try {
     const report = await scan(paths, 'decode', async (bytes) => void (await output.write(bytes)));
     if (!report.sha256Matches) {
-      throw new FragmentFormatError(outPath, 'the rebuilt file does not match the SHA-256 recorded at encode time');
+      throw new FragmentFormatError(
+        outPath,
+        'the rebuilt file does not match the SHA-256 recorded at encode time',
+      );
     }
     await output.sync();
     await output.close();
@@ -131,21 +136,40 @@ export async function verifyFiles(paths: string[]): Promise<FragmentReport> {
 
 /** True when a report shows every fragment present, intact and consistent. */
 export function healthy(report: FragmentReport): boolean {
-  return report.absent.length === 0 && report.corruptChunks.length === 0 && report.inconsistentStripes.length === 0 && report.sha256Matches;
+  return (
+    report.absent.length === 0 &&
+    report.corruptChunks.length === 0 &&
+    report.inconsistentStripes.length === 0 &&
+    report.sha256Matches
+  );
 }
 
-async function scan(paths: string[], label: string, sink: (bytes: Uint8Array) => Promise<void>): Promise<FragmentReport> {
+async function scan(
+  paths: string[],
+  label: string,
+  sink: (bytes: Uint8Array) => Promise<void>,
+): Promise<FragmentReport> {
   const { fragments, ignored } = await openFragments(paths);
   try {
     const { k, m, chunkBytes, fileBytes } = fragments[0]!.header;
     const byIndex = new Map(fragments.map((fragment) => [fragment.header.index, fragment]));
     const absent = range(k + m).filter((index) => !byIndex.has(index));
     if (absent.length > m) throw new TooManyMissingError(absent.length, m);
-    const rs = new ReedSolomon(k, m, { arenaBytes: (k + m) * alignedBytes(chunkBytes) + (64 << 10) });
+    const rs = new ReedSolomon(k, m, {
+      arenaBytes: (k + m) * alignedBytes(chunkBytes) + (64 << 10),
+    });
     const shards = rs.allocateShards(chunkBytes);
     const report: FragmentReport = {
-      k, m, fileBytes, stripes: stripeCount(fragments[0]!.header), present: [...byIndex.keys()].sort((a, b) => a - b),
-      absent, corruptChunks: [], inconsistentStripes: [], sha256Matches: false, ignored,
+      k,
+      m,
+      fileBytes,
+      stripes: stripeCount(fragments[0]!.header),
+      present: [...byIndex.keys()].sort((a, b) => a - b),
+      absent,
+      corruptChunks: [],
+      inconsistentStripes: [],
+      sha256Matches: false,
+      ignored,
     };
     const hash = sha256();
     const progress = terminalProgress(label, fileBytes);
@@ -167,7 +191,11 @@ async function scan(paths: string[], label: string, sink: (bytes: Uint8Array) =>
         }
         if (lost.length === 0 && !rs.verify(shards)) report.inconsistentStripes.push(stripe);
         const lostData = lost.filter((index) => index < k);
-        rs.reconstructInto(shards, lostData, lost.filter((index) => index >= k));
+        rs.reconstructInto(
+          shards,
+          lostData,
+          lost.filter((index) => index >= k),
+        );
         for (let j = 0; j < k && written < fileBytes; j++) {
           const bytes = shards[j]!.subarray(0, Math.min(chunkBytes, fileBytes - written));
           hash.update(bytes);
@@ -198,7 +226,9 @@ async function readChunk(fragment: Fragment, stripe: number, target: Uint8Array)
   return checksum.readUInt32LE() === chunkChecksum(target);
 }
 
-async function openFragments(paths: string[]): Promise<{ fragments: Fragment[]; ignored: string[] }> {
+async function openFragments(
+  paths: string[],
+): Promise<{ fragments: Fragment[]; ignored: string[] }> {
   if (paths.length === 0) throw new FragmentFormatError('(none)', 'no fragment files were given');
   const fragments: Fragment[] = [];
   const ignored: string[] = [];
@@ -217,7 +247,10 @@ async function openFragments(paths: string[]): Promise<{ fragments: Fragment[]; 
       const first = fragments[0]?.header;
       if (first && !sameEncoding(first, header)) {
         await handle.close();
-        throw new FragmentFormatError(path, `belongs to another encoding than ${fragments[0]!.path}`);
+        throw new FragmentFormatError(
+          path,
+          `belongs to another encoding than ${fragments[0]!.path}`,
+        );
       }
       if (fragments.some((fragment) => fragment.header.index === header.index)) {
         ignored.push(`${path} (fragment ${header.index} given twice)`);
@@ -227,7 +260,10 @@ async function openFragments(paths: string[]): Promise<{ fragments: Fragment[]; 
       const size = (await handle.stat()).size;
       if (size > fragmentFileBytes(header)) {
         await handle.close();
-        throw new FragmentFormatError(path, `is ${size} bytes, longer than the ${fragmentFileBytes(header)} its header implies`);
+        throw new FragmentFormatError(
+          path,
+          `is ${size} bytes, longer than the ${fragmentFileBytes(header)} its header implies`,
+        );
       }
       fragments.push({ path, header, handle });
     }
@@ -240,7 +276,10 @@ async function openFragments(paths: string[]): Promise<{ fragments: Fragment[]; 
 
 async function hashFile(path: string): Promise<string> {
   const hash = sha256();
-  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) hash.update(chunk);
+  for await (const chunk of createReadStream(path, {
+    highWaterMark: 1 << 20,
+  }) as AsyncIterable<Buffer>)
+    hash.update(chunk);
   return hash.digest('hex');
 }
 

@@ -9,14 +9,18 @@ import { commands } from './commands.js';
 export async function main(argv: string[]): Promise<void> {
   let parser = yargs(argv)
     .scriptName('tessera')
-    .usage('$0 <command>\n\nTessera: a distributed, erasure-coded storage cluster with continuous data protection.')
+    .usage(
+      '$0 <command>\n\nTessera: a distributed, erasure-coded storage cluster with continuous data protection.',
+    )
     .strict()
     .demandCommand(1, 'Name a command; --help lists them.')
     .recommendCommands()
     .wrap(Math.min(110, process.stdout.columns ?? 100))
     .fail((message, error, instance) => {
       if (error) throw error;
-      process.stderr.write(`${instance.help() ? '' : ''}tessera: ${message}\nRun with --help for usage.\n`);
+      process.stderr.write(
+        `${instance.help() ? '' : ''}tessera: ${message}\nRun with --help for usage.\n`,
+      );
       process.exit(2);
     });
   for (const command of commands) parser = command(parser);
@@ -24,7 +28,10 @@ export async function main(argv: string[]): Promise<void> {
 }
 
 main(hideBin(process.argv)).catch((error: unknown) => {
-  const code = typeof error === 'object' && error !== null && 'code' in error ? ` [${String(error.code)}]` : '';
+  const code =
+    typeof error === 'object' && error !== null && 'code' in error
+      ? ` [${String(error.code)}]`
+      : '';
   const message = error instanceof Error ? error.message : String(error);
   process.stderr.write(`tessera: ${message}${code}\n`);
   process.exitCode = 1;

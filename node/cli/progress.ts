@@ -9,7 +9,11 @@ export interface Progress {
 
 const REDRAW_MS = 100;
 
-export function terminalProgress(label: string, totalBytes: number, stream: NodeJS.WriteStream = process.stderr): Progress {
+export function terminalProgress(
+  label: string,
+  totalBytes: number,
+  stream: NodeJS.WriteStream = process.stderr,
+): Progress {
   if (!stream.isTTY) return { advance: () => {}, done: () => {} };
   const started = performance.now();
   let doneBytes = 0;

@@ -13,9 +13,15 @@ const run = promisify(execFile);
 const root = new URL('../..', import.meta.url).pathname;
 
 /** Runs the command line from source; resolves with exit code and output, never throws. */
-async function tessera(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+async function tessera(
+  ...args: string[]
+): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', join(root, 'node/cli/main.ts'), ...args], { cwd: root });
+    const { stdout, stderr } = await run(
+      process.execPath,
+      ['--import', 'tsx', join(root, 'node/cli/main.ts'), ...args],
+      { cwd: root },
+    );
     return { code: 0, stdout, stderr };
   } catch (error) {
     const failed = error as { code: number; stdout: string; stderr: string };
@@ -40,10 +46,25 @@ describe('cli: tessera ec', function () {
   });
 
   const fragmentsOf = async (): Promise<string[]> =>
-    (await readdir(join(dir, 'frags'))).filter((name) => name.includes('.frag.')).sort().map((name) => join(dir, 'frags', name));
+    (await readdir(join(dir, 'frags')))
+      .filter((name) => name.includes('.frag.'))
+      .sort()
+      .map((name) => join(dir, 'frags', name));
 
   it('encodes into k + m files and rebuilds the file from every choice of k of them', async () => {
-    const encoded = await tessera('ec', 'encode', input, '--k', '3', '--m', '2', '--chunk-bytes', '65536', '--out', join(dir, 'frags'));
+    const encoded = await tessera(
+      'ec',
+      'encode',
+      input,
+      '--k',
+      '3',
+      '--m',
+      '2',
+      '--chunk-bytes',
+      '65536',
+      '--out',
+      join(dir, 'frags'),
+    );
     expect(encoded.code, encoded.stderr).to.equal(0);
     const fragments = await fragmentsOf();
     expect(fragments).to.have.length(5);
@@ -63,14 +84,30 @@ describe('cli: tessera ec', function () {
   });
 
   it('finds a corrupt chunk, reports it, and still decodes the file exactly', async () => {
-    await tessera('ec', 'encode', input, '--k', '3', '--m', '2', '--chunk-bytes', '65536', '--out', join(dir, 'frags'));
+    await tessera(
+      'ec',
+      'encode',
+      input,
+      '--k',
+      '3',
+      '--m',
+      '2',
+      '--chunk-bytes',
+      '65536',
+      '--out',
+      join(dir, 'frags'),
+    );
     const fragments = await fragmentsOf();
     const handle = await open(fragments[1]!, 'r+');
     await handle.write(Buffer.from([0xff, 0x00, 0xff]), 0, 3, 64 + 65536 + 4 + 100); // stripe 1
     await handle.close();
     const verified = await tessera('ec', 'verify', '--json', ...fragments);
     expect(verified.code).to.equal(1);
-    const report = JSON.parse(verified.stdout) as { corruptChunks: number[][]; healthy: boolean; sha256Matches: boolean };
+    const report = JSON.parse(verified.stdout) as {
+      corruptChunks: number[][];
+      healthy: boolean;
+      sha256Matches: boolean;
+    };
     expect(report.corruptChunks).to.deep.equal([[1, 1]]);
     expect(report.sha256Matches).to.equal(true);
     const out = join(dir, 'copy');
@@ -92,8 +129,22 @@ describe('cli: tessera ec', function () {
   it('refuses fragments of different encodings, and files that are not fragments, naming the file', async () => {
     await tessera('ec', 'encode', input, '--k', '3', '--m', '2', '--out', join(dir, 'frags'));
     await writeFile(join(dir, 'other.raw'), randomBytes(1000));
-    await tessera('ec', 'encode', join(dir, 'other.raw'), '--k', '3', '--m', '2', '--out', join(dir, 'frags'));
-    const mixed = [join(dir, 'frags', 'photo.raw.frag.0'), join(dir, 'frags', 'other.raw.frag.1'), join(dir, 'frags', 'photo.raw.frag.2')];
+    await tessera(
+      'ec',
+      'encode',
+      join(dir, 'other.raw'),
+      '--k',
+      '3',
+      '--m',
+      '2',
+      '--out',
+      join(dir, 'frags'),
+    );
+    const mixed = [
+      join(dir, 'frags', 'photo.raw.frag.0'),
+      join(dir, 'frags', 'other.raw.frag.1'),
+      join(dir, 'frags', 'photo.raw.frag.2'),
+    ];
     const decoded = await tessera('ec', 'decode', ...mixed, '--out', join(dir, 'copy'));
     expect(decoded.code).to.equal(1);
     expect(decoded.stderr).to.match(/other\.raw\.frag\.1: belongs to another encoding/);
@@ -103,7 +154,17 @@ describe('cli: tessera ec', function () {
   });
 
   it('refuses an impossible scheme with a message naming the argument', async () => {
-    const result = await tessera('ec', 'encode', input, '--k', '0', '--m', '2', '--out', join(dir, 'frags'));
+    const result = await tessera(
+      'ec',
+      'encode',
+      input,
+      '--k',
+      '0',
+      '--m',
+      '2',
+      '--out',
+      join(dir, 'frags'),
+    );
     expect(result.code).not.to.equal(0);
     expect(result.stderr).to.match(/k must be an integer >= 1, got 0/);
   });

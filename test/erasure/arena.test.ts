@@ -12,7 +12,12 @@ describe('erasure: the shard arena', () => {
     const rs = new ReedSolomon(6, 3, { arenaBytes: 4 << 20 });
     const shards = rs.allocateShards(1000);
     expect(new Set(shards.map((shard) => shard.buffer)).size).to.equal(1);
-    expect(shards.every((shard) => shard.byteOffset % 64 === 0 && shard.length === 1000 && shard.every((byte) => byte === 0))).to.equal(true);
+    expect(
+      shards.every(
+        (shard) =>
+          shard.byteOffset % 64 === 0 && shard.length === 1000 && shard.every((byte) => byte === 0),
+      ),
+    ).to.equal(true);
     rs.release(shards);
   });
 
@@ -27,7 +32,8 @@ describe('erasure: the shard arena', () => {
         const [entry] = live.splice(next() % live.length, 1);
         // Every byte still holds its tag: no view was detached, moved or overwritten.
         const holdsTag = (shard: Uint8Array): boolean =>
-          shard.length === 0 || [0, shard.length >> 1, shard.length - 1].every((at) => shard[at] === entry!.tag);
+          shard.length === 0 ||
+          [0, shard.length >> 1, shard.length - 1].every((at) => shard[at] === entry!.tag);
         expect(entry!.shards.every(holdsTag)).to.equal(true);
         rs.release(entry!.shards);
       } else {
@@ -36,7 +42,9 @@ describe('erasure: the shard arena', () => {
         for (const shard of shards) shard.fill(tag);
         live.push({ shards, tag });
       }
-      expect(live.every((entry) => entry.shards[0]!.buffer.byteLength === memoryBytes)).to.equal(true);
+      expect(live.every((entry) => entry.shards[0]!.buffer.byteLength === memoryBytes)).to.equal(
+        true,
+      );
     }
     for (const entry of live) rs.release(entry.shards);
     // Nothing was lost to fragmentation: nearly the whole arena can be handed out again at once
@@ -47,15 +55,20 @@ describe('erasure: the shard arena', () => {
 
   it('merges released neighbours so the free space is one block again (property)', () => {
     fc.assert(
-      fc.property(fc.array(fc.integer({ min: 1, max: 5000 }), { minLength: 1, maxLength: 60 }), fc.infiniteStream(fc.nat()), (sizes, order) => {
-        const arena = new Arena(new ArrayBuffer(1 << 20), 0, 1 << 20);
-        const offsets = sizes.map((size) => arena.allocate(size));
-        const pending = [...offsets];
-        const picks = order[Symbol.iterator]();
-        while (pending.length > 0) arena.release(pending.splice(picks.next().value % pending.length, 1)[0]!);
-        expect(arena.freeBytes).to.equal(1 << 20);
-        expect(arena.allocate((1 << 20) - 64)).to.equal(0); // one block spans it all again
-      }),
+      fc.property(
+        fc.array(fc.integer({ min: 1, max: 5000 }), { minLength: 1, maxLength: 60 }),
+        fc.infiniteStream(fc.nat()),
+        (sizes, order) => {
+          const arena = new Arena(new ArrayBuffer(1 << 20), 0, 1 << 20);
+          const offsets = sizes.map((size) => arena.allocate(size));
+          const pending = [...offsets];
+          const picks = order[Symbol.iterator]();
+          while (pending.length > 0)
+            arena.release(pending.splice(picks.next().value % pending.length, 1)[0]!);
+          expect(arena.freeBytes).to.equal(1 << 20);
+          expect(arena.allocate((1 << 20) - 64)).to.equal(0); // one block spans it all again
+        },
+      ),
       { numRuns: 100 },
     );
   });

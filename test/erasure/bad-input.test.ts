@@ -16,7 +16,12 @@ import {
 import { engine, KERNELS, randomShards, snapshot } from './helpers.js';
 
 /** Expects `action` to throw `type` with a message matching `pattern`, changing no shard. */
-function rejects(shards: (Uint8Array | null)[], action: () => unknown, type: abstract new (...args: never[]) => Error, pattern: RegExp): void {
+function rejects(
+  shards: (Uint8Array | null)[],
+  action: () => unknown,
+  type: abstract new (...args: never[]) => Error,
+  pattern: RegExp,
+): void {
   const before = snapshot(shards);
   expect(action).to.throw(type, pattern);
   expect(snapshot(shards)).to.deep.equal(before);
@@ -31,7 +36,14 @@ function detached(length: number): Uint8Array {
 
 describe('erasure: bad input', () => {
   describe('the constructor', () => {
-    for (const [k, m, name] of [[0, 2, 'k'], [4, 0, 'm'], [-1, 2, 'k'], [2.5, 2, 'k'], [4, Number.NaN, 'm'], [200, 57, 'k \\+ m']] as const) {
+    for (const [k, m, name] of [
+      [0, 2, 'k'],
+      [4, 0, 'm'],
+      [-1, 2, 'k'],
+      [2.5, 2, 'k'],
+      [4, Number.NaN, 'm'],
+      [200, 57, 'k \\+ m'],
+    ] as const) {
       it(`refuses RS(${k},${m}) with a RangeError naming ${name.replace('\\', '')}`, () => {
         expect(() => new ReedSolomon(k, m)).to.throw(RangeError, new RegExp(`^${name}`));
         expect(() => new ReedSolomon(k, m)).to.throw(ErasureRangeError);
@@ -41,9 +53,15 @@ describe('erasure: bad input', () => {
       expect(new ReedSolomon(200, 56, { arenaBytes: 1 << 20 }).k).to.equal(200);
     });
     it('refuses an unknown kernel and an impossible arena', () => {
-      expect(() => new ReedSolomon(2, 1, { kernel: 'gpu' as never })).to.throw(RangeError, /kernel/);
+      expect(() => new ReedSolomon(2, 1, { kernel: 'gpu' as never })).to.throw(
+        RangeError,
+        /kernel/,
+      );
       expect(() => new ReedSolomon(2, 1, { arenaBytes: -1 })).to.throw(RangeError, /arenaBytes/);
-      expect(() => new ReedSolomon(2, 1, { scratchBytes: 10 })).to.throw(RangeError, /scratchBytes/);
+      expect(() => new ReedSolomon(2, 1, { scratchBytes: 10 })).to.throw(
+        RangeError,
+        /scratchBytes/,
+      );
     });
   });
 
@@ -53,16 +71,31 @@ describe('erasure: bad input', () => {
 
       it('encode refuses a wrong shard count, and lengths that differ, naming the shard', () => {
         const shards = randomShards(4, 2, 64, 1);
-        rejects(shards, () => rs.encode(shards.slice(0, 5)), ShardCountError, /expected 6 shards, got 5/);
+        rejects(
+          shards,
+          () => rs.encode(shards.slice(0, 5)),
+          ShardCountError,
+          /expected 6 shards, got 5/,
+        );
         const uneven = [...shards.slice(0, 5), new Uint8Array(63)];
-        rejects(uneven, () => rs.encode(uneven), ShardLengthError, /parity shard 1 \(shard 5\) has 63 bytes/);
+        rejects(
+          uneven,
+          () => rs.encode(uneven),
+          ShardLengthError,
+          /parity shard 1 \(shard 5\) has 63 bytes/,
+        );
       });
 
       it('encode refuses parity that overlaps data or other parity', () => {
         const backing = new Uint8Array(64 * 6);
         const shards = Array.from({ length: 6 }, (_, i) => backing.subarray(i * 64, i * 64 + 64));
         shards[5] = backing.subarray(32, 96); // overlaps data shards 0 and 1
-        rejects(shards, () => rs.encode(shards), ShardOverlapError, /parity shard 1 \(shard 5\) and data shard 0 share memory/);
+        rejects(
+          shards,
+          () => rs.encode(shards),
+          ShardOverlapError,
+          /parity shard 1 \(shard 5\) and data shard 0 share memory/,
+        );
         const twice = [...shards.slice(0, 4), shards[4]!, shards[4]!];
         rejects(twice, () => rs.encode(twice), ShardOverlapError, /share memory/);
       });
@@ -70,13 +103,23 @@ describe('erasure: bad input', () => {
       it('encode refuses a detached shard', () => {
         const shards = randomShards(4, 2, 64, 1);
         shards[2] = detached(64);
-        rejects(shards, () => rs.encode(shards), DetachedShardError, /data shard 2 is a view of a detached ArrayBuffer/);
+        rejects(
+          shards,
+          () => rs.encode(shards),
+          DetachedShardError,
+          /data shard 2 is a view of a detached ArrayBuffer/,
+        );
       });
 
       it('reconstruct with more than m missing says how many are missing and how many may be', () => {
         const shards: (Uint8Array | null)[] = randomShards(4, 2, 64, 3);
         shards[0] = shards[3] = shards[5] = null;
-        rejects(shards, () => rs.reconstruct(shards), TooManyMissingError, /3 shards are missing but at most 2 may be/);
+        rejects(
+          shards,
+          () => rs.reconstruct(shards),
+          TooManyMissingError,
+          /3 shards are missing but at most 2 may be/,
+        );
         const error = (() => {
           try {
             rs.reconstruct(shards);
@@ -91,21 +134,49 @@ describe('erasure: bad input', () => {
 
       it('reconstructInto refuses an index out of range', () => {
         const shards = randomShards(4, 2, 64, 4);
-        rejects(shards, () => rs.reconstructInto(shards, [6]), ErasureRangeError, /missing or unavailable index must be an integer in \[0, 5\], got 6/);
+        rejects(
+          shards,
+          () => rs.reconstructInto(shards, [6]),
+          ErasureRangeError,
+          /missing or unavailable index must be an integer in \[0, 5\], got 6/,
+        );
       });
 
       it('updateParity refuses an offset or range outside the shard, a bad index, and the wrong parity count', () => {
         const parity = randomShards(0, 2, 128, 0).map((_, i) => randomShards(1, 0, 128, i + 9)[0]!);
         const delta = new Uint8Array(16).fill(1);
-        rejects(parity, () => rs.updateParity(parity, 0, delta, 120), ShardLengthError, /offset 120 with a delta of 16 bytes falls outside parity shards of 128 bytes/);
+        rejects(
+          parity,
+          () => rs.updateParity(parity, 0, delta, 120),
+          ShardLengthError,
+          /offset 120 with a delta of 16 bytes falls outside parity shards of 128 bytes/,
+        );
         rejects(parity, () => rs.updateParity(parity, 0, delta, -1), ShardLengthError, /offset -1/);
-        rejects(parity, () => rs.updateParity(parity, 4, delta, 0), ErasureRangeError, /dataIndex must be an integer in \[0, 3\], got 4/);
-        rejects(parity, () => rs.updateParity(parity.slice(0, 1), 0, delta, 0), ShardCountError, /expected 2 shards, got 1/);
-        rejects(parity, () => rs.updateParity(parity, 0, parity[1]!.subarray(0, 16), 8), ShardOverlapError, /delta/);
+        rejects(
+          parity,
+          () => rs.updateParity(parity, 4, delta, 0),
+          ErasureRangeError,
+          /dataIndex must be an integer in \[0, 3\], got 4/,
+        );
+        rejects(
+          parity,
+          () => rs.updateParity(parity.slice(0, 1), 0, delta, 0),
+          ShardCountError,
+          /expected 2 shards, got 1/,
+        );
+        rejects(
+          parity,
+          () => rs.updateParity(parity, 0, parity[1]!.subarray(0, 16), 8),
+          ShardOverlapError,
+          /delta/,
+        );
       });
 
       it('coefficient refuses indexes out of range', () => {
-        expect(() => rs.coefficient(2, 0)).to.throw(ErasureRangeError, /parityIndex must be an integer in \[0, 1\], got 2/);
+        expect(() => rs.coefficient(2, 0)).to.throw(
+          ErasureRangeError,
+          /parityIndex must be an integer in \[0, 1\], got 2/,
+        );
         expect(() => rs.coefficient(0, -1)).to.throw(ErasureRangeError, /dataIndex/);
       });
 
@@ -126,9 +197,24 @@ describe('erasure: bad input', () => {
     it('refuses lengths that differ, a coefficient out of range, and overlap, changing nothing', () => {
       const target = new Uint8Array(32).fill(7);
       const source = new Uint8Array(31).fill(9);
-      rejects([target], () => gfMulXor(target, source, 3), ShardLengthError, /target has 32 bytes but source has 31/);
-      rejects([target], () => gfMulXor(target, new Uint8Array(32), 256), ErasureRangeError, /coefficient must be an integer in \[0, 255\], got 256/);
-      rejects([target], () => gfMulXor(target.subarray(0, 16), target.subarray(8, 24), 3), ShardOverlapError, /target and source share memory/);
+      rejects(
+        [target],
+        () => gfMulXor(target, source, 3),
+        ShardLengthError,
+        /target has 32 bytes but source has 31/,
+      );
+      rejects(
+        [target],
+        () => gfMulXor(target, new Uint8Array(32), 256),
+        ErasureRangeError,
+        /coefficient must be an integer in \[0, 255\], got 256/,
+      );
+      rejects(
+        [target],
+        () => gfMulXor(target.subarray(0, 16), target.subarray(8, 24), 3),
+        ShardOverlapError,
+        /target and source share memory/,
+      );
     });
   });
 });

@@ -4,18 +4,25 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { gfMul, gfMulXor } from '../../erasure/index.js';
-import { engine, randomBytes, randomShards } from './helpers.js';
+import { engine, KERNELS, randomBytes, randomShards } from './helpers.js';
 
 describe('erasure: gfMulXor', () => {
   it('equals the byte-wise definition for any coefficient, length and offset', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 255 }), fc.integer({ min: 0, max: 9000 }), fc.nat(15), fc.nat(15), fc.integer(), (c, length, targetShift, sourceShift, seed) => {
-        const target = randomBytes(length + targetShift, seed).subarray(targetShift);
-        const source = randomBytes(length + sourceShift, seed ^ 0x1234).subarray(sourceShift);
-        const expected = target.map((byte, i) => byte ^ gfMul(c, source[i]!));
-        gfMulXor(target, source, c);
-        expect(target).to.deep.equal(expected);
-      }),
+      fc.property(
+        fc.integer({ min: 0, max: 255 }),
+        fc.integer({ min: 0, max: 9000 }),
+        fc.nat(15),
+        fc.nat(15),
+        fc.integer(),
+        (c, length, targetShift, sourceShift, seed) => {
+          const target = randomBytes(length + targetShift, seed).subarray(targetShift);
+          const source = randomBytes(length + sourceShift, seed ^ 0x1234).subarray(sourceShift);
+          const expected = target.map((byte, i) => byte ^ gfMul(c, source[i]!));
+          gfMulXor(target, source, c);
+          expect(target).to.deep.equal(expected);
+        },
+      ),
       { numRuns: 200 },
     );
   });
@@ -34,8 +41,32 @@ describe('erasure: gfMulXor', () => {
     rs.encode(shards);
     const delta = randomBytes(1000, 12);
     const perStore = shards.slice(6).map((parity) => Uint8Array.from(parity));
-    perStore.forEach((parity, j) => gfMulXor(parity.subarray(96, 1096), delta, rs.coefficient(j, 2)));
+    perStore.forEach((parity, j) =>
+      gfMulXor(parity.subarray(96, 1096), delta, rs.coefficient(j, 2)),
+    );
     rs.updateParity(shards.slice(6), 2, delta, 96);
     expect(perStore).to.deep.equal(shards.slice(6));
   });
+});
+
+describe('erasure: gfMulXor on arena shards', () => {
+  for (const kernel of KERNELS) {
+    it(`${kernel}: runs in place on two views of one engine's arena and equals the definition`, () => {
+      const rs = engine(1, 1, kernel);
+      for (const length of [0, 1, 17, 4096, 70_001]) {
+        const [target, source] = rs.allocateShards(length) as [Uint8Array, Uint8Array];
+        try {
+          target.set(randomBytes(length, length));
+          source.set(randomBytes(length, length + 1));
+          const expected = target.map((byte, i) => byte ^ gfMul(0xc3, source[i]!));
+          gfMulXor(target, source, 0xc3);
+          expect(Buffer.from(target).equals(Buffer.from(expected)), `length ${length}`).to.equal(
+            true,
+          );
+        } finally {
+          rs.release([target, source]);
+        }
+      }
+    });
+  }
 });

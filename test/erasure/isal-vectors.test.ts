@@ -14,7 +14,10 @@ interface IsalVector {
   matrix: string[];
 }
 
-const vectors: IsalVector[] = readFileSync(new URL('../fixtures/rs-isal-cauchy.jsonl', import.meta.url), 'utf8')
+const vectors: IsalVector[] = readFileSync(
+  new URL('../fixtures/rs-isal-cauchy.jsonl', import.meta.url),
+  'utf8',
+)
   .split('\n')
   .filter((line) => line.trim() !== '')
   .map((line) => JSON.parse(line) as IsalVector);
@@ -35,7 +38,10 @@ describe('erasure: ISA-L Cauchy vectors', () => {
     for (const kernel of KERNELS) {
       it(`${name}: ${kernel} kernel encodes ISA-L's parity, on ordinary arrays and on arena shards`, () => {
         const rs = engine(vector.k, vector.m, kernel);
-        const plain = [...vector.data.map((h) => Uint8Array.from(Buffer.from(h, 'hex'))), ...vector.parity.map(() => new Uint8Array(vector.len))];
+        const plain = [
+          ...vector.data.map((h) => Uint8Array.from(Buffer.from(h, 'hex'))),
+          ...vector.parity.map(() => new Uint8Array(vector.len)),
+        ];
         rs.encode(plain);
         expect(plain.slice(vector.k).map(hex)).to.deep.equal(vector.parity);
 
@@ -52,7 +58,9 @@ describe('erasure: ISA-L Cauchy vectors', () => {
 
       it(`${name}: ${kernel} kernel rebuilds the data from the parity alone where m >= k, else from any k`, () => {
         const rs = engine(vector.k, vector.m, kernel);
-        const shards: (Uint8Array | null)[] = [...vector.data, ...vector.parity].map((h) => Uint8Array.from(Buffer.from(h, 'hex')));
+        const shards: (Uint8Array | null)[] = [...vector.data, ...vector.parity].map((h) =>
+          Uint8Array.from(Buffer.from(h, 'hex')),
+        );
         // Lose the first min(m, k) data shards: the hardest case, parity must stand in for data.
         for (let i = 0; i < Math.min(vector.m, vector.k); i++) shards[i] = null;
         const rebuilt = rs.reconstruct(shards);

@@ -4,13 +4,36 @@
 import { expect } from 'chai';
 import type { ReedSolomon } from '../../erasure/index.js';
 import { ARENA_ALIGN_BYTES } from '../../erasure/arena.js';
+import { SimdKernel } from '../../erasure/simd-kernel.js';
 import { CHUNK_BYTES, KERNEL_STEP_BYTES } from '../../erasure/wasm/simd-kernels.js';
 import { engine, KERNELS, randomShards } from './helpers.js';
 
-const SHAPES: [number, number][] = [[1, 1], [2, 1], [4, 2], [6, 3], [10, 4], [17, 3], [5, 7], [3, 9], [20, 20]];
+const SHAPES: [number, number][] = [
+  [1, 1],
+  [2, 1],
+  [4, 2],
+  [6, 3],
+  [10, 4],
+  [17, 3],
+  [5, 7],
+  [3, 9],
+  [20, 20],
+];
 const LENGTHS = [
-  0, 1, KERNEL_STEP_BYTES - 1, KERNEL_STEP_BYTES, KERNEL_STEP_BYTES + 1, 63, 64, 65, 100,
-  CHUNK_BYTES - 1, CHUNK_BYTES, CHUNK_BYTES + 1, 2 * CHUNK_BYTES + 17, 12345,
+  0,
+  1,
+  KERNEL_STEP_BYTES - 1,
+  KERNEL_STEP_BYTES,
+  KERNEL_STEP_BYTES + 1,
+  63,
+  64,
+  65,
+  100,
+  CHUNK_BYTES - 1,
+  CHUNK_BYTES,
+  CHUNK_BYTES + 1,
+  2 * CHUNK_BYTES + 17,
+  12345,
 ];
 const GUARD = 0xee;
 const FAST = KERNELS.filter((kernel) => kernel !== 'portable');
@@ -60,22 +83,55 @@ describe('erasure: fast kernels against the portable kernel', () => {
  * afterwards that none of it changed. (Other arena blocks, such as coefficient tables, are the
  * engine's and are left alone.)
  */
-function withGuardedShards(rs: ReedSolomon, length: number, body: (shards: Uint8Array[]) => void): void {
+function withGuardedShards(
+  rs: ReedSolomon,
+  length: number,
+  body: (shards: Uint8Array[]) => void,
+): void {
   const shards = rs.allocateShards(length);
   const neighbours = rs.allocateShards(length + 64);
   const memory = new Uint8Array(shards[0]!.buffer);
   const padded = (shard: Uint8Array): Uint8Array =>
-    memory.subarray(shard.byteOffset + shard.length, shard.byteOffset + Math.max(ARENA_ALIGN_BYTES, Math.ceil(shard.length / ARENA_ALIGN_BYTES) * ARENA_ALIGN_BYTES));
+    memory.subarray(
+      shard.byteOffset + shard.length,
+      shard.byteOffset +
+        Math.max(
+          ARENA_ALIGN_BYTES,
+          Math.ceil(shard.length / ARENA_ALIGN_BYTES) * ARENA_ALIGN_BYTES,
+        ),
+    );
   const guarded = [...shards.map(padded), ...neighbours, ...neighbours.map(padded)];
   try {
     for (const region of guarded) region.fill(GUARD);
     body(shards);
     for (const region of guarded) {
       const changed = region.findIndex((byte) => byte !== GUARD);
-      if (changed >= 0) expect.fail(`byte at ${region.byteOffset + changed}, outside every shard, changed (length ${length})`);
+      if (changed >= 0)
+        expect.fail(
+          `byte at ${region.byteOffset + changed}, outside every shard, changed (length ${length})`,
+        );
     }
   } finally {
     rs.release(shards);
     rs.release(neighbours);
   }
 }
+
+describe('erasure: the SIMD xor floor', () => {
+  it('xors k inputs into one output exactly, at every length', () => {
+    const kernel = new SimdKernel(4 << 20, 1 << 20, 'simd128');
+    for (const length of LENGTHS) {
+      const inputs = [1, 2, 3, 4, 5].map(() => kernel.arena.allocateView(length).fill(0));
+      inputs.forEach((input, index) =>
+        input.set(randomShards(1, 0, length, index * 31 + length)[0]!),
+      );
+      const output = kernel.arena.allocateView(length);
+      kernel.xor(inputs, output);
+      const expected = inputs.reduce(
+        (sum, input) => sum.map((byte, i) => byte ^ input[i]!),
+        new Uint8Array(length),
+      );
+      expect(output, `length ${length}`).to.deep.equal(expected);
+    }
+  });
+});

@@ -26,11 +26,17 @@ console.log(JSON.stringify({ kernel: new ReedSolomon(2, 1).kernelName, mismatche
 
 describe('erasure: the relaxed-SIMD kernel', () => {
   it('agrees with the portable kernel (child process with --experimental-wasm-relaxed-simd)', () => {
-    const output = execFileSync(process.execPath, ['--experimental-wasm-relaxed-simd', '--import', 'tsx', '--input-type=module', '-e', script], {
-      cwd: new URL('../..', import.meta.url),
-      encoding: 'utf8',
-    }).trim();
-    expect(output, 'relaxed SIMD should run with the flag on Node.js 20 and later').not.to.equal('unavailable');
+    const output = execFileSync(
+      process.execPath,
+      ['--experimental-wasm-relaxed-simd', '--import', 'tsx', '--input-type=module', '-e', script],
+      {
+        cwd: new URL('../..', import.meta.url),
+        encoding: 'utf8',
+      },
+    ).trim();
+    expect(output, 'relaxed SIMD should run with the flag on Node.js 20 and later').not.to.equal(
+      'unavailable',
+    );
     const result = JSON.parse(output) as { kernel: string; mismatches: string[] };
     expect(result.kernel).to.equal('wasm-relaxed-simd');
     expect(result.mismatches).to.deep.equal([]);
