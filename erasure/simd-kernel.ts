@@ -50,13 +50,27 @@ interface SimdRows extends PreparedRows {
   readonly tablesOffset: number;
 }
 
+/** The compiled kernel module per flavour (null: this engine cannot run it), built once. */
+const modules = new Map<SwizzleFlavour, WebAssembly.Module | null>();
+
+function kernelModule(flavour: SwizzleFlavour): WebAssembly.Module | null {
+  if (!modules.has(flavour)) {
+    let module: WebAssembly.Module | null = null;
+    try {
+      const bytes = buildKernelModule(flavour);
+      if (typeof WebAssembly === 'object' && WebAssembly.validate(bytes))
+        module = new WebAssembly.Module(bytes);
+    } catch {
+      module = null;
+    }
+    modules.set(flavour, module);
+  }
+  return modules.get(flavour)!;
+}
+
 /** True when this engine runs WebAssembly SIMD (with relaxed SIMD, when `flavour` says so). */
 export function simdSupported(flavour: SwizzleFlavour = 'simd128'): boolean {
-  try {
-    return typeof WebAssembly === 'object' && WebAssembly.validate(buildKernelModule(1, flavour));
-  } catch {
-    return false;
-  }
+  return kernelModule(flavour) !== null;
 }
 
 /** The SIMD kernel; `arenaBytes` for shards and tables, `scratchBytes` for staging. */
@@ -75,7 +89,8 @@ export class SimdKernel implements CodingKernel {
     this.scratchBytes = scratchBytes;
     const pages = Math.ceil((POINTER_AREA_BYTES + scratchBytes + arenaBytes) / PAGE_BYTES);
     this.memory = new WebAssembly.Memory({ initial: pages, maximum: pages });
-    const module = new WebAssembly.Module(buildKernelModule(pages, flavour));
+    const module = kernelModule(flavour);
+    assert(module !== null, `the ${flavour} kernel runs on this engine`);
     const exports = new WebAssembly.Instance(module, { env: { memory: this.memory } }).exports;
     const lookup = (group: number, accumulate: boolean): DotFunction =>
       exports[kernelName(group, accumulate)] as DotFunction;

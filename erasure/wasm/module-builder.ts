@@ -77,10 +77,12 @@ export interface FunctionDefinition {
 }
 
 /**
- * Writes a module that imports one memory as env.memory (fixed size: `pages` initial and
- * maximum, so that it never grows under a live view) and exports the given functions.
+ * Writes a module that imports one memory as env.memory and exports the given functions. The
+ * import asks for at least one page and names no maximum, so that one compiled module serves
+ * memories of every size (each of which the caller creates with initial = maximum, so that it
+ * never grows under a live view).
  */
-export function buildModule(functions: FunctionDefinition[], pages: number): Uint8Array {
+export function buildModule(functions: FunctionDefinition[]): Uint8Array {
   const out = new ByteWriter().raw([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]);
 
   const types = new ByteWriter().u32(functions.length);
@@ -90,7 +92,7 @@ export function buildModule(functions: FunctionDefinition[], pages: number): Uin
   out.byte(1).sized(types);
 
   const imports = new ByteWriter().u32(1).string('env').string('memory');
-  imports.byte(0x02).byte(0x01).u32(pages).u32(pages);
+  imports.byte(0x02).byte(0x00).u32(1);
   out.byte(2).sized(imports);
 
   const declarations = new ByteWriter().u32(functions.length);

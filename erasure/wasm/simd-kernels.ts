@@ -47,14 +47,14 @@ export const CHUNK_BYTES = 4096;
 /** Which swizzle to emit: the portable one, or relaxed SIMD's where the engine has it. */
 export type SwizzleFlavour = 'simd128' | 'relaxed';
 
-/** Emits the module of all kernels (G = 1…4, overwrite and accumulate) for one memory size. */
-export function buildKernelModule(pages: number, swizzle: SwizzleFlavour): Uint8Array {
+/** Emits the module of all kernels (G = 1…4, overwrite and accumulate, and xor). */
+export function buildKernelModule(swizzle: SwizzleFlavour): Uint8Array {
   const functions: FunctionDefinition[] = [];
   for (let group = 1; group <= GROUP_OUTPUTS_MAX; group++) {
     functions.push(dotKernel(group, false, swizzle), dotKernel(group, true, swizzle));
   }
   functions.push(xorKernel());
-  return buildModule(functions, pages);
+  return buildModule(functions);
 }
 
 /** The name under which the kernel for `group` outputs is exported. */
