@@ -27,7 +27,8 @@ export interface CompiledLevel {
 export interface CompiledTopology {
   readonly version: number;
   readonly nodeIds: readonly string[];
-  readonly nodeHashes: Uint32Array;
+  /** Node id hashes as int32 bit patterns (the placement loop stays in int32). */
+  readonly nodeHashes: Int32Array;
   readonly weights: Float64Array;
   /** For each node, the index of its weight in `classWeights`. */
   readonly weightClass: Int32Array;
@@ -84,7 +85,7 @@ function build(topology: Topology): CompiledTopology {
   return {
     version: topology.version,
     nodeIds: eligible.map((placed) => placed.node.id),
-    nodeHashes: Uint32Array.from(eligible, (placed) => murmur3(placed.node.id, HASH_SEED.node)),
+    nodeHashes: Int32Array.from(eligible, (placed) => murmur3(placed.node.id, HASH_SEED.node) | 0),
     weights: Float64Array.from(eligible, (placed) => placed.node.weight),
     weightClass,
     classWeights,

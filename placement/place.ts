@@ -73,6 +73,7 @@ function placeFlat(
   const level = compiled.levels[rule.level];
   const caps = {
     domainOfNode: level.domainOfNode,
+    nodesOfDomain: level.nodesOfDomain,
     count: new Int32Array(level.domainIds.length),
     cap,
   };

@@ -12,6 +12,7 @@ import { draw32, straw2Score } from './hash.js';
 /** The caps of one failure level during a race: a domain stops taking nodes at `cap`. */
 export interface DomainCaps {
   readonly domainOfNode: Int32Array;
+  readonly nodesOfDomain: readonly Int32Array[];
   readonly count: Int32Array;
   readonly cap: number;
 }
@@ -19,41 +20,50 @@ export interface DomainCaps {
 /** Nothing found: no candidate is free. */
 const NONE = -1;
 
+const INT32_MIN = -0x80000000;
+
 /**
  * The best free candidate for one fragment stream: the node with the highest straw2 score
- * among `candidates` that is not `used` and whose domain is below its cap. Within a weight
+ * among `candidates` that is not `blocked` (taken, or its domain at its cap). Within a weight
  * class the highest draw has the highest score, so one logarithm is taken per class; ties go
  * to the lower node number. Writes the score to `scoreOut[0]`; returns NONE when none is free.
+ * This loop is the whole cost of placement (fragments × nodes draws), hence written flat:
+ * `draw32` inlined, indexes known in range.
  */
 function bestFree(
   topology: CompiledTopology,
   stream: number,
   candidates: Int32Array,
-  used: Uint8Array,
-  caps: DomainCaps | undefined,
+  blocked: Uint8Array,
   scoreOut: Float64Array,
 ): number {
   const classCount = topology.classWeights.length;
-  const bestDraw = new Float64Array(classCount).fill(-1);
+  // Draws are compared as signed integers (sign bit flipped) so the loop stays in int32.
+  const bestDraw = new Int32Array(classCount).fill(INT32_MIN);
   const bestNode = new Int32Array(classCount).fill(NONE);
   const { nodeHashes, weightClass } = topology;
-  for (let i = 0; i < candidates.length; i++) {
-    const node = candidates[i] ?? NONE;
-    if (used[node] === 1) continue;
-    if (caps !== undefined && (caps.count[caps.domainOfNode[node] ?? 0] ?? 0) >= caps.cap) continue;
-    const draw = draw32(stream, nodeHashes[node] ?? 0);
-    const weightIndex = weightClass[node] ?? 0;
-    if (draw > (bestDraw[weightIndex] ?? -1)) {
-      bestDraw[weightIndex] = draw;
+  const streamBits = stream | 0;
+  for (let i = 0, length = candidates.length; i < length; i++) {
+    const node = candidates[i]!;
+    if (blocked[node] !== 0) continue;
+    let x = streamBits ^ nodeHashes[node]!;
+    x ^= x >>> 16;
+    x = Math.imul(x, 0x7feb352d);
+    x ^= x >>> 15;
+    x = Math.imul(x, 0x846ca68b);
+    x ^= (x >>> 16) ^ INT32_MIN;
+    const weightIndex = weightClass[node]!;
+    if (x > bestDraw[weightIndex]!) {
+      bestDraw[weightIndex] = x;
       bestNode[weightIndex] = node;
     }
   }
   let winner = NONE;
   let winnerScore = -Infinity;
   for (let c = 0; c < classCount; c++) {
-    const node = bestNode[c] ?? NONE;
+    const node = bestNode[c]!;
     if (node === NONE) continue;
-    const score = straw2Score(bestDraw[c] ?? 0, topology.classWeights[c] ?? 1);
+    const score = straw2Score((bestDraw[c]! ^ INT32_MIN) >>> 0, topology.classWeights[c]!);
     if (score > winnerScore || (score === winnerScore && node < winner)) {
       winner = node;
       winnerScore = score;
@@ -61,6 +71,61 @@ function bestFree(
   }
   scoreOut[0] = winnerScore;
   return winner;
+}
+
+/**
+ * bestFree for every stream at once: one pass over the candidates, all streams per node, so
+ * each node's hash, class and blocked flag are read once. Fills `bestNode` and `bestScore`.
+ */
+function bestFreeAll(
+  topology: CompiledTopology,
+  streams: Int32Array,
+  candidates: Int32Array,
+  blocked: Uint8Array,
+  bestNode: Int32Array,
+  bestScore: Float64Array,
+): void {
+  const classCount = topology.classWeights.length;
+  const count = streams.length;
+  const drawOf = new Int32Array(count * classCount).fill(INT32_MIN);
+  const nodeOf = new Int32Array(count * classCount).fill(NONE);
+  const { nodeHashes, weightClass } = topology;
+  for (let i = 0, length = candidates.length; i < length; i++) {
+    const node = candidates[i]!;
+    if (blocked[node] !== 0) continue;
+    const nodeHash = nodeHashes[node]!;
+    const weightIndex = weightClass[node]!;
+    for (let f = 0, slot = weightIndex; f < count; f++, slot += classCount) {
+      let x = streams[f]! ^ nodeHash;
+      x ^= x >>> 16;
+      x = Math.imul(x, 0x7feb352d);
+      x ^= x >>> 15;
+      x = Math.imul(x, 0x846ca68b);
+      x ^= (x >>> 16) ^ INT32_MIN;
+      if (x > drawOf[slot]!) {
+        drawOf[slot] = x;
+        nodeOf[slot] = node;
+      }
+    }
+  }
+  for (let f = 0; f < count; f++) {
+    let winner = NONE;
+    let winnerScore = -Infinity;
+    for (let c = 0; c < classCount; c++) {
+      const node = nodeOf[f * classCount + c]!;
+      if (node === NONE) continue;
+      const score = straw2Score(
+        (drawOf[f * classCount + c]! ^ INT32_MIN) >>> 0,
+        topology.classWeights[c]!,
+      );
+      if (score > winnerScore || (score === winnerScore && node < winner)) {
+        winner = node;
+        winnerScore = score;
+      }
+    }
+    bestNode[f] = winner;
+    bestScore[f] = winnerScore;
+  }
 }
 
 /**
@@ -83,21 +148,28 @@ export function matchFragments(
   const bestNode = new Int32Array(count);
   const bestScore = new Float64Array(count);
   const scoreOut = new Float64Array(1);
-  for (let f = 0; f < count; f++) {
-    bestNode[f] = bestFree(topology, streams[f] ?? 0, candidates, used, caps, scoreOut);
-    bestScore[f] = scoreOut[0] ?? -Infinity;
-  }
+  const blocked = used.slice();
+  if (caps !== undefined) blockFullDomains(caps, blocked);
+  bestFreeAll(
+    topology,
+    Int32Array.from(streams, (stream) => stream | 0),
+    candidates,
+    blocked,
+    bestNode,
+    bestScore,
+  );
   for (let remaining = count; remaining > 0;) {
     const f = highestPending(taken, bestNode, bestScore);
     if (f === NONE) break;
     const node = bestNode[f] ?? NONE;
-    if (isFree(node, used, caps)) {
+    if (blocked[node] === 0) {
       taken[f] = node;
       used[node] = 1;
-      if (caps !== undefined) addToDomain(caps, node);
+      blocked[node] = 1;
+      if (caps !== undefined) addToDomain(caps, node, blocked);
       remaining--;
     } else {
-      bestNode[f] = bestFree(topology, streams[f] ?? 0, candidates, used, caps, scoreOut);
+      bestNode[f] = bestFree(topology, streams[f] ?? 0, candidates, blocked, scoreOut);
       bestScore[f] = scoreOut[0] ?? -Infinity;
     }
   }
@@ -116,11 +188,6 @@ function highestPending(taken: Int32Array, bestNode: Int32Array, bestScore: Floa
     }
   }
   return chosen;
-}
-
-function isFree(node: number, used: Uint8Array, caps: DomainCaps | undefined): boolean {
-  if (used[node] === 1) return false;
-  return caps === undefined || (caps.count[caps.domainOfNode[node] ?? 0] ?? 0) < caps.cap;
 }
 
 /**
@@ -157,7 +224,17 @@ export function matchSlots(streams: readonly number[], slotHashes: readonly numb
 
 export { NONE as NO_NODE };
 
-function addToDomain(caps: DomainCaps, node: number): void {
-  const domain = caps.domainOfNode[node] ?? 0;
-  caps.count[domain] = (caps.count[domain] ?? 0) + 1;
+/** Counts a taken node in its domain; when the domain reaches its cap, blocks its other nodes. */
+function addToDomain(caps: DomainCaps, node: number, blocked: Uint8Array): void {
+  const domain = caps.domainOfNode[node]!;
+  caps.count[domain] = caps.count[domain]! + 1;
+  if (caps.count[domain] < caps.cap) return;
+  for (const member of caps.nodesOfDomain[domain]!) blocked[member] = 1;
+}
+
+/** Blocks the nodes of domains already at their cap. */
+function blockFullDomains(caps: DomainCaps, blocked: Uint8Array): void {
+  caps.count.forEach((count, domain) => {
+    if (count >= caps.cap) for (const member of caps.nodesOfDomain[domain]!) blocked[member] = 1;
+  });
 }

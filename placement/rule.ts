@@ -165,11 +165,15 @@ export function assertSatisfiable(
   const fragments = scheme.k + scheme.m;
   if (slots < fragments) {
     const domains = eligibleNodesPerDomain(topology, rule.level).size;
+    const what =
+      rule.level === 'node'
+        ? `${domains} eligible nodes`
+        : `${domains} ${rule.level}s with eligible nodes`;
     throw new RuleUnsatisfiableError(
       slots,
       fragments,
       `topology version ${topology.version} cannot hold RS(${scheme.k},${scheme.m}) under "at most ${rule.maxPerDomain} per ${rule.level}": ` +
-        `${domains} ${rule.level}s with eligible nodes give ${slots} places for ${fragments} fragments`,
+        `${what} give ${slots} places for ${fragments} fragments`,
     );
   }
 }
