@@ -1,0 +1,1056 @@
+/**
+ * The Raft consensus core: one member's state machine, pure and synchronous. `step(input)`
+ * takes a tick, a message, a proposal, or the news that something was persisted or applied, and
+ * returns a `Ready` that says what to write, what to send (now, or once the disk has caught up),
+ * what is committed and may be applied, and this member's role, term and leader. It reads no
+ * clock (time is ticks), does no I/O, and draws randomness only from the injected `Random`.
+ *
+ * Besides the algorithm of the Raft paper it implements, as the dissertation and etcd do:
+ * PreVote (§9.6) and CheckQuorum with leader leases (§6.2, §4.2.3) so that a flaky member cannot
+ * force endless elections; batching and a bounded window of appends in flight per follower with
+ * fast backtracking on a mismatch; snapshots and InstallSnapshot in chunks (§7); membership
+ * changes one server at a time with learners (§4); leadership transfer (§3.10); ReadIndex
+ * reads (§6.4).
+ */
+import { assert } from './assert.js';
+import type { DurableMessage, ImmediateMessage, Message } from './messages.js';
+import { becomeProbe, becomeReplicate, freeInflight, isPaused, newProgress } from './progress.js';
+import type { Progress } from './progress.js';
+import type { Random } from './random.js';
+import { RaftLog } from './raft-log.js';
+import type { Input, Proposal, ProposalOutcome, ReadState, Ready, Role, Status } from './ready.js';
+import {
+  NONE,
+  applyConfigChange,
+  decodeConfigChange,
+  encodeConfigChange,
+  type Config,
+  type DurableState,
+  type Entry,
+  type HardState,
+  type NodeId,
+  type Snapshot,
+} from './types.js';
+
+/** How a member behaves; every maximum is named. */
+export interface RaftOptions {
+  readonly id: NodeId;
+  /** The configuration before the first entry: the same on every member of a new group. */
+  readonly bootstrap: Config;
+  /** What this member found on its disk. */
+  readonly durable: DurableState;
+  readonly random: Random;
+  /** Followers wait a random time in [electionTimeoutTicks, 2·electionTimeoutTicks). */
+  readonly electionTimeoutTicks?: number;
+  readonly heartbeatTicks?: number;
+  readonly preVote?: boolean;
+  readonly checkQuorum?: boolean;
+  /** Unacknowledged appends per follower in replicate state. */
+  readonly inflightMax?: number;
+  /** Entries per append message. */
+  readonly batchEntriesMax?: number;
+  /** Bytes per InstallSnapshot chunk. */
+  readonly snapshotChunkBytes?: number;
+  /** A learner is promoted only when at most this many entries behind the leader. */
+  readonly learnerLagMax?: number;
+}
+
+interface PendingRead {
+  readonly context: number;
+  readonly index: number;
+  readonly round: number;
+  readonly acks: Set<NodeId>;
+}
+
+interface IncomingSnapshot {
+  readonly from: NodeId;
+  readonly meta: Snapshot['meta'];
+  readonly chunks: Uint8Array[];
+  received: number;
+}
+
+interface StepOutput {
+  messages: ImmediateMessage[];
+  after: DurableMessage[];
+  snapshot: Snapshot | undefined;
+  snapshotToApply: Snapshot | undefined;
+  readStates: ReadState[];
+  outcome: ProposalOutcome | undefined;
+}
+
+/** One member of a Raft group. */
+export class Raft {
+  readonly id: NodeId;
+  private readonly options: Required<Omit<RaftOptions, 'durable' | 'bootstrap' | 'random' | 'id'>>;
+  private readonly random: Random;
+  private readonly bootstrap: Config;
+
+  private term: number;
+  private vote: NodeId;
+  private role: Role = 'follower';
+  private leader: NodeId = NONE;
+  private readonly log: RaftLog;
+  private config: Config;
+  /** The newest snapshot this member holds (its own or its leader's), for laggards. */
+  private snapshot: Snapshot | undefined;
+  private applied: number;
+  /** The last index handed out to be applied. */
+  private handedOut: number;
+
+  private electionElapsed = 0;
+  private randomizedElectionTimeout = 0;
+  private heartbeatElapsed = 0;
+  private votes = new Map<NodeId, boolean>();
+  private progress = new Map<NodeId, Progress>();
+  private transferee: NodeId = NONE;
+  private transferElapsed = 0;
+  private pendingReads: PendingRead[] = [];
+  private readRound = 0;
+  private incoming: IncomingSnapshot | undefined;
+
+  /** Term and vote as last handed out to persist. */
+  private persistedHard: HardState;
+
+  /** What the current step produces. */
+  private out: StepOutput = emptyOut();
+
+  constructor(options: RaftOptions) {
+    this.id = options.id;
+    this.random = options.random;
+    this.bootstrap = options.bootstrap;
+    this.options = {
+      electionTimeoutTicks: options.electionTimeoutTicks ?? 10,
+      heartbeatTicks: options.heartbeatTicks ?? 1,
+      preVote: options.preVote ?? true,
+      checkQuorum: options.checkQuorum ?? true,
+      inflightMax: options.inflightMax ?? 64,
+      batchEntriesMax: options.batchEntriesMax ?? 256,
+      snapshotChunkBytes: options.snapshotChunkBytes ?? 64 * 1024,
+      learnerLagMax: options.learnerLagMax ?? 16,
+    };
+    assert(this.id !== NONE, 'a member id is positive');
+    assert(
+      this.options.heartbeatTicks < this.options.electionTimeoutTicks,
+      'heartbeats come more often than elections',
+    );
+    const { hardState, snapshot, entries } = options.durable;
+    this.term = hardState.term;
+    this.vote = hardState.vote;
+    this.persistedHard = hardState;
+    this.snapshot = snapshot;
+    this.log = RaftLog.restore(snapshot?.meta, entries, hardState.commit);
+    this.applied = this.log.snapshotIndex;
+    this.handedOut = this.log.snapshotIndex;
+    this.config = this.configAt(this.log.lastIndex());
+    this.resetElectionTimer();
+  }
+
+  /** Advances this member by one input; see ready.ts for what the driver must do with the result. */
+  step(input: Input): Ready {
+    this.out = emptyOut();
+    switch (input.type) {
+      case 'tick':
+        this.tick();
+        break;
+      case 'receive':
+        assert(input.message.to === this.id, 'a message reaches its addressee');
+        this.receive(input.message);
+        break;
+      case 'propose':
+        this.out.outcome = this.propose(input.proposal);
+        break;
+      case 'persisted':
+        this.onPersisted(input.index, input.term, input.snapshotIndex);
+        break;
+      case 'applied':
+        this.onApplied(input.index, input.snapshot);
+        break;
+      case 'campaign':
+        if (this.promotable() && this.role !== 'leader') this.campaign('election', true);
+        break;
+    }
+    return this.ready();
+  }
+
+  /** This member's role, term, leader and indexes. */
+  status(): Status {
+    return {
+      id: this.id,
+      role: this.role,
+      term: this.term,
+      leader: this.leader,
+      commit: this.log.commit,
+      lastIndex: this.log.lastIndex(),
+      applied: this.applied,
+    };
+  }
+
+  /** The configuration this member follows (the latest in its log). */
+  currentConfig(): Config {
+    return this.config;
+  }
+
+  /** The term of the entry at `index` (0 for index 0, undefined when compacted or absent). */
+  termAt(index: number): number | undefined {
+    return index === 0 ? 0 : this.log.term(index);
+  }
+
+  /** The entry at `index` if this member still holds it. */
+  entryAt(index: number): Entry | undefined {
+    return this.log.entry(index);
+  }
+
+  /** The first index still held as an entry (everything before is in the snapshot). */
+  firstIndex(): number {
+    return this.log.snapshotIndex + 1;
+  }
+
+  // ---- time ---------------------------------------------------------------------------------
+
+  private tick(): void {
+    if (this.role === 'leader') {
+      this.tickLeader();
+      return;
+    }
+    this.electionElapsed += 1;
+    if (this.promotable() && this.electionElapsed >= this.randomizedElectionTimeout) {
+      this.campaign(this.options.preVote ? 'preElection' : 'election', false);
+    }
+  }
+
+  private tickLeader(): void {
+    this.heartbeatElapsed += 1;
+    this.electionElapsed += 1;
+    if (this.heartbeatElapsed >= this.options.heartbeatTicks) {
+      this.heartbeatElapsed = 0;
+      this.broadcastHeartbeat();
+    }
+    for (const progress of this.progress.values()) {
+      if (progress.state === 'snapshot' && progress.snapshot !== undefined) {
+        progress.snapshot.elapsedTicks += 1;
+        if (progress.snapshot.elapsedTicks >= this.options.electionTimeoutTicks) {
+          this.sendSnapshotChunk(progress); // the last chunk or its answer was lost
+        }
+      }
+    }
+    if (this.transferee !== NONE) {
+      this.transferElapsed += 1;
+      if (this.transferElapsed >= this.options.electionTimeoutTicks) this.transferee = NONE;
+    }
+    if (this.electionElapsed >= this.options.electionTimeoutTicks) {
+      this.electionElapsed = 0;
+      if (this.options.checkQuorum && !this.quorumActive()) {
+        // §6.2: a leader that has not heard from a majority for an election timeout steps down,
+        // so that clients find the real leader and reads cannot be served by a deposed one.
+        this.becomeFollower(this.term, NONE);
+        return;
+      }
+      for (const progress of this.progress.values()) progress.recentActive = false;
+    }
+  }
+
+  private quorumActive(): boolean {
+    let active = 0;
+    for (const voter of this.config.voters) {
+      if (voter === this.id || this.progress.get(voter)?.recentActive === true) active += 1;
+    }
+    return active >= this.quorum();
+  }
+
+  // ---- roles --------------------------------------------------------------------------------
+
+  private resetElectionTimer(): void {
+    this.electionElapsed = 0;
+    const base = this.options.electionTimeoutTicks;
+    this.randomizedElectionTimeout = base + this.random.int(base);
+  }
+
+  private becomeFollower(term: number, leader: NodeId): void {
+    assert(term >= this.term, 'terms never go backwards');
+    if (term > this.term) {
+      this.term = term;
+      this.vote = NONE;
+    }
+    this.role = 'follower';
+    this.leader = leader;
+    this.votes.clear();
+    this.progress.clear();
+    this.pendingReads = [];
+    this.transferee = NONE;
+    this.resetElectionTimer();
+  }
+
+  /**
+   * Starts an election (§5.2). With PreVote, first asks whether a majority would vote at
+   * term+1 without changing anyone's term, so a member cut off for a while cannot disrupt a
+   * working leader when it returns (§9.6).
+   */
+  private campaign(kind: 'preElection' | 'election', transfer: boolean): void {
+    this.votes.clear();
+    this.progress.clear();
+    this.pendingReads = [];
+    this.transferee = NONE;
+    this.leader = NONE;
+    this.resetElectionTimer();
+    if (kind === 'preElection') {
+      this.role = 'preCandidate';
+    } else {
+      this.role = 'candidate';
+      this.term += 1;
+      this.vote = this.id;
+    }
+    this.votes.set(this.id, true);
+    if (this.tally() === 'won') {
+      this.winElection(kind);
+      return;
+    }
+    for (const voter of this.config.voters) {
+      if (voter === this.id) continue;
+      const request = {
+        from: this.id,
+        to: voter,
+        lastIndex: this.log.lastIndex(),
+        lastTerm: this.log.lastTerm(),
+        transfer,
+      };
+      if (kind === 'preElection') {
+        this.out.messages.push({ ...request, type: 'preVote', term: this.term + 1 });
+      } else {
+        // Durable: the new term and the self-vote must be on disk before anyone hears of them.
+        this.out.after.push({ ...request, type: 'vote', term: this.term });
+      }
+    }
+  }
+
+  private winElection(kind: 'preElection' | 'election'): void {
+    if (kind === 'preElection') this.campaign('election', false);
+    else this.becomeLeader();
+  }
+
+  private tally(): 'won' | 'lost' | 'pending' {
+    let granted = 0;
+    let rejected = 0;
+    for (const voter of this.config.voters) {
+      const vote = this.votes.get(voter);
+      if (vote === true) granted += 1;
+      if (vote === false) rejected += 1;
+    }
+    if (granted >= this.quorum()) return 'won';
+    if (rejected >= this.quorum()) return 'lost';
+    return 'pending';
+  }
+
+  /** §5.2 and §8: a new leader sends heartbeats and appends a no-op of its own term. */
+  private becomeLeader(): void {
+    assert(this.role === 'candidate', 'only a candidate becomes leader');
+    this.role = 'leader';
+    this.leader = this.id;
+    this.electionElapsed = 0;
+    this.heartbeatElapsed = 0;
+    this.readRound = 0;
+    this.progress.clear();
+    for (const member of this.members()) {
+      if (member !== this.id)
+        this.progress.set(member, newProgress(member, this.log.lastIndex() + 1));
+    }
+    this.appendEntry('normal', new Uint8Array(0));
+    this.broadcastAppend();
+  }
+
+  private promotable(): boolean {
+    return this.config.voters.includes(this.id);
+  }
+
+  private quorum(): number {
+    return Math.floor(this.config.voters.length / 2) + 1;
+  }
+
+  private members(): NodeId[] {
+    return [...this.config.voters, ...this.config.learners];
+  }
+
+  // ---- messages -----------------------------------------------------------------------------
+
+  private receive(message: Message): void {
+    if (message.term > this.term) {
+      if (!this.acceptHigherTerm(message)) return;
+    } else if (message.term < this.term) {
+      this.answerStaleTerm(message);
+      return;
+    }
+    switch (message.type) {
+      case 'preVote':
+      case 'vote':
+        this.onVoteRequest(message);
+        break;
+      case 'preVoteResponse':
+        if (this.role === 'preCandidate') this.onVote(message.from, message.granted, 'preElection');
+        break;
+      case 'voteResponse':
+        if (this.role === 'candidate') this.onVote(message.from, message.granted, 'election');
+        break;
+      case 'append':
+      case 'heartbeat':
+      case 'snapshot':
+      case 'timeoutNow':
+        this.onFromLeader(message);
+        break;
+      case 'appendResponse':
+        if (this.role === 'leader') this.onAppendResponse(message);
+        break;
+      case 'heartbeatResponse':
+        if (this.role === 'leader') this.onHeartbeatResponse(message);
+        break;
+      case 'snapshotResponse':
+        if (this.role === 'leader') this.onSnapshotResponse(message);
+        break;
+    }
+  }
+
+  /**
+   * A message from a higher term. Vote requests inside a leader lease are ignored (§4.2.3: a
+   * member that heard from a leader within the minimum election timeout does not believe it
+   * dead); pre-votes and granted pre-vote answers change no term; anything else makes this
+   * member a follower in the new term. Returns whether to go on handling the message.
+   */
+  private acceptHigherTerm(message: Message): boolean {
+    const isRequest = message.type === 'vote' || message.type === 'preVote';
+    if (isRequest) {
+      const inLease =
+        this.options.checkQuorum &&
+        this.leader !== NONE &&
+        this.electionElapsed < this.options.electionTimeoutTicks;
+      if (inLease && !message.transfer) return false;
+    }
+    if (message.type === 'preVote') return true;
+    if (message.type === 'preVoteResponse' && message.granted) return true;
+    const fromLeader =
+      message.type === 'append' || message.type === 'heartbeat' || message.type === 'snapshot';
+    this.becomeFollower(message.term, fromLeader ? message.from : NONE);
+    return true;
+  }
+
+  /**
+   * A message from an older term. A deposed leader is told the new term so that it steps down
+   * (with PreVote and CheckQuorum a partitioned leader's term may be behind forever otherwise);
+   * a pre-candidate is told it lost. Everything else is dropped.
+   */
+  private answerStaleTerm(message: Message): void {
+    if (message.type === 'append' || message.type === 'heartbeat') {
+      this.out.after.push({
+        type: 'appendResponse',
+        from: this.id,
+        to: message.from,
+        term: this.term,
+        success: false,
+        matchIndex: 0,
+        rejectedIndex: 0,
+        hintIndex: 0,
+        hintTerm: 0,
+      });
+    } else if (message.type === 'preVote') {
+      this.out.messages.push(this.preVoteAnswer(message.from, this.term, false));
+    }
+  }
+
+  private preVoteAnswer(to: NodeId, term: number, granted: boolean): ImmediateMessage {
+    return { type: 'preVoteResponse', from: this.id, to, term, granted };
+  }
+
+  /** Figure 2, RequestVote receiver: one vote per term, only for an up-to-date log. */
+  private onVoteRequest(request: Extract<Message, { type: 'vote' | 'preVote' }>): void {
+    const canVote =
+      this.vote === request.from ||
+      (this.vote === NONE && this.leader === NONE) ||
+      (request.type === 'preVote' && request.term > this.term);
+    const granted = canVote && this.log.isUpToDate(request.lastIndex, request.lastTerm);
+    if (request.type === 'preVote') {
+      this.out.messages.push(
+        this.preVoteAnswer(request.from, granted ? request.term : this.term, granted),
+      );
+      return;
+    }
+    if (granted) {
+      this.vote = request.from;
+      this.resetElectionTimer();
+    }
+    this.out.after.push({
+      type: 'voteResponse',
+      from: this.id,
+      to: request.from,
+      term: this.term,
+      granted,
+    });
+  }
+
+  private onVote(from: NodeId, granted: boolean, kind: 'preElection' | 'election'): void {
+    this.votes.set(from, granted);
+    const result = this.tally();
+    if (result === 'won') this.winElection(kind);
+    if (result === 'lost') this.becomeFollower(this.term, NONE);
+  }
+
+  private onFromLeader(
+    message: Extract<Message, { type: 'append' | 'heartbeat' | 'snapshot' | 'timeoutNow' }>,
+  ): void {
+    assert(
+      this.role !== 'leader',
+      () => `two leaders in term ${this.term}: ${this.id} and ${message.from}`,
+    );
+    if (this.role !== 'follower') this.becomeFollower(this.term, message.from);
+    this.leader = message.from;
+    this.electionElapsed = 0;
+    switch (message.type) {
+      case 'append':
+        this.onAppend(message);
+        break;
+      case 'heartbeat':
+        this.log.commitTo(Math.min(message.commit, this.log.lastIndex()));
+        this.out.after.push({
+          type: 'heartbeatResponse',
+          from: this.id,
+          to: message.from,
+          term: this.term,
+          readRound: message.readRound,
+        });
+        break;
+      case 'snapshot':
+        this.onSnapshotChunk(message);
+        break;
+      case 'timeoutNow':
+        if (this.promotable()) this.campaign('election', true);
+        break;
+    }
+  }
+
+  /** Figure 2, AppendEntries receiver, with a hint for fast backtracking on a mismatch. */
+  private onAppend(request: Extract<Message, { type: 'append' }>): void {
+    const answer = {
+      type: 'appendResponse' as const,
+      from: this.id,
+      to: request.from,
+      term: this.term,
+    };
+    if (request.prevIndex < this.log.commit) {
+      this.out.after.push({
+        ...answer,
+        success: true,
+        matchIndex: this.log.commit,
+        rejectedIndex: 0,
+        hintIndex: 0,
+        hintTerm: 0,
+      });
+      return;
+    }
+    if (!this.log.matchTerm(request.prevIndex, request.prevTerm)) {
+      const hintIndex = this.log.findConflictByTerm(
+        Math.min(request.prevIndex, this.log.lastIndex()),
+        request.prevTerm,
+      );
+      this.out.after.push({
+        ...answer,
+        success: false,
+        matchIndex: 0,
+        rejectedIndex: request.prevIndex,
+        hintIndex,
+        hintTerm: this.log.term(hintIndex) ?? 0,
+      });
+      return;
+    }
+    const lastBefore = this.log.lastIndex();
+    const changedFrom = this.log.appendFromLeader(request.entries);
+    const truncated = changedFrom !== undefined && changedFrom <= lastBefore;
+    if (truncated || request.entries.some((entry) => entry.type === 'config')) {
+      this.onConfigMayHaveChanged();
+    }
+    const lastNew = request.prevIndex + request.entries.length;
+    this.log.commitTo(Math.min(request.commit, lastNew));
+    this.out.after.push({
+      ...answer,
+      success: true,
+      matchIndex: lastNew,
+      rejectedIndex: 0,
+      hintIndex: 0,
+      hintTerm: 0,
+    });
+  }
+
+  /** §7: gathers a snapshot's chunks in order, then installs it in place of the log. */
+  private onSnapshotChunk(chunk: Extract<Message, { type: 'snapshot' }>): void {
+    const answer = {
+      type: 'snapshotResponse' as const,
+      from: this.id,
+      to: chunk.from,
+      term: this.term,
+      snapshotIndex: chunk.meta.index,
+    };
+    if (chunk.meta.index <= this.log.commit) {
+      // Already have all of it: tell the leader where we are.
+      this.out.after.push({ ...answer, snapshotIndex: this.log.commit, nextOffset: 0, done: true });
+      return;
+    }
+    if (chunk.offset === 0) {
+      this.incoming = { from: chunk.from, meta: chunk.meta, chunks: [], received: 0 };
+    }
+    const incoming = this.incoming;
+    if (incoming?.meta.index !== chunk.meta.index || incoming.received !== chunk.offset) {
+      const nextOffset = incoming?.meta.index === chunk.meta.index ? incoming.received : 0;
+      this.out.after.push({ ...answer, nextOffset, done: false });
+      return;
+    }
+    incoming.chunks.push(chunk.data);
+    incoming.received += chunk.data.length;
+    if (!chunk.done) {
+      this.out.after.push({ ...answer, nextOffset: incoming.received, done: false });
+      return;
+    }
+    assert(incoming.received === chunk.totalBytes, 'a finished snapshot has all its bytes');
+    this.incoming = undefined;
+    this.installSnapshot({ meta: chunk.meta, data: concat(incoming.chunks, incoming.received) });
+    this.out.after.push({ ...answer, nextOffset: incoming.received, done: true });
+  }
+
+  private installSnapshot(snapshot: Snapshot): void {
+    const { meta } = snapshot;
+    if (this.log.matchTerm(meta.index, meta.term)) {
+      // §7: the snapshot describes a prefix of our log: keep the entries after it.
+      this.log.commitTo(meta.index);
+      return;
+    }
+    this.log.resetTo(meta);
+    this.snapshot = snapshot;
+    this.config = meta.config;
+    this.handedOut = meta.index;
+    this.out.snapshot = snapshot;
+    this.out.snapshotToApply = snapshot;
+  }
+
+  // ---- leader: replication ------------------------------------------------------------------
+
+  private appendEntry(type: Entry['type'], data: Uint8Array): Entry {
+    const entry: Entry = { index: this.log.lastIndex() + 1, term: this.term, type, data };
+    this.log.push(entry);
+    if (type === 'config') this.onConfigMayHaveChanged();
+    return entry;
+  }
+
+  private broadcastAppend(): void {
+    for (const progress of this.progress.values()) this.sendAppend(progress, true);
+  }
+
+  /**
+   * Sends `progress` the entries from its next index, a batch at a time; a snapshot instead when
+   * they are compacted away. Returns without sending when the follower is paused (a probe is out
+   * or the window of in-flight appends is full) or, unless `sendIfEmpty`, when there is nothing
+   * new.
+   */
+  private sendAppend(progress: Progress, sendIfEmpty: boolean): void {
+    if (isPaused(progress, this.options.inflightMax)) return;
+    const prevIndex = progress.next - 1;
+    const prevTerm = this.log.term(prevIndex);
+    if (prevTerm === undefined) {
+      this.startSnapshot(progress);
+      return;
+    }
+    const entries =
+      progress.next <= this.log.lastIndex()
+        ? this.log.slice(progress.next, this.log.lastIndex(), this.options.batchEntriesMax)
+        : [];
+    if (entries.length === 0 && !sendIfEmpty) return;
+    const last = entries[entries.length - 1];
+    if (progress.state === 'replicate' && last !== undefined) {
+      progress.next = last.index + 1;
+      progress.inflight.push(last.index);
+    } else if (progress.state === 'probe') {
+      progress.probeSent = true;
+    }
+    this.out.messages.push({
+      type: 'append',
+      from: this.id,
+      to: progress.id,
+      term: this.term,
+      prevIndex,
+      prevTerm,
+      entries,
+      commit: this.log.commit,
+    });
+  }
+
+  private onAppendResponse(response: Extract<Message, { type: 'appendResponse' }>): void {
+    const progress = this.progress.get(response.from);
+    if (progress === undefined) return;
+    progress.recentActive = true;
+    if (!response.success) {
+      this.onAppendRejected(progress, response);
+      return;
+    }
+    if (response.matchIndex > progress.match) {
+      progress.match = response.matchIndex;
+      progress.next = Math.max(progress.next, progress.match + 1);
+      freeInflight(progress, progress.match);
+      if (progress.state !== 'replicate') becomeReplicate(progress);
+      if (this.maybeCommit()) this.broadcastAppend();
+    } else if (progress.state === 'probe') {
+      progress.probeSent = false;
+    }
+    if (this.role !== 'leader') return; // the commit may have removed this leader
+    this.sendAppend(progress, false);
+    if (response.from === this.transferee && progress.match === this.log.lastIndex()) {
+      this.sendTimeoutNow(response.from);
+    }
+  }
+
+  private onAppendRejected(
+    progress: Progress,
+    response: Extract<Message, { type: 'appendResponse' }>,
+  ): void {
+    if (response.rejectedIndex === 0) return; // a stale-term answer, handled by its term
+    if (progress.state === 'replicate') {
+      if (response.rejectedIndex <= progress.match) return; // stale
+      progress.next = progress.match + 1;
+    } else {
+      if (response.rejectedIndex !== progress.next - 1) return; // stale
+      const probe =
+        response.hintTerm > 0
+          ? this.log.findConflictByTerm(response.hintIndex, response.hintTerm)
+          : response.hintIndex;
+      progress.next = Math.max(Math.min(response.rejectedIndex, probe + 1), progress.match + 1);
+    }
+    becomeProbe(progress);
+    this.sendAppend(progress, true);
+  }
+
+  /**
+   * §5.3 and §5.4.2 (Figure 8): the highest index stored on a majority of voters is committed,
+   * but only if its entry is of the leader's own term; earlier entries are committed with it.
+   */
+  private maybeCommit(): boolean {
+    const matches = this.config.voters
+      .map((voter) =>
+        voter === this.id ? this.log.stableIndex : (this.progress.get(voter)?.match ?? 0),
+      )
+      .sort((a, b) => b - a);
+    const quorumIndex = matches[this.quorum() - 1] ?? 0;
+    if (quorumIndex <= this.log.commit || this.log.term(quorumIndex) !== this.term) return false;
+    this.log.commitTo(quorumIndex);
+    this.stepDownIfRemoved();
+    return true;
+  }
+
+  /** §4.2.2: a leader removed from the configuration steps down once the removal commits. */
+  private stepDownIfRemoved(): void {
+    if (this.role !== 'leader' || this.config.voters.includes(this.id)) return;
+    if (this.lastConfigIndex() <= this.log.commit) this.becomeFollower(this.term, NONE);
+  }
+
+  private broadcastHeartbeat(): void {
+    for (const progress of this.progress.values()) {
+      this.out.messages.push({
+        type: 'heartbeat',
+        from: this.id,
+        to: progress.id,
+        term: this.term,
+        // Only what the follower is known to hold may be committed there.
+        commit: Math.min(progress.match, this.log.commit),
+        readRound: this.readRound,
+      });
+    }
+  }
+
+  private onHeartbeatResponse(response: Extract<Message, { type: 'heartbeatResponse' }>): void {
+    const progress = this.progress.get(response.from);
+    if (progress === undefined) return;
+    progress.recentActive = true;
+    progress.probeSent = false;
+    if (progress.state === 'replicate' && progress.inflight.length >= this.options.inflightMax) {
+      progress.inflight.shift(); // an answer may have been lost: let one more append out
+    }
+    if (progress.match < this.log.lastIndex()) this.sendAppend(progress, true);
+    this.ackReads(response.from, response.readRound);
+  }
+
+  // ---- leader: snapshots --------------------------------------------------------------------
+
+  private startSnapshot(progress: Progress): void {
+    const snapshot = this.snapshot;
+    assert(snapshot !== undefined, 'entries are compacted only into a snapshot');
+    progress.state = 'snapshot';
+    progress.inflight = [];
+    progress.snapshot = { index: snapshot.meta.index, offset: 0, elapsedTicks: 0 };
+    this.sendSnapshotChunk(progress);
+  }
+
+  private sendSnapshotChunk(progress: Progress): void {
+    const snapshot = this.snapshot;
+    const sending = progress.snapshot;
+    assert(snapshot !== undefined && sending !== undefined, 'a snapshot is being sent');
+    if (sending.index !== snapshot.meta.index) {
+      sending.index = snapshot.meta.index; // a newer snapshot replaced it: start over
+      sending.offset = 0;
+    }
+    sending.elapsedTicks = 0;
+    const end = Math.min(sending.offset + this.options.snapshotChunkBytes, snapshot.data.length);
+    this.out.messages.push({
+      type: 'snapshot',
+      from: this.id,
+      to: progress.id,
+      term: this.term,
+      meta: snapshot.meta,
+      offset: sending.offset,
+      data: snapshot.data.subarray(sending.offset, end),
+      done: end === snapshot.data.length,
+      totalBytes: snapshot.data.length,
+    });
+  }
+
+  private onSnapshotResponse(response: Extract<Message, { type: 'snapshotResponse' }>): void {
+    const progress = this.progress.get(response.from);
+    if (progress === undefined) return;
+    progress.recentActive = true;
+    if (response.done) {
+      if (response.snapshotIndex > progress.match) progress.match = response.snapshotIndex;
+      progress.next = Math.max(progress.next, progress.match + 1);
+      if (progress.state === 'snapshot') {
+        progress.next = progress.match + 1;
+        becomeProbe(progress);
+        this.sendAppend(progress, true);
+      }
+      return;
+    }
+    const sending = progress.snapshot;
+    if (progress.state !== 'snapshot' || sending?.index !== response.snapshotIndex) return;
+    sending.offset = response.nextOffset;
+    this.sendSnapshotChunk(progress);
+  }
+
+  // ---- proposals ----------------------------------------------------------------------------
+
+  private propose(proposal: Proposal): ProposalOutcome {
+    if (this.role !== 'leader') return this.refuse('not_leader');
+    if (this.transferee !== NONE) return this.refuse('transferring');
+    switch (proposal.kind) {
+      case 'command': {
+        const entry = this.appendEntry('normal', proposal.data);
+        this.broadcastAppend();
+        this.maybeCommit();
+        return { ok: true, index: entry.index, term: entry.term };
+      }
+      case 'config':
+        return this.proposeConfig(proposal.change);
+      case 'read':
+        return this.proposeRead(proposal.context);
+      case 'transfer':
+        return this.proposeTransfer(proposal.to);
+    }
+  }
+
+  private refuse(reason: Extract<ProposalOutcome, { ok: false }>['reason']): ProposalOutcome {
+    return { ok: false, reason, leader: this.leader };
+  }
+
+  /**
+   * §4.1: one change at a time. A change waits until the previous one is committed, and until
+   * this leader has committed an entry of its own term (the fix in Ongaro's 2015 raft-dev note
+   * for single-server changes across leader changes).
+   */
+  private proposeConfig(change: Parameters<typeof encodeConfigChange>[0]): ProposalOutcome {
+    if (this.lastConfigIndex() > this.log.commit || this.log.term(this.log.commit) !== this.term) {
+      return this.refuse('config_pending');
+    }
+    const isVoter = this.config.voters.includes(change.node);
+    const isLearner = this.config.learners.includes(change.node);
+    if (change.kind === 'addLearner' && (isVoter || isLearner))
+      return this.refuse('unknown_member');
+    if (change.kind === 'remove' && !isVoter && !isLearner) return this.refuse('unknown_member');
+    if (change.kind === 'promote') {
+      if (!isLearner) return this.refuse('not_a_learner');
+      const match = this.progress.get(change.node)?.match ?? 0;
+      if (match + this.options.learnerLagMax < this.log.lastIndex())
+        return this.refuse('learner_behind');
+    }
+    const entry = this.appendEntry('config', encodeConfigChange(change));
+    this.broadcastAppend();
+    this.maybeCommit();
+    return { ok: true, index: entry.index, term: entry.term };
+  }
+
+  /**
+   * §6.4 ReadIndex: the read may be served once the state machine reaches the commit index of
+   * now, provided a majority confirms that this member was still leader after the read arrived.
+   */
+  private proposeRead(context: number): ProposalOutcome {
+    if (this.log.term(this.log.commit) !== this.term) return this.refuse('no_commit_in_term');
+    const index = this.log.commit;
+    this.readRound += 1;
+    this.pendingReads.push({ context, index, round: this.readRound, acks: new Set([this.id]) });
+    this.ackReads(this.id, this.readRound);
+    if (this.pendingReads.length > 0) this.broadcastHeartbeat();
+    return { ok: true, index, term: this.term };
+  }
+
+  private ackReads(from: NodeId, round: number): void {
+    let confirmed = -1;
+    for (const [position, read] of this.pendingReads.entries()) {
+      if (read.round > round) break;
+      read.acks.add(from);
+      const voters = this.config.voters.filter((voter) => read.acks.has(voter)).length;
+      if (voters >= this.quorum()) confirmed = position;
+    }
+    for (const read of this.pendingReads.splice(0, confirmed + 1)) {
+      this.out.readStates.push({ context: read.context, index: read.index });
+    }
+  }
+
+  private proposeTransfer(to: NodeId): ProposalOutcome {
+    if (!this.config.voters.includes(to)) return this.refuse('unknown_member');
+    if (to === this.id) return { ok: true, index: this.log.lastIndex(), term: this.term };
+    this.transferee = to;
+    this.transferElapsed = 0;
+    const progress = this.progress.get(to);
+    if (progress?.match === this.log.lastIndex()) this.sendTimeoutNow(to);
+    else if (progress !== undefined) this.sendAppend(progress, true);
+    return { ok: true, index: this.log.lastIndex(), term: this.term };
+  }
+
+  private sendTimeoutNow(to: NodeId): void {
+    this.out.messages.push({ type: 'timeoutNow', from: this.id, to, term: this.term });
+  }
+
+  // ---- persistence and application ----------------------------------------------------------
+
+  private onPersisted(index: number, term: number, snapshotIndex: number): void {
+    this.log.markStable(index, term);
+    if (snapshotIndex > this.log.stableIndex) {
+      this.log.stableIndex = Math.min(snapshotIndex, this.log.lastIndex());
+    }
+    if (this.role === 'leader' && this.maybeCommit() && this.role === 'leader')
+      this.broadcastAppend();
+  }
+
+  private onApplied(index: number, snapshotData: Uint8Array | undefined): void {
+    assert(
+      index <= this.handedOut,
+      () => `applied ${index} beyond what was handed out (${this.handedOut})`,
+    );
+    this.applied = Math.max(this.applied, index);
+    if (snapshotData === undefined || index <= this.log.snapshotIndex) return;
+    const term = this.log.term(index);
+    assert(term !== undefined, 'a snapshot point is in the log');
+    const snapshot: Snapshot = {
+      meta: { index, term, config: this.configAt(index) },
+      data: snapshotData,
+    };
+    this.snapshot = snapshot;
+    this.log.compact(index, term);
+    this.out.snapshot = snapshot;
+  }
+
+  // ---- configuration ------------------------------------------------------------------------
+
+  /** The configuration in force at `index`: the latest config entry at or before it. */
+  private configAt(index: number): Config {
+    let config = this.snapshot?.meta.config ?? this.bootstrap;
+    if (this.log.snapshotIndex === 0) config = this.bootstrap;
+    for (const at of this.log.configIndexes()) {
+      if (at > index) break;
+      const entry = this.log.entry(at);
+      assert(entry?.type === 'config', 'config indexes point at config entries');
+      config = applyConfigChange(config, decodeConfigChange(entry.data));
+    }
+    return config;
+  }
+
+  private lastConfigIndex(): number {
+    const indexes = this.log.configIndexes();
+    return indexes[indexes.length - 1] ?? this.log.snapshotIndex;
+  }
+
+  /**
+   * §4.1: a member uses the latest configuration in its log as soon as the entry is there, and
+   * falls back to the previous one if the entry is truncated away.
+   */
+  private onConfigMayHaveChanged(): void {
+    this.config = this.configAt(this.log.lastIndex());
+    if (this.role !== 'leader') return;
+    const members = this.members();
+    for (const member of members) {
+      if (member !== this.id && !this.progress.has(member)) {
+        this.progress.set(member, newProgress(member, this.log.lastIndex()));
+      }
+    }
+    for (const id of this.progress.keys()) {
+      if (!members.includes(id)) this.progress.delete(id);
+    }
+  }
+
+  // ---- the Ready ----------------------------------------------------------------------------
+
+  private ready(): Ready {
+    const entries = this.log.takeUnstable();
+    const hardChanged =
+      this.term !== this.persistedHard.term || this.vote !== this.persistedHard.vote;
+    let hardState: HardState | undefined;
+    if (hardChanged || entries.length > 0 || this.out.snapshot !== undefined) {
+      hardState = { term: this.term, vote: this.vote, commit: this.log.commit };
+      this.persistedHard = hardState;
+    }
+    const committed = this.takeCommitted();
+    this.checkInvariants();
+    return {
+      persist: { hardState, entries, snapshot: this.out.snapshot },
+      messages: this.out.messages,
+      messagesAfterPersist: this.out.after,
+      snapshotToApply: this.out.snapshotToApply,
+      committed,
+      readStates: this.out.readStates,
+      outcome: this.out.outcome,
+      status: this.status(),
+    };
+  }
+
+  private takeCommitted(): Entry[] {
+    const to = Math.min(this.log.commit, this.log.lastIndex());
+    if (to <= this.handedOut) return [];
+    const entries = this.log.slice(this.handedOut + 1, to);
+    this.handedOut = to;
+    return entries;
+  }
+
+  private checkInvariants(): void {
+    const log = this.log;
+    assert(log.commit <= log.lastIndex(), 'commit within the log');
+    assert(log.stableIndex <= log.lastIndex(), 'stable within the log');
+    assert(
+      this.applied <= this.handedOut && this.handedOut <= log.commit,
+      'applied ≤ handed out ≤ commit',
+    );
+    assert(log.snapshotIndex <= log.commit, 'only committed entries are compacted');
+    assert((this.role === 'leader') === (this.leader === this.id), 'a leader knows itself');
+    assert(this.role !== 'candidate' || this.vote === this.id, 'a candidate votes for itself');
+    assert(
+      this.role !== 'leader' || this.progress.size <= this.members().length,
+      'progress per member',
+    );
+  }
+}
+
+function emptyOut(): StepOutput {
+  return {
+    messages: [],
+    after: [],
+    snapshot: undefined,
+    snapshotToApply: undefined,
+    readStates: [],
+    outcome: undefined,
+  };
+}
+
+function concat(chunks: readonly Uint8Array[], length: number): Uint8Array {
+  const data = new Uint8Array(length);
+  let offset = 0;
+  for (const chunk of chunks) {
+    data.set(chunk, offset);
+    offset += chunk.length;
+  }
+  return data;
+}

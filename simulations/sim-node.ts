@@ -1,0 +1,222 @@
+/**
+ * One simulated member: the real Raft core, the key-value machine, a simulated disk, and the
+ * small driver that connects them the way a real node must: persist before the messages that
+ * depend on it, one sync covering every write queued before it started (group commit), apply
+ * committed entries in order, snapshot every so often, serve ReadIndex reads once applied.
+ */
+import {
+  KvMachine,
+  Raft,
+  SeededRandom,
+  encodeKvCommand,
+  persistIsEmpty,
+  type Config,
+  type DurableMessage,
+  type Input,
+  type KvCommand,
+  type KvResult,
+  type Message,
+  type NodeId,
+  type ProposalOutcome,
+  type RaftOptions,
+  type Ready,
+} from '../consensus/index.js';
+import type { Scheduler } from './scheduler.js';
+import { SimDisk } from './sim-disk.js';
+
+/** What a node needs from the simulated world around it. */
+export interface World {
+  readonly scheduler: Scheduler;
+  send(message: Message): void;
+  /** How long the next sync of `node`'s disk takes, in simulated ms. */
+  diskLatencyMs(node: NodeId): number;
+  /** Called after every step of a node, for the invariants. */
+  afterStep(node: SimNode, ready: Ready): void;
+  /** Called after a node's state machine reaches `index` (by an entry or a snapshot). */
+  afterApply(node: SimNode, index: number): void;
+}
+
+/** The answer to a client's write: the machine's result, or a definite failure. */
+export type WriteAnswer =
+  { ok: true; result: KvResult | undefined; index: number; term: number } | { ok: false };
+
+interface PendingRead {
+  readonly key: string;
+  index: number | undefined;
+  readonly done: (value: string | null) => void;
+}
+
+export class SimNode {
+  readonly disk = new SimDisk();
+  raft: Raft | undefined;
+  kv = new KvMachine();
+  applied = 0;
+  /** Bumped by every crash, so that events scheduled before it are ignored after it. */
+  incarnation = 0;
+  private held: { seq: number; message: DurableMessage }[] = [];
+  private syncing = false;
+  private lastSnapshotIndex = 0;
+  private writes = new Map<number, { term: number; done: (answer: WriteAnswer) => void }>();
+  private reads = new Map<number, PendingRead>();
+  private readContext = 0;
+
+  constructor(
+    readonly id: NodeId,
+    private readonly world: World,
+    private readonly bootstrap: Config,
+    private readonly random: SeededRandom,
+    private readonly raftOptions: Partial<RaftOptions>,
+    private readonly snapshotEvery: number,
+  ) {}
+
+  get up(): boolean {
+    return this.raft !== undefined;
+  }
+
+  /** Starts (or restarts) from what is on the disk. */
+  start(): void {
+    if (this.raft !== undefined) throw new Error(`node ${this.id} is already up`);
+    const durable = this.disk.load();
+    this.raft = new Raft({
+      ...this.raftOptions,
+      id: this.id,
+      bootstrap: this.bootstrap,
+      durable,
+      random: this.random.fork(),
+    });
+    this.kv = new KvMachine();
+    this.applied = 0;
+    if (durable.snapshot !== undefined) {
+      this.kv.restore(durable.snapshot.data);
+      this.applied = durable.snapshot.meta.index;
+      this.world.afterApply(this, this.applied);
+    }
+    this.lastSnapshotIndex = this.applied;
+  }
+
+  /** Stops at once: loses what the disk had not synced, and every pending client request. */
+  crash(): number {
+    this.raft = undefined;
+    this.incarnation += 1;
+    this.held = [];
+    this.syncing = false;
+    this.writes.clear();
+    this.reads.clear();
+    return this.disk.crash(this.random);
+  }
+
+  step(input: Input): Ready | undefined {
+    const raft = this.raft;
+    if (raft === undefined) return undefined;
+    const ready = raft.step(input);
+    this.world.afterStep(this, ready);
+    this.handle(ready);
+    return ready;
+  }
+
+  /** Proposes a key-value command; `done` hears the result once it is applied here. */
+  proposeCommand(
+    command: KvCommand,
+    done: (answer: WriteAnswer) => void,
+  ): ProposalOutcome | undefined {
+    const ready = this.step({
+      type: 'propose',
+      proposal: { kind: 'command', data: encodeKvCommand(command) },
+    });
+    const outcome = ready?.outcome;
+    if (outcome?.ok === true) this.writes.set(outcome.index, { term: outcome.term, done });
+    return outcome;
+  }
+
+  /** Reads `key` linearizably through ReadIndex; `done` hears the value. */
+  read(key: string, done: (value: string | null) => void): ProposalOutcome | undefined {
+    const context = ++this.readContext;
+    this.reads.set(context, { key, index: undefined, done });
+    const ready = this.step({ type: 'propose', proposal: { kind: 'read', context } });
+    if (ready?.outcome?.ok !== true) this.reads.delete(context);
+    this.serveReads();
+    return ready?.outcome;
+  }
+
+  /** Stalls or resumes the disk: while stalled, syncs do not complete. */
+  setDiskStalled(stalled: boolean): void {
+    this.disk.stalled = stalled;
+    if (!stalled) this.scheduleSync();
+  }
+
+  private handle(ready: Ready): void {
+    if (!persistIsEmpty(ready.persist)) {
+      this.disk.write(ready.persist);
+      this.scheduleSync();
+    }
+    for (const message of ready.messages) this.world.send(message);
+    for (const message of ready.messagesAfterPersist) {
+      if (this.disk.synced >= this.disk.written) this.world.send(message);
+      else this.held.push({ seq: this.disk.written, message });
+    }
+    if (ready.snapshotToApply !== undefined) {
+      this.kv.restore(ready.snapshotToApply.data);
+      this.applied = ready.snapshotToApply.meta.index;
+      this.lastSnapshotIndex = this.applied;
+      this.world.afterApply(this, this.applied);
+    }
+    for (const entry of ready.committed) {
+      const result = entry.type === 'normal' ? this.kv.apply(entry.index, entry.data) : undefined;
+      this.applied = entry.index;
+      this.world.afterApply(this, entry.index);
+      const write = this.writes.get(entry.index);
+      if (write !== undefined) {
+        this.writes.delete(entry.index);
+        write.done(
+          write.term === entry.term
+            ? { ok: true, result, index: entry.index, term: entry.term }
+            : { ok: false },
+        );
+      }
+    }
+    for (const state of ready.readStates) {
+      const read = this.reads.get(state.context);
+      if (read !== undefined) read.index = state.index;
+    }
+    if (ready.committed.length > 0 || ready.snapshotToApply !== undefined) {
+      const snapshot =
+        this.applied - this.lastSnapshotIndex >= this.snapshotEvery
+          ? this.kv.snapshot()
+          : undefined;
+      if (snapshot !== undefined) this.lastSnapshotIndex = this.applied;
+      this.step({ type: 'applied', index: this.applied, ...(snapshot ? { snapshot } : {}) });
+    }
+    if (ready.readStates.length > 0 || ready.committed.length > 0) this.serveReads();
+  }
+
+  private serveReads(): void {
+    for (const [context, read] of this.reads) {
+      if (read.index !== undefined && read.index <= this.applied) {
+        this.reads.delete(context);
+        read.done(this.kv.read(read.key));
+      }
+    }
+  }
+
+  /** Group commit: one sync at a time, covering every write queued before it began. */
+  private scheduleSync(): void {
+    if (this.syncing || this.disk.stalled || this.disk.synced >= this.disk.written) return;
+    this.syncing = true;
+    const incarnation = this.incarnation;
+    const upTo = this.disk.written;
+    this.world.scheduler.after(this.world.diskLatencyMs(this.id), () => {
+      if (incarnation !== this.incarnation) return;
+      this.syncing = false;
+      if (this.disk.stalled) return; // resumes from setDiskStalled(false)
+      this.disk.sync(upTo);
+      const ready: DurableMessage[] = [];
+      this.held = this.held.filter(({ seq, message }) =>
+        seq <= upTo ? (ready.push(message), false) : true,
+      );
+      for (const message of ready) this.world.send(message);
+      const durable = this.disk.lastDurable();
+      this.step({ type: 'persisted', ...durable });
+      this.scheduleSync();
+    });
+  }
+}
