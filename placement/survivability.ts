@@ -37,8 +37,9 @@ export interface LossCase {
   readonly ruleSatisfiableAfter: boolean;
   /**
    * Raw capacity usable after the loss, as a fraction of the raw capacity before it: how full
-   * the cluster can get (in weight units) before the first surviving node fills, with the
-   * fragments spread as placement spreads them. 0 when the rule can no longer be satisfied.
+   * the cluster can get (in weight units) before the first failure domain of the rule's level
+   * fills, with fragments spread as placement spreads them. 0 when the rule can no longer be
+   * satisfied (stripes can then only be placed degraded).
    */
   readonly usableCapacityFraction: number;
 }
@@ -81,7 +82,7 @@ export function survivability(
     scheme,
     rule,
     sampledStripes,
-    usableCapacityFractionIntact: usableFraction(topology, intact, totalWeight),
+    usableCapacityFractionIntact: usableFraction(topology, rule, intact, totalWeight),
     survivesEverySingleLoss: {
       region: survives('region'),
       zone: survives('zone'),
@@ -118,7 +119,12 @@ function lossCase(
   );
   const satisfiable = ruleSlots(after, rule) >= scheme.k + scheme.m;
   const usable = satisfiable
-    ? usableFraction(after, samplePlacements(after, scheme, rule, sampledStripes), totalWeight)
+    ? usableFraction(
+        after,
+        rule,
+        samplePlacements(after, scheme, rule, sampledStripes),
+        totalWeight,
+      )
     : 0;
   return {
     level,
@@ -172,29 +178,39 @@ function samplePlacements(
 }
 
 /**
- * How full the cluster can get, as a fraction of `referenceWeight`, before the first node
- * fills: each node's load is its share of the sampled fragments, its room its weight, and the
- * cluster is full when load × F reaches weight on some node.
+ * How full the cluster can get, as a fraction of `referenceWeight`, before the first failure
+ * domain of the rule's level fills: each domain's load is its share of the sampled fragments,
+ * its room its summed weight. Inside a domain fragments follow the weights (within the skew
+ * that docs/placement.md measures), so domains, not single nodes, are compared: that keeps the
+ * estimate free of per-node sampling noise. At node level the whole topology is one domain.
  */
 function usableFraction(
   topology: Topology,
+  rule: PlacementRule,
   placements: readonly (readonly (string | null)[])[],
   referenceWeight: number,
 ): number {
+  const domainOfNode = new Map<string, string>();
+  const room = new Map<string, number>();
+  for (const placed of listNodes(topology)) {
+    if (!holdsFragments(placed.node)) continue;
+    const domain = rule.level === 'node' ? '' : domainOf(placed, rule.level);
+    domainOfNode.set(placed.node.id, domain);
+    room.set(domain, (room.get(domain) ?? 0) + placed.node.weight);
+  }
   const load = new Map<string, number>();
   let total = 0;
   for (const nodeIds of placements) {
     for (const nodeId of nodeIds) {
-      if (nodeId === null) continue;
-      load.set(nodeId, (load.get(nodeId) ?? 0) + 1);
+      const domain = nodeId === null ? undefined : domainOfNode.get(nodeId);
+      if (domain === undefined) continue;
+      load.set(domain, (load.get(domain) ?? 0) + 1);
       total++;
     }
   }
   if (total === 0 || referenceWeight === 0) return 0;
   let fill = Infinity;
-  for (const placed of listNodes(topology)) {
-    const share = (load.get(placed.node.id) ?? 0) / total;
-    if (share > 0) fill = Math.min(fill, placed.node.weight / share);
-  }
+  for (const [domain, fragments] of load)
+    fill = Math.min(fill, (room.get(domain) ?? 0) / (fragments / total));
   return Number.isFinite(fill) ? fill / referenceWeight : 0;
 }
