@@ -1,0 +1,692 @@
+/**
+ * The fragment store: one node's fragments of every stripe, with versions, registries, fences and
+ * history, on any abstract-level store (classic-level/LevelDB by default, memory-level in the
+ * simulator, a RocksDB binding by configuration). See DESIGN.md, "The write path", step 1:
+ *
+ * - A stamped write applies only if the fragment is at exactly its expected version, and its
+ *   bytes, version, registry, history record and outcome are committed in one batch, fsynced
+ *   (group-committed) before the reply.
+ * - The same stamp repeated returns the recorded outcome and changes nothing; the same stamp with
+ *   other bytes (another digest) is refused.
+ * - A write stamped with an ownership epoch older than the stripe's fence is refused; a fence is
+ *   durable before it is acknowledged. Operations on one stripe run one at a time, so a fence
+ *   never overtakes a write that checked the old fence.
+ * - Every sector carries a CRC32C; a mismatch is a ChecksumMismatchError, never bytes.
+ */
+import type { AbstractLevel } from 'abstract-level';
+import { gfMulXor } from '../../erasure/index.js';
+import { InvalidRequestError, StoreFullError, VersionNotFoundError } from './errors.js';
+import { GroupCommitter, type BatchOperation } from './group-commit.js';
+import { baseIndex, overlay, type IndexRange } from './history-index.js';
+import { KeyedMutex } from './keyed-mutex.js';
+import {
+  decodeBase,
+  decodeJson,
+  decodeRecord,
+  decodeSector,
+  encodeBase,
+  encodeJson,
+  encodeRecord,
+  encodeSector,
+  fragmentOfMetaKey,
+  keys,
+  type FragmentMeta,
+  type RecordKind,
+  type VersionRecord,
+} from './store-codec.js';
+import {
+  checkBytes,
+  checkDigest,
+  checkFragment,
+  checkInteger,
+  checkRange,
+  checkRegistry,
+  checkStamped,
+  checkVersion,
+  type DataWrite,
+  type ParityWrite,
+  type StampedWrite,
+  type WholeWrite,
+} from './store-requests.js';
+import {
+  compareVersions,
+  formatFragment,
+  sameVersion,
+  VERSION_ZERO,
+  type FragmentId,
+  type Version,
+  type WriterStamp,
+} from './version.js';
+
+export type Level = AbstractLevel<string | Buffer | Uint8Array, string, Uint8Array>;
+
+/** Why a stamped write was not applied (nothing changed). */
+export type Refusal =
+  /** The fragment is below the expected version: it is stale and must be rebuilt whole first. */
+  | 'behind'
+  /** The fragment is above the expected version: the owner's view is wrong; recover the stripe. */
+  | 'ahead'
+  /** The stripe is fenced at a newer ownership epoch than the write's. */
+  | 'fenced'
+  /** This stamp was already applied with other bytes. */
+  | 'stamp_conflict';
+
+export type WriteOutcome<Extra> =
+  | ({ ok: true; version: Version; repeated: boolean } & Extra)
+  | { ok: false; reason: Refusal; current: Version; fenceEpoch: number };
+
+export interface FragmentStoreOptions {
+  /** An abstract-level database with utf8 keys and Uint8Array ('view') values. */
+  db: Level;
+  /** fsync every commit (default true; false only for tests that measure without the disk). */
+  sync?: boolean;
+  /** Bytes per checksummed sector (default 4 KiB). */
+  sectorBytes?: number;
+  /** Refuse writes once the store holds this many bytes (default: no quota, only the disk). */
+  quotaBytes?: number;
+}
+
+/** A fragment as read: its bytes over the range asked for, and its state. */
+export interface FragmentRead {
+  bytes: Uint8Array;
+  version: Version;
+  registry: Version[] | null;
+  settled: Version;
+}
+
+/** One version in a fragment's history. */
+export interface HistoryEntry {
+  version: Version;
+  kind: RecordKind | 'base';
+  writer: WriterStamp | null;
+  eventTimeMs: number;
+}
+
+export class FragmentStore {
+  private readonly locks = new KeyedMutex();
+  private readonly committer: GroupCommitter;
+  private readonly sectorBytes: number;
+  private readonly quotaBytes: number;
+  private usedBytes = 0;
+
+  private constructor(
+    private readonly db: Level,
+    options: FragmentStoreOptions,
+  ) {
+    this.committer = new GroupCommitter(db, options.sync ?? true);
+    this.sectorBytes = options.sectorBytes ?? 4096;
+    this.quotaBytes = options.quotaBytes ?? Number.POSITIVE_INFINITY;
+  }
+
+  /** Opens the store (and its database) and measures what it holds. */
+  static async open(options: FragmentStoreOptions): Promise<FragmentStore> {
+    if (options.db.status !== 'open') await options.db.open();
+    const store = new FragmentStore(options.db, options);
+    for await (const [key, value] of options.db.iterator())
+      store.usedBytes += key.length + value.length;
+    return store;
+  }
+
+  async close(): Promise<void> {
+    await this.db.close();
+  }
+
+  /** Bytes the store holds (keys and values), as counted for the quota. */
+  get bytesUsed(): number {
+    return this.usedBytes;
+  }
+
+  /** Commits (groups, batches) so far: batches / groups is how many writes one fsync served. */
+  get commitStats(): { groups: number; batches: number } {
+    return { groups: this.committer.groups, batches: this.committer.batches };
+  }
+
+  /** New bytes for a range of a data fragment; returns the delta (old xor new) of that range. */
+  async writeData(request: DataWrite): Promise<WriteOutcome<{ delta: Uint8Array }>> {
+    checkStamped(request);
+    checkBytes('bytes', request.bytes);
+    checkRange('bytes', request.offset, request.bytes.length, request.blockBytes);
+    checkDigest(request.bytes, request.digest);
+    return this.stamped(
+      request,
+      'data',
+      request.digest,
+      async (meta) => {
+        const old = await this.readCurrent(
+          request.fragment,
+          meta,
+          request.offset,
+          request.bytes.length,
+        );
+        const delta = old.map((byte, i) => byte ^ request.bytes[i]!);
+        return {
+          start: request.offset,
+          bytes: request.bytes,
+          delta,
+          registry: meta.registry,
+          extra: { delta },
+        };
+      },
+      (record) => ({ delta: record.delta! }),
+    );
+  }
+
+  /** A parity delta for a range: parity ^= coefficient·delta, with the stripe's new registry. */
+  async applyParity(request: ParityWrite): Promise<WriteOutcome<object>> {
+    checkStamped(request);
+    checkBytes('delta', request.delta);
+    checkRange('delta', request.offset, request.delta.length, request.blockBytes);
+    checkInteger('coefficient', request.coefficient, 1, 255);
+    checkRegistry(request.registry, false);
+    checkDigest(request.delta, request.digest);
+    return this.stamped(
+      request,
+      'parity',
+      request.digest,
+      async (meta) => {
+        const parity = Uint8Array.from(
+          await this.readCurrent(request.fragment, meta, request.offset, request.delta.length),
+        );
+        gfMulXor(parity, request.delta, request.coefficient);
+        return {
+          start: request.offset,
+          bytes: parity,
+          delta: null,
+          registry: request.registry,
+          extra: {},
+        };
+      },
+      () => ({}),
+    );
+  }
+
+  /** A whole fragment: a rebuild, a repair, or a stripe encoded in one go. */
+  async writeWhole(request: WholeWrite): Promise<WriteOutcome<object>> {
+    checkStamped(request);
+    checkBytes('bytes', request.bytes);
+    if (request.bytes.length !== request.blockBytes) {
+      throw new InvalidRequestError(
+        'bytes',
+        `a whole fragment has ${request.blockBytes} bytes, got ${request.bytes.length}`,
+      );
+    }
+    checkRegistry(request.registry, true);
+    checkDigest(request.bytes, request.digest);
+    return this.stamped(
+      request,
+      'whole',
+      request.digest,
+      () =>
+        Promise.resolve({
+          start: 0,
+          bytes: request.bytes,
+          delta: null,
+          registry: request.registry,
+          extra: {},
+        }),
+      () => ({}),
+    );
+  }
+
+  /** The current bytes of [offset, offset + length) (default: the whole fragment) and state. */
+  async read(
+    fragment: FragmentId,
+    blockBytes: number,
+    offset = 0,
+    length = blockBytes - offset,
+  ): Promise<FragmentRead> {
+    checkFragment(fragment);
+    checkInteger('blockBytes', blockBytes, 1, 64 << 20);
+    checkRange('read', offset, length, blockBytes);
+    const meta = await this.meta(fragment, blockBytes);
+    const bytes = await this.readCurrent(fragment, meta, offset, length);
+    return { bytes, version: meta.version, registry: meta.registry, settled: meta.settled };
+  }
+
+  /** The bytes of [offset, offset + length) exactly as `version` left them, from history. */
+  async readVersion(
+    fragment: FragmentId,
+    blockBytes: number,
+    version: Version,
+    offset = 0,
+    length = blockBytes - offset,
+  ): Promise<Uint8Array> {
+    checkFragment(fragment);
+    checkVersion('version', version);
+    checkRange('read', offset, length, blockBytes);
+    const meta = await this.meta(fragment, blockBytes);
+    if (sameVersion(version, meta.version)) return this.readCurrent(fragment, meta, offset, length);
+    if (sameVersion(version, meta.baseVersion))
+      return this.readIndexed(fragment, meta, baseIndex(blockBytes), offset, length);
+    const record = await this.record(fragment, version);
+    if (!record)
+      throw new VersionNotFoundError(formatFragment(fragment), `${version.epoch}.${version.seq}`);
+    return this.readIndexed(fragment, meta, record.header.index, offset, length);
+  }
+
+  /** The fragment's versions, oldest first: the base (if any history was folded), then records. */
+  async history(fragment: FragmentId): Promise<HistoryEntry[]> {
+    checkFragment(fragment);
+    const entries: HistoryEntry[] = [];
+    const base = await this.db.get(keys.base(fragment));
+    if (base) {
+      const { header } = decodeBase(base, formatFragment(fragment));
+      entries.push({
+        version: header.version,
+        kind: 'base',
+        writer: null,
+        eventTimeMs: header.eventTimeMs,
+      });
+    }
+    const prefix = keys.recordPrefix(fragment);
+    for await (const value of this.db.values({ gte: prefix, lt: `${prefix}~` })) {
+      const { header } = decodeRecord(value, formatFragment(fragment));
+      entries.push({
+        version: header.version,
+        kind: header.kind,
+        writer: header.writer,
+        eventTimeMs: header.writer.eventTimeMs,
+      });
+    }
+    return entries;
+  }
+
+  /**
+   * Fences a stripe at an ownership epoch: from the moment this resolves (durably), writes to the
+   * stripe stamped with an older epoch are refused. Returns the fence now in force (a fence
+   * never moves back).
+   */
+  async fence(volume: string, stripe: number, epoch: number): Promise<number> {
+    checkFragment({ volume, stripe, index: 0 });
+    checkInteger('epoch', epoch, 0, 2 ** 32 - 1);
+    return this.locks.run(`${volume}!${stripe}`, async () => {
+      const current = await this.fenceEpoch(volume, stripe);
+      if (epoch <= current) return current;
+      await this.commit([
+        { type: 'put', key: keys.fence(volume, stripe), value: encodeJson({ epoch }) },
+      ]);
+      return epoch;
+    });
+  }
+
+  /** The stripe's fence epoch (0 when never fenced). */
+  async fenceEpoch(volume: string, stripe: number): Promise<number> {
+    const value = await this.db.get(keys.fence(volume, stripe));
+    return value ? decodeJson<{ epoch: number }>(value).epoch : 0;
+  }
+
+  /** Records the stripe's newest settled version on a fragment (the owner's settle message). */
+  async markSettled(fragment: FragmentId, blockBytes: number, settled: Version): Promise<void> {
+    checkFragment(fragment);
+    checkVersion('settled', settled);
+    await this.locks.run(stripeKey(fragment), async () => {
+      const meta = await this.meta(fragment, blockBytes);
+      if (compareVersions(settled, meta.settled) <= 0) return;
+      await this.commit([
+        { type: 'put', key: keys.meta(fragment), value: encodeJson({ ...meta, settled }) },
+      ]);
+    });
+  }
+
+  /** Every fragment the store holds (of one volume, when named), with its version: for scrubbing and repair. */
+  async *list(
+    volume?: string,
+  ): AsyncGenerator<{ fragment: FragmentId; version: Version; blockBytes: number }> {
+    const prefix = keys.metaPrefix(volume);
+    for await (const [key, value] of this.db.iterator({ gte: prefix, lt: `${prefix}~` })) {
+      const meta = decodeJson<FragmentMeta>(value);
+      yield {
+        fragment: fragmentOfMetaKey(key),
+        version: meta.version,
+        blockBytes: meta.blockBytes,
+      };
+    }
+  }
+
+  /**
+   * Folds history older than `horizonMs` (event time) into a new base: the base becomes the
+   * fragment at its newest settled version written before the horizon, and the records at or
+   * below it are dropped. Returns how many records were folded.
+   */
+  async fold(fragment: FragmentId, blockBytes: number, horizonMs: number): Promise<number> {
+    checkFragment(fragment);
+    return this.locks.run(stripeKey(fragment), async () => {
+      const meta = await this.meta(fragment, blockBytes);
+      const foldable = (await this.history(fragment)).filter(
+        (entry) =>
+          entry.kind !== 'base' &&
+          entry.eventTimeMs < horizonMs &&
+          compareVersions(entry.version, meta.settled) <= 0,
+      );
+      const newest = foldable[foldable.length - 1];
+      if (!newest) return 0;
+      const bytes = await this.readVersionUnlocked(fragment, meta, newest.version);
+      const writers = foldable.map(
+        (entry) => `${entry.writer!.writerId}:${entry.writer!.writerSeq}:${entry.writer!.part}`,
+      );
+      const previousBase = await this.db.get(keys.base(fragment));
+      const kept = previousBase
+        ? decodeBase(previousBase, formatFragment(fragment)).header.writers
+        : [];
+      const operations: BatchOperation[] = [
+        {
+          type: 'put',
+          key: keys.base(fragment),
+          value: encodeBase(
+            {
+              version: newest.version,
+              eventTimeMs: newest.eventTimeMs,
+              writers: [...kept, ...writers],
+            },
+            bytes,
+          ),
+        },
+        ...foldable.map((entry): BatchOperation => ({
+          type: 'del',
+          key: keys.record(fragment, entry.version),
+        })),
+        {
+          type: 'put',
+          key: keys.meta(fragment),
+          value: encodeJson({
+            ...meta,
+            baseVersion: newest.version,
+            index: foldIndex(meta.index, newest.version),
+          }),
+        },
+      ];
+      await this.commit(operations);
+      return foldable.length;
+    });
+  }
+
+  /**
+   * The shared path of every stamped write: under the stripe's lock, check the fence, recognise a
+   * repeated stamp, check the expected version, then commit bytes, record and metadata at once.
+   */
+  private async stamped<Extra extends object>(
+    request: StampedWrite,
+    kind: RecordKind,
+    digest: string,
+    apply: (meta: FragmentMeta) => Promise<{
+      start: number;
+      bytes: Uint8Array;
+      delta: Uint8Array | null;
+      registry: Version[] | null;
+      extra: Extra;
+    }>,
+    repeated: (record: VersionRecord) => Extra,
+  ): Promise<WriteOutcome<Extra>> {
+    const { fragment } = request;
+    return this.locks.run(stripeKey(fragment), async () => {
+      const meta = await this.meta(fragment, request.blockBytes);
+      const fenceEpoch = await this.fenceEpoch(fragment.volume, fragment.stripe);
+      const refuse = (reason: Refusal): WriteOutcome<Extra> => ({
+        ok: false,
+        reason,
+        current: meta.version,
+        fenceEpoch,
+      });
+      if (request.next.epoch < fenceEpoch) return refuse('fenced');
+      if (compareVersions(meta.version, request.next) >= 0) {
+        const record = await this.record(fragment, request.next);
+        if (record) {
+          if (record.header.digest !== digest || record.header.kind !== kind)
+            return refuse('stamp_conflict');
+          return { ok: true, version: request.next, repeated: true, ...repeated(record) };
+        }
+      }
+      const order = compareVersions(meta.version, request.expected);
+      if (order !== 0) return refuse(order < 0 ? 'behind' : 'ahead');
+      const change = await apply(meta);
+      const end = change.start + change.bytes.length;
+      const index = overlay(meta.index, change.start, end, request.next);
+      const settled =
+        request.settled && compareVersions(request.settled, meta.settled) > 0
+          ? request.settled
+          : meta.settled;
+      const operations: BatchOperation[] = [
+        ...this.sectorWrites(
+          fragment,
+          meta,
+          change.start,
+          change.bytes,
+          await this.sectorsAround(fragment, change.start, end),
+        ),
+        {
+          type: 'put',
+          key: keys.record(fragment, request.next),
+          value: encodeRecord(
+            {
+              kind,
+              version: request.next,
+              writer: request.writer,
+              digest,
+              start: change.start,
+              end,
+              registry: change.registry,
+              index,
+            },
+            change.bytes,
+            change.delta,
+          ),
+        },
+        {
+          type: 'put',
+          key: keys.meta(fragment),
+          value: encodeJson({
+            ...meta,
+            version: request.next,
+            registry: change.registry,
+            settled,
+            index,
+          } satisfies FragmentMeta),
+        },
+      ];
+      await this.commit(operations);
+      return { ok: true, version: request.next, repeated: false, ...change.extra };
+    });
+  }
+
+  /** Puts for every sector that [start, start + bytes.length) touches, merged with `around`. */
+  private sectorWrites(
+    fragment: FragmentId,
+    meta: FragmentMeta,
+    start: number,
+    bytes: Uint8Array,
+    around: Map<number, Uint8Array>,
+  ): BatchOperation[] {
+    const operations: BatchOperation[] = [];
+    const end = start + bytes.length;
+    for (
+      let sector = Math.floor(start / this.sectorBytes);
+      sector * this.sectorBytes < end;
+      sector++
+    ) {
+      const sectorStart = sector * this.sectorBytes;
+      const content = Uint8Array.from(
+        around.get(sector) ??
+          new Uint8Array(Math.min(this.sectorBytes, meta.blockBytes - sectorStart)),
+      );
+      const from = Math.max(start, sectorStart);
+      const to = Math.min(end, sectorStart + content.length);
+      content.set(bytes.subarray(from - start, to - start), from - sectorStart);
+      operations.push({
+        type: 'put',
+        key: keys.sector(fragment, sector),
+        value: encodeSector(content),
+      });
+    }
+    return operations;
+  }
+
+  /** The current contents of the sectors that [start, end) touches (checked), by sector. */
+  private async sectorsAround(
+    fragment: FragmentId,
+    start: number,
+    end: number,
+  ): Promise<Map<number, Uint8Array>> {
+    const sectors = new Map<number, Uint8Array>();
+    const first = Math.floor(start / this.sectorBytes);
+    const last = Math.ceil(end / this.sectorBytes);
+    if (last <= first) return sectors;
+    const wanted = Array.from({ length: last - first }, (_, i) => keys.sector(fragment, first + i));
+    const values = await this.db.getMany(wanted);
+    values.forEach((value, i) => {
+      if (value) sectors.set(first + i, decodeSector(value, formatFragment(fragment), first + i));
+    });
+    return sectors;
+  }
+
+  /** Current bytes of [offset, offset + length), sector by sector (never-written sectors are zero). */
+  private async readCurrent(
+    fragment: FragmentId,
+    meta: FragmentMeta,
+    offset: number,
+    length: number,
+  ): Promise<Uint8Array> {
+    const bytes = new Uint8Array(length);
+    const sectors = await this.sectorsAround(fragment, offset, offset + length);
+    for (const [sector, content] of sectors) {
+      const sectorStart = sector * this.sectorBytes;
+      const from = Math.max(offset, sectorStart);
+      const to = Math.min(offset + length, sectorStart + content.length);
+      if (to > from)
+        bytes.set(content.subarray(from - sectorStart, to - sectorStart), from - offset);
+    }
+    return bytes;
+  }
+
+  private async readVersionUnlocked(
+    fragment: FragmentId,
+    meta: FragmentMeta,
+    version: Version,
+  ): Promise<Uint8Array> {
+    if (sameVersion(version, meta.version))
+      return this.readCurrent(fragment, meta, 0, meta.blockBytes);
+    const record = await this.record(fragment, version);
+    if (!record)
+      throw new VersionNotFoundError(formatFragment(fragment), `${version.epoch}.${version.seq}`);
+    return this.readIndexed(fragment, meta, record.header.index, 0, meta.blockBytes);
+  }
+
+  /** Assembles [offset, offset + length) from the base and the records that an index names. */
+  private async readIndexed(
+    fragment: FragmentId,
+    meta: FragmentMeta,
+    index: IndexRange[],
+    offset: number,
+    length: number,
+  ): Promise<Uint8Array> {
+    const bytes = new Uint8Array(length);
+    const records = new Map<string, VersionRecord>();
+    let base: Uint8Array | undefined;
+    for (const range of index) {
+      const from = Math.max(offset, range.start);
+      const to = Math.min(offset + length, range.end);
+      if (to <= from) continue;
+      // A version at or below the base's was folded: its bytes are the base's at the same place.
+      if (range.source === null || compareVersions(range.source, meta.baseVersion) <= 0) {
+        base ??= await this.baseBytes(fragment, meta.blockBytes);
+        bytes.set(base.subarray(from, to), from - offset);
+        continue;
+      }
+      const key = `${range.source.epoch}.${range.source.seq}`;
+      let record = records.get(key);
+      if (!record) {
+        record = await this.record(fragment, range.source);
+        if (!record) throw new VersionNotFoundError(formatFragment(fragment), key);
+        records.set(key, record);
+      }
+      const at = range.sourceOffset + (from - range.start);
+      bytes.set(record.bytes.subarray(at, at + (to - from)), from - offset);
+    }
+    return bytes;
+  }
+
+  private async baseBytes(fragment: FragmentId, blockBytes: number): Promise<Uint8Array> {
+    const value = await this.db.get(keys.base(fragment));
+    return value ? decodeBase(value, formatFragment(fragment)).bytes : new Uint8Array(blockBytes);
+  }
+
+  private async record(fragment: FragmentId, version: Version): Promise<VersionRecord | undefined> {
+    const value = await this.db.get(keys.record(fragment, version));
+    return value ? decodeRecord(value, formatFragment(fragment)) : undefined;
+  }
+
+  private async meta(fragment: FragmentId, blockBytes: number): Promise<FragmentMeta> {
+    const value = await this.db.get(keys.meta(fragment));
+    if (!value) {
+      return {
+        version: VERSION_ZERO,
+        blockBytes,
+        registry: null,
+        settled: VERSION_ZERO,
+        baseVersion: VERSION_ZERO,
+        index: baseIndex(blockBytes),
+      };
+    }
+    const meta = decodeJson<FragmentMeta>(value);
+    if (meta.blockBytes !== blockBytes) {
+      throw new InvalidRequestError(
+        'blockBytes',
+        `fragment ${formatFragment(fragment)} has ${meta.blockBytes} bytes, not ${blockBytes}`,
+      );
+    }
+    return meta;
+  }
+
+  /** Commits operations durably, within the quota; a full disk is a StoreFullError. */
+  private async commit(operations: BatchOperation[]): Promise<void> {
+    const adding = operations.reduce(
+      (sum, op) => sum + op.key.length + (op.type === 'put' ? op.value.length : 0),
+      0,
+    );
+    if (this.usedBytes + adding > this.quotaBytes) {
+      throw new StoreFullError(
+        `the store's quota of ${this.quotaBytes} bytes is full (${this.usedBytes} used); writes are refused, reads go on`,
+      );
+    }
+    try {
+      await this.committer.commit(operations);
+    } catch (error) {
+      if (isDiskFull(error))
+        throw new StoreFullError(
+          `the disk is full: ${(error as Error).message}; writes are refused, reads go on`,
+        );
+      throw error;
+    }
+    this.usedBytes += adding;
+  }
+}
+
+function stripeKey(fragment: FragmentId): string {
+  return `${fragment.volume}!${fragment.stripe}`;
+}
+
+/** The current index after a fold: ranges from folded versions now point at the base. */
+function foldIndex(index: IndexRange[], baseVersion: Version): IndexRange[] {
+  const merged: IndexRange[] = [];
+  for (const range of index) {
+    const folded = range.source === null || compareVersions(range.source, baseVersion) <= 0;
+    const next: IndexRange = folded
+      ? { start: range.start, end: range.end, source: null, sourceOffset: 0 }
+      : range;
+    const last = merged[merged.length - 1];
+    if (folded && last && last.source === null && last.end === next.start) last.end = next.end;
+    else merged.push(next);
+  }
+  return merged;
+}
+
+function isDiskFull(error: unknown): boolean {
+  const parts: string[] = [];
+  for (
+    let current: unknown = error;
+    current instanceof Error && parts.length < 4;
+    current = current.cause
+  ) {
+    parts.push(current.message, String((current as { code?: unknown }).code ?? ''));
+  }
+  return /ENOSPC|No space left/i.test(parts.join(' '));
+}

@@ -1,0 +1,142 @@
+/**
+ * The requests the fragment store takes, and their validation: every malformed or out-of-range
+ * field is an InvalidRequestError naming the field, raised before anything is read or written.
+ */
+import { createHash } from 'node:crypto';
+import { InvalidRequestError } from './errors.js';
+import { compareVersions, type FragmentId, type Version, type WriterStamp } from './version.js';
+
+/** Fragment sizes the store accepts (a volume's block size). */
+export const BLOCK_BYTES_MAX = 64 << 20;
+const VOLUME_NAME = /^[A-Za-z0-9._-]{1,128}$/;
+
+/** Common to every stamped write. */
+export interface StampedWrite {
+  fragment: FragmentId;
+  blockBytes: number;
+  expected: Version;
+  next: Version;
+  writer: WriterStamp;
+  /** The stripe's newest settled version, which the store records for history. */
+  settled?: Version;
+}
+
+/** New bytes for [offset, offset + bytes.length) of a data fragment. */
+export interface DataWrite extends StampedWrite {
+  offset: number;
+  bytes: Uint8Array;
+  /** SHA-256 (hex) of `bytes`: a repeat with other bytes under the same stamp is refused. */
+  digest: string;
+}
+
+/** A parity delta for [offset, offset + delta.length): parity ^= coefficient·delta. */
+export interface ParityWrite extends StampedWrite {
+  offset: number;
+  delta: Uint8Array;
+  /** GF(2^8) coefficient to apply to `delta` here; 1 when the sender already applied it. */
+  coefficient: number;
+  registry: Version[];
+  digest: string;
+}
+
+/** A whole fragment (a rebuild, a repair, or a stripe encoded in one go). */
+export interface WholeWrite extends StampedWrite {
+  bytes: Uint8Array;
+  registry: Version[] | null;
+  digest: string;
+}
+
+/** SHA-256 in hex: the digest every write carries. */
+export function digestOf(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+export function checkFragment(fragment: FragmentId): void {
+  if (typeof fragment?.volume !== 'string' || !VOLUME_NAME.test(fragment.volume)) {
+    throw new InvalidRequestError('fragment.volume', 'must be 1 to 128 of A-Z a-z 0-9 . _ -');
+  }
+  checkInteger('fragment.stripe', fragment.stripe, 0, 2 ** 52 - 1);
+  checkInteger('fragment.index', fragment.index, 0, 255);
+}
+
+export function checkInteger(field: string, value: unknown, min: number, max: number): void {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw new InvalidRequestError(
+      field,
+      `must be an integer in [${min}, ${max}], got ${String(value)}`,
+    );
+  }
+}
+
+export function checkVersion(field: string, version: Version | undefined): void {
+  if (typeof version !== 'object' || version === null)
+    throw new InvalidRequestError(field, 'must be a version {epoch, seq}');
+  checkInteger(`${field}.epoch`, version.epoch, 0, 2 ** 32 - 1);
+  checkInteger(`${field}.seq`, version.seq, 0, 2 ** 52 - 1);
+}
+
+export function checkStamped(request: StampedWrite): void {
+  checkFragment(request.fragment);
+  checkInteger('blockBytes', request.blockBytes, 1, BLOCK_BYTES_MAX);
+  checkVersion('expected', request.expected);
+  checkVersion('next', request.next);
+  if (compareVersions(request.next, request.expected) <= 0)
+    throw new InvalidRequestError('next', 'must be newer than expected');
+  if (request.settled !== undefined) checkVersion('settled', request.settled);
+  const writer = request.writer;
+  if (
+    typeof writer !== 'object' ||
+    writer === null ||
+    typeof writer.writerId !== 'string' ||
+    writer.writerId.length === 0 ||
+    writer.writerId.length > 256
+  ) {
+    throw new InvalidRequestError(
+      'writer.writerId',
+      'must be a non-empty string of at most 256 characters',
+    );
+  }
+  checkInteger('writer.writerSeq', writer.writerSeq, 0, Number.MAX_SAFE_INTEGER);
+  checkInteger('writer.parts', writer.parts, 1, 1 << 20);
+  checkInteger('writer.part', writer.part, 0, writer.parts - 1);
+  checkInteger('writer.eventTimeMs', writer.eventTimeMs, 0, Number.MAX_SAFE_INTEGER);
+}
+
+export function checkRange(
+  field: string,
+  offset: number,
+  length: number,
+  blockBytes: number,
+): void {
+  checkInteger(`${field}.offset`, offset, 0, blockBytes);
+  if (offset + length > blockBytes) {
+    throw new InvalidRequestError(
+      field,
+      `[${offset}, ${offset + length}) falls outside a fragment of ${blockBytes} bytes`,
+    );
+  }
+}
+
+export function checkBytes(field: string, bytes: unknown): asserts bytes is Uint8Array {
+  if (!(bytes instanceof Uint8Array)) throw new InvalidRequestError(field, 'must be bytes');
+}
+
+export function checkDigest(bytes: Uint8Array, digest: string): void {
+  if (typeof digest !== 'string' || digestOf(bytes) !== digest) {
+    throw new InvalidRequestError(
+      'digest',
+      'does not match the SHA-256 of the bytes sent (corrupted in transit?)',
+    );
+  }
+}
+
+export function checkRegistry(registry: Version[] | null, optional: boolean): void {
+  if (registry === null && optional) return;
+  if (!Array.isArray(registry) || registry.length < 2 || registry.length > 256) {
+    throw new InvalidRequestError(
+      'registry',
+      "must list the versions of the stripe's k + m fragments",
+    );
+  }
+  registry.forEach((version, index) => checkVersion(`registry[${index}]`, version));
+}

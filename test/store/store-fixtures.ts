@@ -1,0 +1,89 @@
+/** Helpers for the fragment store tests: stores on each backend, stamps, requests. */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ClassicLevel } from 'classic-level';
+import { MemoryLevel } from 'memory-level';
+import { FragmentStore, type Level } from '../../node/store/fragment-store.js';
+import { digestOf, type DataWrite } from '../../node/store/store-requests.js';
+import type { FragmentId, Version } from '../../node/store/version.js';
+
+export const BLOCK = 16384;
+
+export interface Backend {
+  name: string;
+  open(options?: { quotaBytes?: number }): Promise<{
+    store: FragmentStore;
+    reopen: () => Promise<FragmentStore>;
+    cleanup: () => Promise<void>;
+  }>;
+}
+
+export const BACKENDS: Backend[] = [
+  {
+    name: 'memory-level',
+    async open(options = {}) {
+      const db = new MemoryLevel<string, Uint8Array>({
+        keyEncoding: 'utf8',
+        valueEncoding: 'view',
+      }) as unknown as Level;
+      const store = await FragmentStore.open({ db, sectorBytes: 4096, ...options });
+      // A memory store survives a "reopen" as long as the same db object is kept.
+      return {
+        store,
+        reopen: () => FragmentStore.open({ db, sectorBytes: 4096, ...options }),
+        cleanup: async () => {},
+      };
+    },
+  },
+  {
+    name: 'classic-level (LevelDB)',
+    async open(options = {}) {
+      const dir = await mkdtemp(join(tmpdir(), 'tessera-store-'));
+      const make = (): Level =>
+        new ClassicLevel<string, Uint8Array>(dir, {
+          keyEncoding: 'utf8',
+          valueEncoding: 'view',
+        });
+      let store = await FragmentStore.open({ db: make(), ...options });
+      return {
+        store,
+        reopen: async () => {
+          await store.close();
+          store = await FragmentStore.open({ db: make(), ...options });
+          return store;
+        },
+        cleanup: async () => {
+          await store.close().catch(() => {});
+          await rm(dir, { recursive: true, force: true });
+        },
+      };
+    },
+  },
+];
+
+export const v = (epoch: number, seq: number): Version => ({ epoch, seq });
+
+export function dataWrite(
+  fragment: FragmentId,
+  expected: Version,
+  next: Version,
+  offset: number,
+  bytes: Uint8Array,
+  writerSeq = next.seq,
+): DataWrite {
+  return {
+    fragment,
+    blockBytes: BLOCK,
+    expected,
+    next,
+    offset,
+    bytes,
+    digest: digestOf(bytes),
+    writer: { writerId: 'writer-a', writerSeq, part: 0, parts: 1, eventTimeMs: 1_000 * next.seq },
+  };
+}
+
+export function filled(length: number, value: number): Uint8Array {
+  return new Uint8Array(length).fill(value);
+}
