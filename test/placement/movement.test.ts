@@ -55,11 +55,13 @@ describe('movement', function () {
     expect(plan(base, update(base, 'r0z1n2', { state: 'down' })).movedFragments).to.equal(0);
   });
 
-  it('any single join or leave on random grids stays within 1.25 x ideal under a one-per-node rule', () => {
+  // With k + m close to the node count a freed node is often another fragment's next choice, so
+  // more moves cascade (docs/placement.md has the figures); from 4 x (k + m) nodes up it holds.
+  it('any single join or leave on random grids of at least 24 nodes stays within 1.25 x ideal', () => {
     fc.assert(
       fc.property(
-        fc.integer({ min: 1, max: 3 }),
-        fc.integer({ min: 2, max: 4 }),
+        fc.integer({ min: 2, max: 3 }),
+        fc.integer({ min: 3, max: 4 }),
         fc.nat(),
         fc.boolean(),
         (regions, zones, pick, joining) => {
@@ -76,6 +78,7 @@ describe('movement', function () {
             rule: { level: 'node', maxPerDomain: 1 },
           });
           expect(report.movedFraction / report.idealFraction).to.be.at.most(1.25);
+          expect(report.movedBetweenUnchangedFragments / report.movedFragments).to.be.below(0.1);
         },
       ),
       { numRuns: 8 },
