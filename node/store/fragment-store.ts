@@ -686,7 +686,8 @@ function isDiskFull(error: unknown): boolean {
     current instanceof Error && parts.length < 4;
     current = current.cause
   ) {
-    parts.push(current.message, String((current as { code?: unknown }).code ?? ''));
+    const code = (current as { code?: unknown }).code;
+    parts.push(current.message, typeof code === 'string' ? code : '');
   }
   return /ENOSPC|No space left/i.test(parts.join(' '));
 }
