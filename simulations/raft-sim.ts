@@ -23,6 +23,9 @@ export interface SimOptions {
 /** The default fault window of `tessera sim raft`. */
 export const DEFAULT_FAULT_MS = 6000;
 
+/** The default bound on convergence after the faults stop. */
+export const DEFAULT_CONVERGE_MS = 20_000;
+
 export interface SimResult {
   readonly seed: number;
   readonly ok: boolean;
@@ -41,7 +44,11 @@ export interface SimResult {
 /** The command that replays `seed` with `options`. */
 export function replayCommand(seed: number, options: SimOptions): string {
   const window = options.faultMs === DEFAULT_FAULT_MS ? '' : ` --fault-ms ${options.faultMs}`;
-  return `npx tsx node/cli/main.ts sim raft --seed ${seed}${window}`;
+  const converge =
+    options.convergeMs === undefined || options.convergeMs === DEFAULT_CONVERGE_MS
+      ? ''
+      : ` --converge-ms ${options.convergeMs}`;
+  return `npx tsx node/cli/main.ts sim raft --seed ${seed}${window}${converge}`;
 }
 
 /** Runs one seed; never throws for a failed property, it reports it. */
@@ -78,12 +85,12 @@ export function runRaftSeed(seed: number, options: SimOptions): SimResult {
     cluster.runFor(options.faultMs);
     nemesis.stopAndRepair();
     workload.stop();
-    cluster.runUntil(() => workload.inFlight() === 0, 2000);
-    if (!cluster.runUntil(() => converged(cluster), options.convergeMs ?? 20_000)) {
+    if (!cluster.runUntil(() => converged(cluster), options.convergeMs ?? DEFAULT_CONVERGE_MS)) {
       throw new InvariantViolation(
-        `no convergence within ${options.convergeMs ?? 20_000} ms after faults stopped: ${describe(cluster)}`,
+        `no convergence within ${options.convergeMs ?? DEFAULT_CONVERGE_MS} ms after faults stopped: ${describe(cluster)}`,
       );
     }
+    cluster.runUntil(() => workload.inFlight() === 0, 2000);
     const verdict = checkLinearizable(workload.history);
     if (!verdict.ok) {
       throw new InvariantViolation(

@@ -4,7 +4,9 @@
  */
 import type { Argv } from 'yargs';
 import { registerEc } from './ec-command.js';
+import { registerPlacement } from './placement-command.js';
+import { registerSim } from './sim-command.js';
 
 export type RegisterCommand = (parser: Argv) => Argv;
 
-export const commands: RegisterCommand[] = [registerEc];
+export const commands: RegisterCommand[] = [registerEc, registerSim, registerPlacement];

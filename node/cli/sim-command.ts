@@ -1,0 +1,107 @@
+/**
+ * `tessera sim raft --seed N | --seeds A..B`: seeded deterministic simulations of a Raft group
+ * under faults, with progress on the terminal, a summary of faults injected and operations
+ * checked, and for each failing seed the one command that replays it. Exit 1 if any failed.
+ */
+import type { Argv } from 'yargs';
+import { formatSummary, runSeeds } from '../../simulations/raft-runner.js';
+import { DEFAULT_CONVERGE_MS, DEFAULT_FAULT_MS } from '../../simulations/raft-sim.js';
+
+/** Parses "A..B" (or a single "N") into an inclusive range of seeds. */
+export function parseSeedRange(text: string): [number, number] {
+  const match = /^(\d+)(?:\.\.(\d+))?$/.exec(text.trim());
+  const first = Number(match?.[1]);
+  const last = Number(match?.[2] ?? match?.[1]);
+  if (
+    match === null ||
+    !Number.isSafeInteger(first) ||
+    !Number.isSafeInteger(last) ||
+    last < first
+  ) {
+    throw new Error(`--seeds wants A..B with 0 ≤ A ≤ B, got "${text}"`);
+  }
+  return [first, last];
+}
+
+/** Registers `tessera sim` and its `raft` subcommand. */
+export function registerSim(parser: Argv): Argv {
+  return parser.command('sim', 'Run deterministic simulations driven by a seed', (sim) =>
+    sim
+      .command(
+        'raft',
+        'Simulate a Raft group under network, disk, clock and crash faults; check safety and linearizability',
+        (command) =>
+          command
+            .option('seed', { type: 'number', describe: 'run this one seed' })
+            .option('seeds', { type: 'string', describe: 'run seeds A..B (inclusive)' })
+            .option('fault-ms', {
+              type: 'number',
+              default: DEFAULT_FAULT_MS,
+              describe: 'simulated ms of faults per seed',
+            })
+            .option('converge-ms', {
+              type: 'number',
+              default: DEFAULT_CONVERGE_MS,
+              describe: 'simulated ms allowed for a leader and convergence after the faults stop',
+            })
+            .option('verbose', {
+              type: 'boolean',
+              default: false,
+              describe: 'print one line per seed',
+            })
+            .conflicts('seed', 'seeds')
+            .check((argv) => {
+              if (argv.seed === undefined && argv.seeds === undefined)
+                throw new Error('Give --seed N or --seeds A..B.');
+              if (argv.seed !== undefined && !(Number.isSafeInteger(argv.seed) && argv.seed >= 0)) {
+                throw new Error(`--seed wants a non-negative integer, got ${argv.seed}`);
+              }
+              if (!(Number.isInteger(argv['fault-ms']) && argv['fault-ms'] > 0)) {
+                throw new Error(`--fault-ms wants a positive integer, got ${argv['fault-ms']}`);
+              }
+              return true;
+            }),
+        (argv) => {
+          const [first, last] =
+            argv.seeds !== undefined
+              ? parseSeedRange(argv.seeds)
+              : [argv.seed ?? 0, argv.seed ?? 0];
+          const faultMs = argv['fault-ms'];
+          const total = last - first + 1;
+          const stream = process.stderr;
+          let drawn = 0;
+          const summary = runSeeds(
+            first,
+            last,
+            { faultMs, convergeMs: argv['converge-ms'] },
+            () => performance.now(),
+            (result, sums) => {
+              if (argv.verbose || total === 1) {
+                process.stdout.write(
+                  `seed ${result.seed}: ${result.ok ? 'ok' : 'FAILED'}, ${result.members} members, ` +
+                    `${result.operations.checked} operations, ${result.committed} committed, ${result.steps} events\n`,
+                );
+              }
+              if (!result.ok)
+                process.stdout.write(
+                  `seed ${result.seed} FAILED: ${result.error ?? ''}\n  replay: ${result.replay}\n`,
+                );
+              const now = performance.now();
+              if (sums.runs === total || now - drawn > (stream.isTTY ? 100 : 10_000)) {
+                drawn = now;
+                const rate = sums.runs / Math.max(sums.wallMs / 1000, 1e-9);
+                const line =
+                  `sim raft ${sums.runs}/${total} seeds, ${sums.failures.length} failed, ` +
+                  `${rate.toFixed(1)} seeds/s, ${((total - sums.runs) / rate).toFixed(0)} s left`;
+                stream.write(stream.isTTY ? `\r${line}   ` : `${line}\n`);
+              }
+            },
+          );
+          if (stream.isTTY) stream.write('\n');
+          process.stdout.write(formatSummary(summary, faultMs));
+          if (summary.failures.length > 0) process.exitCode = 1;
+        },
+      )
+      .demandCommand(1, 'Name a simulation: raft.'),
+  );
+}

@@ -1,0 +1,57 @@
+// Proves the `tessera sim raft` command line: it parses seed ranges strictly, runs seeds with a
+// summary of faults and operations, and for a failing seed prints a command that replays the
+// very same failure.
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { expect } from 'chai';
+import { parseSeedRange } from '../../node/cli/sim-command.js';
+import { runRaftSeed } from '../../simulations/raft-sim.js';
+
+const run = promisify(execFile);
+
+describe('tessera sim raft', () => {
+  it('parses A..B and N, and refuses anything else', () => {
+    expect(parseSeedRange('3..7')).to.deep.equal([3, 7]);
+    expect(parseSeedRange('42')).to.deep.equal([42, 42]);
+    for (const bad of ['7..3', 'a..b', '1..', '-1..2', '1...2']) {
+      expect(() => parseSeedRange(bad), bad).to.throw(/--seeds wants A\.\.B/);
+    }
+  });
+
+  it('runs a range and prints the summary of faults and operations', async () => {
+    const { stdout } = await run('node', [
+      '--import',
+      'tsx',
+      'node/cli/main.ts',
+      'sim',
+      'raft',
+      '--seeds',
+      '1..3',
+    ]);
+    expect(stdout).to.match(/seeds {7}3 run, 3 passed, 0 failed/);
+    expect(stdout).to.match(/faults {6}\d+ messages: \d+ dropped/);
+    expect(stdout).to.match(/operations {2}\d+ checked linearizable/);
+  });
+
+  it('prints, for a failing seed, a command that replays the same failure', async () => {
+    // Too little time to converge after the faults is a failure the runner must report: take
+    // the first seed that has not converged 1 ms after its faults stop.
+    let failed = runRaftSeed(1, { faultMs: 500, convergeMs: 1 });
+    for (let seed = 2; failed.ok && seed < 100; seed += 1) {
+      failed = runRaftSeed(seed, { faultMs: 500, convergeMs: 1 });
+    }
+    expect(failed.ok).to.equal(false);
+    expect(failed.error).to.match(/no convergence within 1 ms/);
+    expect(failed.replay).to.equal(
+      `npx tsx node/cli/main.ts sim raft --seed ${failed.seed} --fault-ms 500 --converge-ms 1`,
+    );
+    const args = failed.replay.split(' ').slice(2);
+    const replay = await run('node', ['--import', 'tsx', ...args]).then(
+      () => undefined,
+      (error: { code: number; stdout: string }) => error,
+    );
+    expect(replay?.code).to.equal(1);
+    expect(replay?.stdout).to.include(`seed ${failed.seed} FAILED: ${failed.error ?? ''}`);
+    expect(replay?.stdout).to.include(`replay: ${failed.replay}`);
+  });
+});
