@@ -21,6 +21,9 @@ export class PlacementError extends Error {
  * (`regions[0].zones[1].nodes[2].weight`) and `line` its 1-based line in the file, when known.
  */
 export class TopologyError extends PlacementError {
+  /** The file the topology came from, once the caller names it (see `inSource`). */
+  source: string | undefined;
+
   constructor(
     code: string,
     readonly path: string,
@@ -28,6 +31,13 @@ export class TopologyError extends PlacementError {
     detail: string,
   ) {
     super(code, `${line === undefined ? '' : `line ${line}: `}${path || '(top level)'}: ${detail}`);
+  }
+
+  /** Names the file in the message (`topology.yaml: line 9: …`) and returns the same error. */
+  inSource(source: string): this {
+    this.source = source;
+    this.message = `${source}: ${this.message}`;
+    return this;
   }
 }
 

@@ -16,6 +16,7 @@
  */
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
 import {
+  TopologyError,
   TopologyDuplicateIdError,
   TopologyEmptyError,
   TopologyMissingKeyError,
@@ -35,8 +36,20 @@ import {
 /** Finds the 1-based line of the value at a path such as `regions[0].zones[1]`, if known. */
 export type LineLookup = (path: string) => number | undefined;
 
-/** Parses and validates topology text (YAML or JSON); throws a TopologyError on any mistake. */
-export function parseTopology(text: string): Topology {
+/**
+ * Parses and validates topology text (YAML or JSON); throws a TopologyError on any mistake,
+ * naming `source` (the file name) in its message when given.
+ */
+export function parseTopology(text: string, source?: string): Topology {
+  try {
+    return parseAndValidate(text);
+  } catch (error) {
+    if (error instanceof TopologyError && source !== undefined) throw error.inSource(source);
+    throw error;
+  }
+}
+
+function parseAndValidate(text: string): Topology {
   const lineCounter = new LineCounter();
   const document = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
   const firstError = document.errors[0];
