@@ -158,16 +158,25 @@ export class FragmentStore {
           request.offset,
           request.bytes.length,
         );
-        const delta = old.map((byte, i) => byte ^ request.bytes[i]!);
         return {
           start: request.offset,
           bytes: request.bytes,
-          delta,
           registry: meta.registry,
-          extra: { delta },
+          extra: { delta: xorBytes(old, request.bytes) },
         };
       },
-      (record) => ({ delta: record.delta! }),
+      // A repeat: the outcome is old xor new, the old bytes read through the index it was written over.
+      async (record, meta) => {
+        const { previousIndex, start } = record.header;
+        const old = await this.readIndexed(
+          request.fragment,
+          meta,
+          previousIndex,
+          start,
+          record.bytes.length,
+        );
+        return { delta: xorBytes(old, record.bytes) };
+      },
     );
   }
 
@@ -191,12 +200,11 @@ export class FragmentStore {
         return {
           start: request.offset,
           bytes: parity,
-          delta: null,
           registry: request.registry,
           extra: {},
         };
       },
-      () => ({}),
+      () => Promise.resolve({}),
     );
   }
 
@@ -220,11 +228,10 @@ export class FragmentStore {
         Promise.resolve({
           start: 0,
           bytes: request.bytes,
-          delta: null,
           registry: request.registry,
           extra: {},
         }),
-      () => ({}),
+      () => Promise.resolve({}),
     );
   }
 
@@ -411,11 +418,10 @@ export class FragmentStore {
     apply: (meta: FragmentMeta) => Promise<{
       start: number;
       bytes: Uint8Array;
-      delta: Uint8Array | null;
       registry: Version[] | null;
       extra: Extra;
     }>,
-    repeated: (record: VersionRecord) => Extra,
+    repeated: (record: VersionRecord, meta: FragmentMeta) => Promise<Extra>,
   ): Promise<WriteOutcome<Extra>> {
     const { fragment } = request;
     return this.locks.run(stripeKey(fragment), async () => {
@@ -433,7 +439,12 @@ export class FragmentStore {
         if (record) {
           if (record.header.digest !== digest || record.header.kind !== kind)
             return refuse('stamp_conflict');
-          return { ok: true, version: request.next, repeated: true, ...repeated(record) };
+          return {
+            ok: true,
+            version: request.next,
+            repeated: true,
+            ...(await repeated(record, meta)),
+          };
         }
       }
       const order = compareVersions(meta.version, request.expected);
@@ -466,9 +477,9 @@ export class FragmentStore {
               end,
               registry: change.registry,
               index,
+              previousIndex: meta.index,
             },
             change.bytes,
-            change.delta,
           ),
         },
         {
@@ -690,4 +701,10 @@ function isDiskFull(error: unknown): boolean {
     parts.push(current.message, typeof code === 'string' ? code : '');
   }
   return /ENOSPC|No space left/i.test(parts.join(' '));
+}
+
+function xorBytes(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length);
+  for (let i = 0; i < a.length; i++) out[i] = a[i]! ^ b[i]!;
+  return out;
 }

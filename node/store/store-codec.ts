@@ -60,7 +60,7 @@ export interface FragmentMeta {
 /** What kind of write made a version. */
 export type RecordKind = 'data' | 'parity' | 'whole';
 
-/** The header of one version's record. The payload is the new bytes, then (data) the delta. */
+/** The header of one version's record. The payload is the bytes [start, end) it wrote. */
 export interface RecordHeader {
   kind: RecordKind;
   version: Version;
@@ -69,7 +69,13 @@ export interface RecordHeader {
   start: number;
   end: number;
   registry: Version[] | null;
+  /** Where each byte of this version is. */
   index: IndexRange[];
+  /**
+   * The index this version was written over: the old bytes of [start, end), and so a data
+   * write's recorded outcome (old xor new), are read through it rather than stored twice.
+   */
+  previousIndex: IndexRange[];
   payloadCrc: number;
 }
 
@@ -77,8 +83,6 @@ export interface VersionRecord {
   header: RecordHeader;
   /** The bytes [start, end) as this version wrote them. */
   bytes: Uint8Array;
-  /** For a data write: old xor new over [start, end), the recorded outcome. */
-  delta: Uint8Array | null;
 }
 
 export function encodeSector(bytes: Uint8Array): Uint8Array {
@@ -103,24 +107,15 @@ export function decodeSector(value: Uint8Array, fragment: string, sector: number
 export function encodeRecord(
   header: Omit<RecordHeader, 'payloadCrc'>,
   bytes: Uint8Array,
-  delta: Uint8Array | null,
 ): Uint8Array {
-  const payload = new Uint8Array(bytes.length + (delta?.length ?? 0));
-  payload.set(bytes);
-  if (delta) payload.set(delta, bytes.length);
-  return framed({ ...header, payloadCrc: crc32c(payload) }, payload);
+  return framed({ ...header, payloadCrc: crc32c(bytes) }, bytes);
 }
 
 export function decodeRecord(value: Uint8Array, fragment: string): VersionRecord {
   const { header, payload } = unframed<RecordHeader>(value);
   if (crc32c(payload) !== header.payloadCrc)
     throw new ChecksumMismatchError(`${fragment} record ${versionKey(header.version)}`, -1);
-  const length = header.end - header.start;
-  return {
-    header,
-    bytes: payload.subarray(0, length),
-    delta: header.kind === 'data' ? payload.subarray(length, 2 * length) : null,
-  };
+  return { header, bytes: payload };
 }
 
 /** The base copy's header; the payload is the fragment's bytes at `version`. */

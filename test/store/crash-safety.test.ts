@@ -6,8 +6,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { ClassicLevel } from 'classic-level';
-import { FragmentStore, type Level } from '../../node/store/fragment-store.js';
+import { levelDatabase } from '../../node/store/level-backend.js';
+import { FragmentStore } from '../../node/store/fragment-store.js';
 import { BLOCK, filled, v } from './store-fixtures.js';
 
 describe('store: crash safety', function () {
@@ -43,10 +43,7 @@ describe('store: crash safety', function () {
       );
     });
     expect(acknowledged.length).to.be.at.least(200);
-    const db = new ClassicLevel<string, Uint8Array>(dir, {
-      keyEncoding: 'utf8',
-      valueEncoding: 'view',
-    }) as unknown as Level;
+    const db = levelDatabase(dir);
     const store = await FragmentStore.open({ db });
     try {
       for (const stripe of acknowledged) {

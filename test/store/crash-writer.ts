@@ -1,15 +1,12 @@
 // A child process for the crash test: writes fragments to a LevelDB store with 8 writes in
 // flight and prints "ack <stripe>" once each write's promise resolved (durable), until killed.
-import { ClassicLevel } from 'classic-level';
-import { FragmentStore, type Level } from '../../node/store/fragment-store.js';
+import { levelDatabase } from '../../node/store/level-backend.js';
+import { FragmentStore } from '../../node/store/fragment-store.js';
 import { VERSION_ZERO } from '../../node/store/version.js';
 import { BLOCK, dataWrite, filled, v } from './store-fixtures.js';
 
 const dir = process.argv[2]!;
-const db = new ClassicLevel<string, Uint8Array>(dir, {
-  keyEncoding: 'utf8',
-  valueEncoding: 'view',
-}) as unknown as Level;
+const db = levelDatabase(dir);
 const store = await FragmentStore.open({ db });
 let next = 0;
 async function worker(): Promise<void> {

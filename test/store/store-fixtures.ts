@@ -2,7 +2,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ClassicLevel } from 'classic-level';
+import { levelDatabase } from '../../node/store/level-backend.js';
 import { MemoryLevel } from 'memory-level';
 import { FragmentStore, type Level } from '../../node/store/fragment-store.js';
 import { digestOf, type DataWrite } from '../../node/store/store-requests.js';
@@ -40,11 +40,7 @@ export const BACKENDS: Backend[] = [
     name: 'classic-level (LevelDB)',
     async open(options = {}) {
       const dir = await mkdtemp(join(tmpdir(), 'tessera-store-'));
-      const make = (): Level =>
-        new ClassicLevel<string, Uint8Array>(dir, {
-          keyEncoding: 'utf8',
-          valueEncoding: 'view',
-        });
+      const make = (): Level => levelDatabase(dir);
       let store = await FragmentStore.open({ db: make(), ...options });
       return {
         store,
