@@ -1,0 +1,77 @@
+/**
+ * The cluster map's data and commands: what Raft replicates (DESIGN.md: members with addresses,
+ * regions, zones, weights and states; the CM set and its epoch; the topology version; the volume
+ * catalog). Plain JSON values, so that a snapshot is the state written out.
+ */
+import type { NodeState, PlacementRule } from '../../placement/index.js';
+
+/** A node of the cluster as the map knows it. */
+export interface Member {
+  id: string;
+  region: string;
+  zone: string;
+  weight: number;
+  state: NodeState;
+  /** host:port of its gRPC services (Raft, fragments, cluster). */
+  grpcAddress: string;
+  /** host:port of its admin HTTP endpoints. */
+  adminAddress: string;
+}
+
+/** One epoch: the CM set and topology version it was made of, and the log index that made it. */
+export interface EpochRecord {
+  epoch: number;
+  cmSet: string[];
+  topologyVersion: number;
+  index: number;
+}
+
+/** A volume of the catalog. */
+export interface VolumeRecord {
+  name: string;
+  k: number;
+  m: number;
+  blockBytes: number;
+  /** Fragments that must hold a write before it is acknowledged (k ≤ q ≤ k + m). */
+  writeQuorum: number;
+  rule: PlacementRule;
+  /** Why the volume has this rule (which level it got, and why). */
+  ruleReason: string;
+  createdIndex: number;
+}
+
+export interface ClusterMapState {
+  members: Member[];
+  epoch: number;
+  topologyVersion: number;
+  /** The newest epochs, oldest first (bounded: EPOCHS_KEPT). */
+  epochs: EpochRecord[];
+  volumes: VolumeRecord[];
+  appliedIndex: number;
+}
+
+/** The commands that change the map; one Raft entry each. */
+export type ClusterCommand =
+  | { type: 'add_member'; member: Omit<Member, 'state'> }
+  | { type: 'remove_member'; id: string }
+  | { type: 'set_state'; id: string; state: NodeState; reason: string }
+  | { type: 'set_states'; changes: { id: string; state: NodeState }[]; reason: string }
+  | { type: 'set_weight'; id: string; weight: number }
+  | {
+      type: 'create_volume';
+      name: string;
+      k: number;
+      m: number;
+      blockBytes: number;
+      writeQuorum?: number;
+      rule?: PlacementRule;
+    }
+  | { type: 'delete_volume'; name: string };
+
+/** What applying a command gives its proposer. */
+export type ClusterResult =
+  | { ok: true; epoch: number; topologyVersion: number; volume?: VolumeRecord }
+  | { ok: false; code: string; message: string };
+
+/** Epochs kept in the map (older ones fail an ownership check, per DESIGN.md). */
+export const EPOCHS_KEPT = 256;
