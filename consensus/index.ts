@@ -4,6 +4,7 @@
  */
 export * from './assert.js';
 export * from './kv-machine.js';
+export * from './log-records.js';
 export * from './messages.js';
 export * from './random.js';
 export * from './raft.js';

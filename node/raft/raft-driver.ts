@@ -1,0 +1,178 @@
+/**
+ * The driver that runs one Raft core against the real world: it writes each Ready's `persist`
+ * to the durable log, sends `messages` at once and `messagesAfterPersist` only once every write
+ * handed out before them is durable, applies committed entries to the state machine, snapshots
+ * it every so often, and tells the core what was persisted and applied. Time and the network
+ * come in from the caller (`tick`, `receive`, and a `send` function), so the same driver runs
+ * under real timers or a simulated clock.
+ */
+import {
+  Raft,
+  persistIsEmpty,
+  type Message,
+  type NodeId,
+  type ProposalOutcome,
+  type RaftOptions,
+  type Ready,
+  type StateMachine,
+  type Status,
+} from '../../consensus/index.js';
+import type { SegmentLog } from './segment-log.js';
+
+/** A proposal the leader refused; `leader` is the member it believes leads (0: unknown). */
+export class NotLeaderError extends Error {
+  readonly code = 'RAFT_NOT_LEADER';
+  constructor(
+    readonly reason: string,
+    readonly leader: NodeId,
+  ) {
+    super(`proposal refused: ${reason}${leader === 0 ? '' : ` (leader is ${leader})`}`);
+    this.name = 'NotLeaderError';
+  }
+}
+
+/** The entry was overwritten by a new leader before it committed: it did not happen. */
+export class ProposalDroppedError extends Error {
+  readonly code = 'RAFT_PROPOSAL_DROPPED';
+  constructor(index: number, term: number) {
+    super(`entry ${index} of term ${term} was replaced before it committed`);
+    this.name = 'ProposalDroppedError';
+  }
+}
+
+export interface RaftDriverOptions<Result> {
+  readonly raft: Omit<RaftOptions, 'durable'>;
+  readonly log: SegmentLog;
+  readonly machine: StateMachine<Result>;
+  readonly send: (message: Message) => void;
+  /** Applied entries between snapshots of the state machine. */
+  readonly snapshotEvery?: number;
+  /** Called if the durable log fails: the member must stop (it can no longer promise anything). */
+  readonly onFatal?: (error: unknown) => void;
+}
+
+/** The result of a committed proposal. */
+export interface Committed<Result> {
+  readonly index: number;
+  readonly term: number;
+  readonly result: Result;
+}
+
+export class RaftDriver<Result> {
+  private readonly raft: Raft;
+  private readonly log: SegmentLog;
+  private readonly machine: StateMachine<Result>;
+  private readonly send: (message: Message) => void;
+  private readonly snapshotEvery: number;
+  private readonly onFatal: (error: unknown) => void;
+  /** Resolves when every write handed out so far is durable. */
+  private durable: Promise<void> = Promise.resolve();
+  private writesInFlight = 0;
+  private applied: number;
+  private lastSnapshotIndex: number;
+  private readonly waiting = new Map<
+    number,
+    { term: number; resolve: (value: Committed<Result>) => void; reject: (error: Error) => void }
+  >();
+
+  constructor(options: RaftDriverOptions<Result>) {
+    this.log = options.log;
+    this.machine = options.machine;
+    this.send = options.send;
+    this.snapshotEvery = options.snapshotEvery ?? 10_000;
+    this.onFatal =
+      options.onFatal ??
+      ((error) => {
+        throw error;
+      });
+    const durable = options.log.state;
+    if (durable.snapshot !== undefined) this.machine.restore(durable.snapshot.data);
+    this.applied = durable.snapshot?.meta.index ?? 0;
+    this.lastSnapshotIndex = this.applied;
+    this.raft = new Raft({ ...options.raft, durable });
+  }
+
+  status(): Status {
+    return this.raft.status();
+  }
+
+  tick(): void {
+    this.handle(this.raft.step({ type: 'tick' }));
+  }
+
+  receive(message: Message): void {
+    this.handle(this.raft.step({ type: 'receive', message }));
+  }
+
+  campaign(): void {
+    this.handle(this.raft.step({ type: 'campaign' }));
+  }
+
+  /** Proposes a command; resolves with the machine's result once it is committed and applied. */
+  propose(command: Uint8Array): Promise<Committed<Result>> {
+    const ready = this.raft.step({ type: 'propose', proposal: { kind: 'command', data: command } });
+    const outcome: ProposalOutcome | undefined = ready.outcome;
+    const promise =
+      outcome?.ok === true
+        ? new Promise<Committed<Result>>((resolve, reject) => {
+            this.waiting.set(outcome.index, { term: outcome.term, resolve, reject });
+          })
+        : Promise.reject(new NotLeaderError(outcome?.reason ?? 'unknown', outcome?.leader ?? 0));
+    this.handle(ready);
+    return promise;
+  }
+
+  private handle(ready: Ready): void {
+    if (!persistIsEmpty(ready.persist)) this.persist(ready);
+    for (const message of ready.messages) this.send(message);
+    if (ready.messagesAfterPersist.length > 0) {
+      const messages = ready.messagesAfterPersist;
+      if (this.writesInFlight === 0) for (const message of messages) this.send(message);
+      else void this.durable.then(() => messages.forEach((message) => this.send(message)));
+    }
+    if (ready.snapshotToApply !== undefined) {
+      this.machine.restore(ready.snapshotToApply.data);
+      this.applied = ready.snapshotToApply.meta.index;
+      this.lastSnapshotIndex = this.applied;
+    }
+    for (const entry of ready.committed) {
+      const result = this.machine.apply(
+        entry.index,
+        entry.type === 'normal' ? entry.data : new Uint8Array(),
+      );
+      this.applied = entry.index;
+      const waiter = this.waiting.get(entry.index);
+      if (waiter === undefined) continue;
+      this.waiting.delete(entry.index);
+      if (waiter.term === entry.term)
+        waiter.resolve({ index: entry.index, term: entry.term, result });
+      else waiter.reject(new ProposalDroppedError(entry.index, waiter.term));
+    }
+    if (ready.committed.length > 0 || ready.snapshotToApply !== undefined) {
+      const due = this.applied - this.lastSnapshotIndex >= this.snapshotEvery;
+      if (due) this.lastSnapshotIndex = this.applied;
+      const applied = due
+        ? ({ type: 'applied', index: this.applied, snapshot: this.machine.snapshot() } as const)
+        : ({ type: 'applied', index: this.applied } as const);
+      this.handle(this.raft.step(applied));
+    }
+  }
+
+  private persist(ready: Ready): void {
+    const last = ready.persist.entries[ready.persist.entries.length - 1];
+    const persisted = {
+      type: 'persisted',
+      index: last?.index ?? 0,
+      term: last?.term ?? 0,
+      snapshotIndex: ready.persist.snapshot?.meta.index ?? 0,
+    } as const;
+    this.writesInFlight += 1;
+    this.durable = this.log.append(ready.persist).then(
+      () => {
+        this.writesInFlight -= 1;
+        this.handle(this.raft.step(persisted));
+      },
+      (error: unknown) => this.onFatal(error),
+    );
+  }
+}
