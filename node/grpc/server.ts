@@ -1,0 +1,38 @@
+/**
+ * Starting and stopping a node's gRPC server. It binds where it is told (127.0.0.1 in tests,
+ * never 0.0.0.0 unless configured so) with the message limits of proto/load.ts.
+ */
+import * as grpc from '@grpc/grpc-js';
+import { CHANNEL_OPTIONS, fragmentsProto } from '../../proto/load.js';
+import type { FragmentStore } from '../store/fragment-store.js';
+import { fragmentHandlers } from './fragment-service.js';
+
+export interface RunningServer {
+  server: grpc.Server;
+  /** host:port it listens on (the port the OS gave, when asked for 0). */
+  address: string;
+  stop(): Promise<void>;
+}
+
+/** Serves the Fragments service of `store` on `address` (host:port; port 0 picks one). */
+export async function serveFragments(
+  store: FragmentStore,
+  address: string,
+): Promise<RunningServer> {
+  const server = new grpc.Server(CHANNEL_OPTIONS);
+  server.addService(fragmentsProto().tessera.v1.Fragments.service, fragmentHandlers(store));
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync(address, grpc.ServerCredentials.createInsecure(), (error, bound) =>
+      error ? reject(error) : resolve(bound),
+    ),
+  );
+  const host = address.slice(0, address.lastIndexOf(':'));
+  return {
+    server,
+    address: `${host}:${port}`,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.tryShutdown(() => resolve());
+      }),
+  };
+}

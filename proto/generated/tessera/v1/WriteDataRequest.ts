@@ -1,0 +1,17 @@
+// Original file: proto/fragments.proto
+
+import type { Stamp as _tessera_v1_Stamp, Stamp__Output as _tessera_v1_Stamp__Output } from '../../tessera/v1/Stamp.js';
+
+export interface WriteDataRequest {
+  'stamp'?: (_tessera_v1_Stamp | null);
+  'offset'?: (number);
+  'bytes'?: (Buffer | Uint8Array | string);
+  'digest'?: (string);
+}
+
+export interface WriteDataRequest__Output {
+  'stamp': (_tessera_v1_Stamp__Output | null);
+  'offset': (number);
+  'bytes': (Buffer);
+  'digest': (string);
+}

@@ -1,0 +1,46 @@
+/**
+ * Loads Tessera's gRPC service definitions from the .proto files, for node/ and client/ alike
+ * (the client never imports node/). Field names are camelCase, 64-bit integers are numbers,
+ * missing message fields are null and missing scalars their defaults.
+ */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import * as grpc from '@grpc/grpc-js';
+import { loadSync } from '@grpc/proto-loader';
+import type { ProtoGrpcType as FragmentsProto } from './generated/fragments.js';
+
+/** The message size limit, set on purpose: a whole fragment (at most 16 MiB) and its envelope. */
+export const MESSAGE_BYTES_MAX = 20 << 20;
+
+/** Options every Tessera gRPC server and channel uses. */
+export const CHANNEL_OPTIONS: grpc.ChannelOptions = {
+  'grpc.max_receive_message_length': MESSAGE_BYTES_MAX,
+  'grpc.max_send_message_length': MESSAGE_BYTES_MAX,
+  'grpc.keepalive_time_ms': 10_000,
+  'grpc.keepalive_timeout_ms': 5_000,
+};
+
+function protoPath(name: string): string {
+  // From the source tree (proto/load.ts) or the build (dist/proto/load.js).
+  for (const candidate of [`./${name}`, `../../proto/${name}`]) {
+    const path = fileURLToPath(new URL(candidate, import.meta.url));
+    if (existsSync(path)) return path;
+  }
+  throw new Error(`proto file ${name} not found beside ${fileURLToPath(import.meta.url)}`);
+}
+
+let fragments: FragmentsProto | undefined;
+
+/** The tessera.v1 package of fragments.proto. */
+export function fragmentsProto(): FragmentsProto {
+  fragments ??= grpc.loadPackageDefinition(
+    loadSync(protoPath('fragments.proto'), {
+      keepCase: false,
+      longs: Number,
+      enums: String,
+      defaults: true,
+      oneofs: true,
+    }),
+  ) as unknown as FragmentsProto;
+  return fragments;
+}

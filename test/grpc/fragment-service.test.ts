@@ -1,0 +1,173 @@
+// Proves that a node's fragment store is reachable over gRPC on loopback with its contract intact:
+// stamped writes and their refusals, reads of current and past versions, fences, listing; and
+// that every malformed or out-of-range request gets INVALID_ARGUMENT naming the field and
+// changes nothing, a checksum failure DATA_LOSS, never bytes.
+import * as grpc from '@grpc/grpc-js';
+import { expect } from 'chai';
+import { MemoryLevel } from 'memory-level';
+import { FragmentClient, FragmentCallError } from '../../node/grpc/fragment-client.js';
+import { serveFragments, type RunningServer } from '../../node/grpc/server.js';
+import { FragmentStore, type Level } from '../../node/store/fragment-store.js';
+import { keys } from '../../node/store/store-codec.js';
+import { digestOf } from '../../node/store/store-requests.js';
+
+const BLOCK = 8192;
+const fragment = { volume: 'vol', stripe: 12, index: 1 };
+const writer = { writerId: 'w1', writerSeq: 1, part: 0, parts: 1, eventTimeMs: 5 };
+
+function dataRequest(expected: number, next: number, offset: number, bytes: Uint8Array) {
+  return {
+    stamp: {
+      fragment,
+      blockBytes: BLOCK,
+      expected: expected === 0 ? { epoch: 0, seq: 0 } : { epoch: 1, seq: expected },
+      next: { epoch: 1, seq: next },
+      writer: { ...writer, writerSeq: next },
+    },
+    offset,
+    bytes,
+    digest: digestOf(bytes),
+  };
+}
+
+async function failure(promise: Promise<unknown>): Promise<FragmentCallError> {
+  const error = await promise.then(
+    () => undefined,
+    (caught: unknown) => caught,
+  );
+  expect(error).to.be.instanceOf(FragmentCallError);
+  return error as FragmentCallError;
+}
+
+describe('grpc: the Fragments service', () => {
+  let db: Level;
+  let store: FragmentStore;
+  let server: RunningServer;
+  let client: FragmentClient;
+
+  beforeEach(async () => {
+    db = new MemoryLevel<string, Uint8Array>({
+      keyEncoding: 'utf8',
+      valueEncoding: 'view',
+    }) as unknown as Level;
+    store = await FragmentStore.open({ db });
+    server = await serveFragments(store, '127.0.0.1:0');
+    client = new FragmentClient(server.address);
+  });
+  afterEach(async () => {
+    client.close();
+    await server.stop();
+    await store.close();
+  });
+
+  it('binds to loopback only', () => {
+    expect(server.address).to.match(/^127\.0\.0\.1:\d+$/);
+  });
+
+  it('writes, returns the delta, reads back current and past versions, and lists', async () => {
+    const first = await client.call(
+      'WriteData',
+      dataRequest(0, 1, 100, new Uint8Array(50).fill(7)),
+    );
+    expect(first).to.deep.include({ ok: true, repeated: false });
+    expect(first.delta).to.deep.equal(Buffer.alloc(50, 7));
+    const second = await client.call(
+      'WriteData',
+      dataRequest(1, 2, 120, new Uint8Array(10).fill(9)),
+    );
+    expect(second.delta).to.deep.equal(Buffer.alloc(10, 7 ^ 9));
+    const current = await client.call('Read', {
+      fragment,
+      blockBytes: BLOCK,
+      offset: 100,
+      length: 40,
+    });
+    expect(current.version).to.deep.equal({ epoch: 1, seq: 2 });
+    expect([...current.bytes.subarray(18, 22)]).to.deep.equal([7, 7, 9, 9]);
+    const past = await client.call('Read', {
+      fragment,
+      blockBytes: BLOCK,
+      offset: 100,
+      length: 40,
+      version: { epoch: 1, seq: 1 },
+    });
+    expect(past.bytes).to.deep.equal(Buffer.alloc(40, 7));
+    const history = await client.call('History', { fragment });
+    expect(history.entries?.map((entry) => entry.version?.seq)).to.deep.equal([1, 2]);
+
+    const listed: unknown[] = [];
+    const Client = (
+      client as unknown as { client: { List(request: object): grpc.ClientReadableStream<unknown> } }
+    ).client;
+    await new Promise<void>((resolve, reject) => {
+      const stream = Client.List({ volume: 'vol' });
+      stream.on('data', (item) => listed.push(item));
+      stream.on('end', resolve);
+      stream.on('error', reject);
+    });
+    expect(listed).to.deep.equal([
+      {
+        fragment: { volume: 'vol', stripe: 12, index: 1 },
+        version: { epoch: 1, seq: 2 },
+        blockBytes: BLOCK,
+      },
+    ]);
+  });
+
+  it('returns refusals as outcomes: behind, and fenced after a durable fence', async () => {
+    await client.call('WriteData', dataRequest(0, 1, 0, new Uint8Array(4)));
+    const behind = await client.call('WriteData', dataRequest(5, 6, 0, new Uint8Array(4)));
+    expect(behind).to.deep.include({ ok: false });
+    expect(behind.refusal).to.deep.equal({
+      reason: 'behind',
+      current: { epoch: 1, seq: 1 },
+      fenceEpoch: 0,
+    });
+    expect(await client.call('Fence', { volume: 'vol', stripe: 12, epoch: 3 })).to.deep.equal({
+      fenceEpoch: 3,
+    });
+    const fenced = await client.call('WriteData', dataRequest(1, 2, 0, new Uint8Array(4)));
+    expect(fenced.refusal?.reason).to.equal('fenced');
+  });
+
+  it('answers malformed requests with INVALID_ARGUMENT naming the field, changing nothing', async () => {
+    const good = dataRequest(0, 1, 0, new Uint8Array(16).fill(1));
+    const cases: [object, RegExp][] = [
+      [{ ...good, stamp: null }, /^stamp: is required/],
+      [{ ...good, stamp: { ...good.stamp, next: null } }, /^stamp\.next: is required/],
+      [
+        { ...good, offset: BLOCK - 8 },
+        /^bytes: \[8184, 8200\) falls outside a fragment of 8192 bytes/,
+      ],
+      [{ ...good, digest: 'ab' }, /^digest:/],
+      [
+        { ...good, stamp: { ...good.stamp, fragment: { ...fragment, volume: '' } } },
+        /^fragment\.volume/,
+      ],
+      [{ ...good, stamp: { ...good.stamp, blockBytes: 0 } }, /^blockBytes/],
+    ];
+    for (const [request, message] of cases) {
+      const error = await failure(client.call('WriteData', request));
+      expect(error.status, JSON.stringify(message)).to.equal(grpc.status.INVALID_ARGUMENT);
+      expect(error.code).to.equal('INVALID_ARGUMENT');
+      expect(error.message).to.match(message);
+    }
+    const read = await client.call('Read', { fragment, blockBytes: BLOCK });
+    expect(read.version).to.deep.equal({ epoch: 0, seq: 0 });
+    const outOfRange = await failure(
+      client.call('Read', { fragment, blockBytes: BLOCK, offset: 9000 }),
+    );
+    expect(outOfRange.status).to.equal(grpc.status.INVALID_ARGUMENT);
+  });
+
+  it('answers a checksum failure with DATA_LOSS and its code, never with bytes', async () => {
+    await client.call('WriteData', dataRequest(0, 1, 0, new Uint8Array(BLOCK).fill(3)));
+    const sector = await db.get(keys.sector(fragment, 1));
+    const damaged = Uint8Array.from(sector!);
+    damaged[9]! ^= 0x40;
+    await db.put(keys.sector(fragment, 1), damaged);
+    const error = await failure(client.call('Read', { fragment, blockBytes: BLOCK }));
+    expect(error.status).to.equal(grpc.status.DATA_LOSS);
+    expect(error.code).to.equal('STORE_CHECKSUM');
+  });
+});
