@@ -49,7 +49,7 @@ describe('grpc: the Fragments service', () => {
     db = new MemoryLevel<string, Uint8Array>({
       keyEncoding: 'utf8',
       valueEncoding: 'view',
-    }) as unknown as Level;
+    });
     store = await FragmentStore.open({ db });
     server = await serveFragments(store, '127.0.0.1:0');
     client = new FragmentClient(server.address);
