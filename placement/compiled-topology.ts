@@ -21,6 +21,8 @@ export interface CompiledLevel {
   readonly domainOfNode: Int32Array;
   /** For each domain, its eligible nodes (numbers into the node arrays), ascending. */
   readonly nodesOfDomain: readonly Int32Array[];
+  /** For each domain, its eligible nodes split by weight class: the candidates of a race. */
+  readonly nodesOfDomainByClass: readonly (readonly Int32Array[])[];
 }
 
 /** The flattened, eligible-only view of one topology. */
@@ -35,8 +37,8 @@ export interface CompiledTopology {
   /** The distinct node weights. */
   readonly classWeights: readonly number[];
   readonly levels: Readonly<Record<FailureLevel, CompiledLevel>>;
-  /** Every eligible node, 0…count-1: the candidate list of a flat race. */
-  readonly allNodes: Int32Array;
+  /** Every eligible node split by weight class: the candidates of a flat race. */
+  readonly allNodesByClass: readonly Int32Array[];
 }
 
 const cache = new WeakMap<Topology, CompiledTopology>();
@@ -80,6 +82,7 @@ function build(topology: Topology): CompiledTopology {
       domainHashes: domainIds.map((id) => murmur3(id, HASH_SEED.domain)),
       domainOfNode,
       nodesOfDomain: members.map((list) => Int32Array.from(list)),
+      nodesOfDomainByClass: members.map((list) => byClass(list, weightClass, classWeights.length)),
     };
   };
   return {
@@ -90,6 +93,17 @@ function build(topology: Topology): CompiledTopology {
     weightClass,
     classWeights,
     levels: { region: levelOf('region'), zone: levelOf('zone'), node: levelOf('node') },
-    allNodes: Int32Array.from(eligible.keys()),
+    allNodesByClass: byClass([...eligible.keys()], weightClass, classWeights.length),
   };
+}
+
+/** Splits ascending node numbers into one ascending list per weight class. */
+function byClass(
+  nodes: readonly number[],
+  weightClass: Int32Array,
+  classCount: number,
+): Int32Array[] {
+  return Array.from({ length: classCount }, (_, c) =>
+    Int32Array.from(nodes.filter((node) => weightClass[node] === c)),
+  );
 }

@@ -69,7 +69,8 @@ function placeFlat(
   cap: number,
 ): Int32Array {
   const used = new Uint8Array(compiled.nodeIds.length);
-  if (rule.level === 'node') return matchFragments(compiled, streams, compiled.allNodes, used);
+  if (rule.level === 'node')
+    return matchFragments(compiled, streams, compiled.allNodesByClass, used);
   const level = compiled.levels[rule.level];
   const caps = {
     domainOfNode: level.domainOfNode,
@@ -77,7 +78,7 @@ function placeFlat(
     count: new Int32Array(level.domainIds.length),
     cap,
   };
-  return matchFragments(compiled, streams, compiled.allNodes, used, caps);
+  return matchFragments(compiled, streams, compiled.allNodesByClass, used, caps);
 }
 
 function placeByFixedCounts(
@@ -98,7 +99,7 @@ function placeByFixedCounts(
   const slotOfFragment = matchSlots(streams, slotHashes);
   const nodes = new Int32Array(streams.length).fill(NO_NODE);
   const used = new Uint8Array(compiled.nodeIds.length);
-  level.nodesOfDomain.forEach((candidates, domain) => {
+  level.nodesOfDomainByClass.forEach((candidates, domain) => {
     const members: number[] = [];
     slotOfFragment.forEach((slot, fragment) => {
       if (slot !== NO_NODE && slotDomains[slot] === domain) members.push(fragment);

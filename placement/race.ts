@@ -24,48 +24,47 @@ const INT32_MIN = -0x80000000;
 
 /**
  * The best free candidate for one fragment stream: the node with the highest straw2 score
- * among `candidates` that is not `blocked` (taken, or its domain at its cap). Within a weight
- * class the highest draw has the highest score, so one logarithm is taken per class; ties go
- * to the lower node number. Writes the score to `scoreOut[0]`; returns NONE when none is free.
+ * among the candidates (given per weight class, each list ascending) that is not `blocked`
+ * (taken, or its domain at its cap). Within a weight class the highest draw has the highest
+ * score, so the inner loop compares integers and one logarithm is taken per class; ties go to
+ * the lower node number. Writes the score to `scoreOut[0]`; returns NONE when none is free.
  * This loop is the whole cost of placement (fragments × nodes draws), hence written flat:
- * `draw32` inlined, indexes known in range.
+ * `draw32` inlined, draws compared as int32 with the sign bit flipped, indexes in range.
  */
 function bestFree(
   topology: CompiledTopology,
   stream: number,
-  candidates: Int32Array,
+  candidatesByClass: readonly Int32Array[],
   blocked: Uint8Array,
   scoreOut: Float64Array,
 ): number {
-  const classCount = topology.classWeights.length;
-  // Draws are compared as signed integers (sign bit flipped) so the loop stays in int32.
-  const bestDraw = new Int32Array(classCount).fill(INT32_MIN);
-  const bestNode = new Int32Array(classCount).fill(NONE);
-  const { nodeHashes, weightClass } = topology;
+  const nodeHashes = topology.nodeHashes;
   const streamBits = stream | 0;
-  for (let i = 0, length = candidates.length; i < length; i++) {
-    const node = candidates[i]!;
-    if (blocked[node] !== 0) continue;
-    let x = streamBits ^ nodeHashes[node]!;
-    x ^= x >>> 16;
-    x = Math.imul(x, 0x7feb352d);
-    x ^= x >>> 15;
-    x = Math.imul(x, 0x846ca68b);
-    x ^= (x >>> 16) ^ INT32_MIN;
-    const weightIndex = weightClass[node]!;
-    if (x > bestDraw[weightIndex]!) {
-      bestDraw[weightIndex] = x;
-      bestNode[weightIndex] = node;
-    }
-  }
   let winner = NONE;
   let winnerScore = -Infinity;
-  for (let c = 0; c < classCount; c++) {
-    const node = bestNode[c]!;
-    if (node === NONE) continue;
-    const score = straw2Score((bestDraw[c]! ^ INT32_MIN) >>> 0, topology.classWeights[c]!);
-    if (score > winnerScore || (score === winnerScore && node < winner)) {
-      winner = node;
+  for (let c = 0; c < candidatesByClass.length; c++) {
+    const candidates = candidatesByClass[c]!;
+    let bestDraw = INT32_MIN;
+    let bestNode = NONE;
+    // Descending with >=: ties go to the lower node, and any free node beats the initial value.
+    for (let i = candidates.length - 1; i >= 0; i--) {
+      const node = candidates[i]!;
+      if (blocked[node] !== 0) continue;
+      let x = streamBits ^ nodeHashes[node]!;
+      x ^= x >>> 16;
+      x = Math.imul(x, 0x7feb352d);
+      x ^= x >>> 15;
+      x = Math.imul(x, 0x846ca68b);
+      x ^= (x >>> 16) ^ -0x80000000;
+      if (x >= bestDraw) {
+        bestDraw = x;
+        bestNode = node;
+      }
+    }
+    if (bestNode === NONE) continue;
+    const score = straw2Score((bestDraw ^ INT32_MIN) >>> 0, topology.classWeights[c]!);
+    if (score > winnerScore || (score === winnerScore && bestNode < winner)) {
+      winner = bestNode;
       winnerScore = score;
     }
   }
@@ -73,58 +72,75 @@ function bestFree(
   return winner;
 }
 
+/** The winning draw of the last `scanFree`, as int32 with the sign bit flipped. */
+const scanDraw = new Int32Array(1);
+
 /**
- * bestFree for every stream at once: one pass over the candidates, all streams per node, so
- * each node's hash, class and blocked flag are read once. Fills `bestNode` and `bestScore`.
+ * The index of the highest draw of `stream` against `hashes[0…count-1]` (ties to the lower
+ * index); the draw itself goes to `scanDraw[0]`. A leaf of its own so that the JIT keeps this,
+ * the fragments × nodes loop, in registers.
+ */
+function scanFree(stream: number, hashes: Int32Array, count: number): number {
+  let bestDraw = -0x80000000;
+  let bestIndex = 0;
+  // Descending with >=: ties go to the lower index, and any draw beats the initial value.
+  for (let i = count - 1; i >= 0; i--) {
+    let x = stream ^ hashes[i]!;
+    x ^= x >>> 16;
+    x = Math.imul(x, 0x7feb352d);
+    x ^= x >>> 15;
+    x = Math.imul(x, 0x846ca68b);
+    x ^= (x >>> 16) ^ -0x80000000;
+    if (x >= bestDraw) {
+      bestDraw = x;
+      bestIndex = i;
+    }
+  }
+  scanDraw[0] = bestDraw;
+  return bestIndex;
+}
+
+/**
+ * `bestFree` for every stream at once, at the start of a match when only `blocked` nodes are
+ * out: the free candidates' hashes are first copied into one dense array per weight class, so
+ * that the inner loop is nothing but the draw and a compare held in registers (it runs
+ * fragments × nodes times: this is where placement spends its time). Same answers as
+ * `bestFree`, ties included.
  */
 function bestFreeAll(
   topology: CompiledTopology,
-  streams: Int32Array,
-  candidates: Int32Array,
+  streams: readonly number[],
+  candidatesByClass: readonly Int32Array[],
   blocked: Uint8Array,
   bestNode: Int32Array,
   bestScore: Float64Array,
 ): void {
-  const classCount = topology.classWeights.length;
-  const count = streams.length;
-  const drawOf = new Int32Array(count * classCount).fill(INT32_MIN);
-  const nodeOf = new Int32Array(count * classCount).fill(NONE);
-  const { nodeHashes, weightClass } = topology;
-  for (let i = 0, length = candidates.length; i < length; i++) {
-    const node = candidates[i]!;
-    if (blocked[node] !== 0) continue;
-    const nodeHash = nodeHashes[node]!;
-    const weightIndex = weightClass[node]!;
-    for (let f = 0, slot = weightIndex; f < count; f++, slot += classCount) {
-      let x = streams[f]! ^ nodeHash;
-      x ^= x >>> 16;
-      x = Math.imul(x, 0x7feb352d);
-      x ^= x >>> 15;
-      x = Math.imul(x, 0x846ca68b);
-      x ^= (x >>> 16) ^ INT32_MIN;
-      if (x > drawOf[slot]!) {
-        drawOf[slot] = x;
-        nodeOf[slot] = node;
+  bestNode.fill(NONE);
+  bestScore.fill(-Infinity);
+  for (let c = 0; c < candidatesByClass.length; c++) {
+    const candidates = candidatesByClass[c]!;
+    const freeNodes = new Int32Array(candidates.length);
+    const freeHashes = new Int32Array(candidates.length);
+    let freeCount = 0;
+    for (let i = 0; i < candidates.length; i++) {
+      const node = candidates[i]!;
+      if (blocked[node] !== 0) continue;
+      freeNodes[freeCount] = node;
+      freeHashes[freeCount++] = topology.nodeHashes[node]!;
+    }
+    if (freeCount === 0) continue;
+    const weight = topology.classWeights[c]!;
+    for (let f = 0; f < streams.length; f++) {
+      const stream = streams[f]! | 0;
+      const bestIndex = scanFree(stream, freeHashes, freeCount);
+      const bestDraw = scanDraw[0]!;
+      const node = freeNodes[bestIndex]!;
+      const score = straw2Score((bestDraw ^ INT32_MIN) >>> 0, weight);
+      if (score > bestScore[f]! || (score === bestScore[f]! && node < bestNode[f]!)) {
+        bestNode[f] = node;
+        bestScore[f] = score;
       }
     }
-  }
-  for (let f = 0; f < count; f++) {
-    let winner = NONE;
-    let winnerScore = -Infinity;
-    for (let c = 0; c < classCount; c++) {
-      const node = nodeOf[f * classCount + c]!;
-      if (node === NONE) continue;
-      const score = straw2Score(
-        (drawOf[f * classCount + c]! ^ INT32_MIN) >>> 0,
-        topology.classWeights[c]!,
-      );
-      if (score > winnerScore || (score === winnerScore && node < winner)) {
-        winner = node;
-        winnerScore = score;
-      }
-    }
-    bestNode[f] = winner;
-    bestScore[f] = winnerScore;
   }
 }
 
@@ -139,7 +155,7 @@ function bestFreeAll(
 export function matchFragments(
   topology: CompiledTopology,
   streams: readonly number[],
-  candidates: Int32Array,
+  candidatesByClass: readonly Int32Array[],
   used: Uint8Array,
   caps?: DomainCaps,
 ): Int32Array {
@@ -150,14 +166,7 @@ export function matchFragments(
   const scoreOut = new Float64Array(1);
   const blocked = used.slice();
   if (caps !== undefined) blockFullDomains(caps, blocked);
-  bestFreeAll(
-    topology,
-    Int32Array.from(streams, (stream) => stream | 0),
-    candidates,
-    blocked,
-    bestNode,
-    bestScore,
-  );
+  bestFreeAll(topology, streams, candidatesByClass, blocked, bestNode, bestScore);
   for (let remaining = count; remaining > 0;) {
     const f = highestPending(taken, bestNode, bestScore);
     if (f === NONE) break;
@@ -169,7 +178,7 @@ export function matchFragments(
       if (caps !== undefined) addToDomain(caps, node, blocked);
       remaining--;
     } else {
-      bestNode[f] = bestFree(topology, streams[f] ?? 0, candidates, blocked, scoreOut);
+      bestNode[f] = bestFree(topology, streams[f]!, candidatesByClass, blocked, scoreOut);
       bestScore[f] = scoreOut[0] ?? -Infinity;
     }
   }
