@@ -19,6 +19,8 @@ export interface Progress {
   inflight: number[];
   /** In probe state: one append is out and not yet answered. */
   probeSent: boolean;
+  /** The highest commit index sent to it, so that it learns each new one without delay. */
+  sentCommit: number;
   /** Heard from since the last CheckQuorum round (§6.2). */
   recentActive: boolean;
   /** In snapshot state: which snapshot, the next byte to send, ticks since the last chunk. */
@@ -33,6 +35,7 @@ export function newProgress(id: NodeId, next: number): Progress {
     state: 'probe',
     inflight: [],
     probeSent: false,
+    sentCommit: 0,
     recentActive: true,
     snapshot: undefined,
   };

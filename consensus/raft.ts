@@ -639,6 +639,16 @@ export class Raft {
   }
 
   /**
+   * Tells followers a new commit index: at once to those with nothing in flight; the others
+   * learn it from their next append or heartbeat, which saves a message per commit under load.
+   */
+  private broadcastCommit(): void {
+    for (const progress of this.progress.values()) {
+      if (progress.inflight.length === 0) this.sendAppend(progress, true);
+    }
+  }
+
+  /**
    * Sends `progress` the entries from its next index, a batch at a time; a snapshot instead when
    * they are compacted away. Returns without sending when the follower is paused (a probe is out
    * or the window of in-flight appends is full) or, unless `sendIfEmpty`, when there is nothing
@@ -664,6 +674,10 @@ export class Raft {
     } else if (progress.state === 'probe') {
       progress.probeSent = true;
     }
+    progress.sentCommit = Math.max(
+      progress.sentCommit,
+      Math.min(this.log.commit, prevIndex + entries.length),
+    );
     this.out.messages.push({
       type: 'append',
       from: this.id,
@@ -689,12 +703,13 @@ export class Raft {
       progress.next = Math.max(progress.next, progress.match + 1);
       freeInflight(progress, progress.match);
       if (progress.state !== 'replicate') becomeReplicate(progress);
-      if (this.maybeCommit()) this.broadcastAppend();
+      if (this.maybeCommit()) this.broadcastCommit();
     } else if (progress.state === 'probe') {
       progress.probeSent = false;
     }
     if (this.role !== 'leader') return; // the commit may have removed this leader
-    this.sendAppend(progress, false);
+    const commitUnsent = progress.sentCommit < this.log.commit && progress.inflight.length === 0;
+    this.sendAppend(progress, commitUnsent);
     if (response.from === this.transferee && progress.match === this.log.lastIndex()) {
       this.sendTimeoutNow(response.from);
     }
@@ -835,6 +850,14 @@ export class Raft {
         this.maybeCommit();
         return { ok: true, index: entry.index, term: entry.term };
       }
+      case 'commands': {
+        assert(proposal.data.length > 0, 'a batch of commands is not empty');
+        const first = this.log.lastIndex() + 1;
+        for (const data of proposal.data) this.appendEntry('normal', data);
+        this.broadcastAppend();
+        this.maybeCommit();
+        return { ok: true, index: first, term: this.term };
+      }
       case 'config':
         return this.proposeConfig(proposal.change);
       case 'read':
@@ -924,7 +947,7 @@ export class Raft {
       this.log.stableIndex = Math.min(snapshotIndex, this.log.lastIndex());
     }
     if (this.role === 'leader' && this.maybeCommit() && this.role === 'leader')
-      this.broadcastAppend();
+      this.broadcastCommit();
   }
 
   private onApplied(index: number, snapshotData: Uint8Array | undefined): void {

@@ -18,6 +18,11 @@ export type Role = 'follower' | 'preCandidate' | 'candidate' | 'leader';
 export type Proposal =
   /** A command for the state machine. */
   | { readonly kind: 'command'; readonly data: Uint8Array }
+  /**
+   * Several commands at once, in consecutive entries from the outcome's index on: a driver
+   * gathers the proposals of one turn of its event loop into one, for one message per follower.
+   */
+  | { readonly kind: 'commands'; readonly data: readonly Uint8Array[] }
   /** One membership change (§4.1). */
   | { readonly kind: 'config'; readonly change: ConfigChange }
   /** A linearizable read (§6.4, ReadIndex); `context` comes back in the read state. */

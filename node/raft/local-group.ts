@@ -94,7 +94,7 @@ export class LocalGroup {
     this.outbox.push(message);
     if (this.scheduled) return;
     this.scheduled = true;
-    setImmediate(() => {
+    queueMicrotask(() => {
       this.scheduled = false;
       const batch = this.outbox;
       this.outbox = [];

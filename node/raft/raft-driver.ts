@@ -40,6 +40,9 @@ export class ProposalDroppedError extends Error {
   }
 }
 
+/** Proposals handed to the core in one step, at most. */
+const PROPOSAL_BATCH_MAX = 1024;
+
 export interface RaftDriverOptions<Result> {
   readonly raft: Omit<RaftOptions, 'durable'>;
   readonly log: SegmentLog;
@@ -68,6 +71,11 @@ export class RaftDriver<Result> {
   /** Resolves when every write handed out so far is durable. */
   private durable: Promise<void> = Promise.resolve();
   private writesInFlight = 0;
+  private readonly proposals: {
+    command: Uint8Array;
+    resolve: (value: Committed<Result>) => void;
+    reject: (error: Error) => void;
+  }[] = [];
   private applied: number;
   private lastSnapshotIndex: number;
   private readonly waiting = new Map<
@@ -108,18 +116,35 @@ export class RaftDriver<Result> {
     this.handle(this.raft.step({ type: 'campaign' }));
   }
 
-  /** Proposes a command; resolves with the machine's result once it is committed and applied. */
+  /**
+   * Proposes a command; resolves with the machine's result once it is committed and applied.
+   * Proposals made in the same turn of the event loop go to the core as one batch, so that
+   * followers get them in one message and the disks in one write.
+   */
   propose(command: Uint8Array): Promise<Committed<Result>> {
-    const ready = this.raft.step({ type: 'propose', proposal: { kind: 'command', data: command } });
+    return new Promise((resolve, reject) => {
+      this.proposals.push({ command, resolve, reject });
+      if (this.proposals.length === 1) queueMicrotask(() => this.flushProposals());
+    });
+  }
+
+  private flushProposals(): void {
+    const batch = this.proposals.splice(0, PROPOSAL_BATCH_MAX);
+    if (this.proposals.length > 0) queueMicrotask(() => this.flushProposals());
+    const ready = this.raft.step({
+      type: 'propose',
+      proposal: { kind: 'commands', data: batch.map((proposal) => proposal.command) },
+    });
     const outcome: ProposalOutcome | undefined = ready.outcome;
-    const promise =
-      outcome?.ok === true
-        ? new Promise<Committed<Result>>((resolve, reject) => {
-            this.waiting.set(outcome.index, { term: outcome.term, resolve, reject });
-          })
-        : Promise.reject(new NotLeaderError(outcome?.reason ?? 'unknown', outcome?.leader ?? 0));
+    batch.forEach((proposal, offset) => {
+      if (outcome?.ok === true) {
+        const waiter = { term: outcome.term, resolve: proposal.resolve, reject: proposal.reject };
+        this.waiting.set(outcome.index + offset, waiter);
+      } else {
+        proposal.reject(new NotLeaderError(outcome?.reason ?? 'unknown', outcome?.leader ?? 0));
+      }
+    });
     this.handle(ready);
-    return promise;
   }
 
   private handle(ready: Ready): void {
