@@ -19,7 +19,7 @@
  */
 import { compileTopology, type CompiledTopology } from './compiled-topology.js';
 import { fragmentStream, HASH_SEED, mix32, murmur3 } from './hash.js';
-import { matchFragments, matchSlots, NO_NODE } from './race.js';
+import { clearedUsed, matchFragments, matchSlots, NO_NODE } from './race.js';
 import { checkRule, checkScheme, type ErasureScheme, type PlacementRule } from './rule.js';
 import type { Topology } from './topology.js';
 
@@ -68,14 +68,14 @@ function placeFlat(
   rule: PlacementRule,
   cap: number,
 ): Int32Array {
-  const used = new Uint8Array(compiled.nodeIds.length);
+  const used = clearedUsed(compiled.nodeIds.length);
   if (rule.level === 'node')
     return matchFragments(compiled, streams, compiled.allNodesByClass, used);
   const level = compiled.levels[rule.level];
   const caps = {
     domainOfNode: level.domainOfNode,
     nodesOfDomain: level.nodesOfDomain,
-    count: new Int32Array(level.domainIds.length),
+    count: new Array<number>(level.domainIds.length).fill(0),
     cap,
   };
   return matchFragments(compiled, streams, compiled.allNodesByClass, used, caps);
@@ -98,7 +98,7 @@ function placeByFixedCounts(
   });
   const slotOfFragment = matchSlots(streams, slotHashes);
   const nodes = new Int32Array(streams.length).fill(NO_NODE);
-  const used = new Uint8Array(compiled.nodeIds.length);
+  const used = clearedUsed(compiled.nodeIds.length);
   level.nodesOfDomainByClass.forEach((candidates, domain) => {
     const members: number[] = [];
     slotOfFragment.forEach((slot, fragment) => {

@@ -13,7 +13,7 @@ import { draw32, straw2Score } from './hash.js';
 export interface DomainCaps {
   readonly domainOfNode: Int32Array;
   readonly nodesOfDomain: readonly Int32Array[];
-  readonly count: Int32Array;
+  readonly count: number[];
   readonly cap: number;
 }
 
@@ -72,6 +72,39 @@ function bestFree(
   return winner;
 }
 
+/**
+ * Scratch arrays reused by every race. Typed arrays above 64 bytes live outside the JS heap
+ * and cost about a microsecond each to allocate and free, several times the race itself for a
+ * small stripe; placement is synchronous and never re-entered, so one set serves all calls.
+ */
+const scratch = {
+  used: new Uint8Array(0),
+  blocked: new Uint8Array(0),
+  freeNodes: new Int32Array(0),
+  freeHashes: new Int32Array(0),
+};
+
+/**
+ * A zeroed "taken" flag per node for one placement, shared by the races of that placement:
+ * valid until the next call (placement is synchronous and never re-entered).
+ */
+export function clearedUsed(nodeCount: number): Uint8Array {
+  const used = scratchFor(nodeCount).used;
+  used.fill(0, 0, nodeCount);
+  return used;
+}
+
+function scratchFor(nodeCount: number): typeof scratch {
+  if (scratch.blocked.length < nodeCount) {
+    const size = Math.max(nodeCount, scratch.blocked.length * 2);
+    scratch.used = new Uint8Array(size);
+    scratch.blocked = new Uint8Array(size);
+    scratch.freeNodes = new Int32Array(size);
+    scratch.freeHashes = new Int32Array(size);
+  }
+  return scratch;
+}
+
 /** The winning draw of the last `scanFree`, as int32 with the sign bit flipped. */
 const scanDraw = new Int32Array(1);
 
@@ -113,14 +146,13 @@ function bestFreeAll(
   candidatesByClass: readonly Int32Array[],
   blocked: Uint8Array,
   bestNode: Int32Array,
-  bestScore: Float64Array,
+  bestScore: number[],
 ): void {
   bestNode.fill(NONE);
   bestScore.fill(-Infinity);
   for (let c = 0; c < candidatesByClass.length; c++) {
     const candidates = candidatesByClass[c]!;
-    const freeNodes = new Int32Array(candidates.length);
-    const freeHashes = new Int32Array(candidates.length);
+    const { freeNodes, freeHashes } = scratch;
     let freeCount = 0;
     for (let i = 0; i < candidates.length; i++) {
       const node = candidates[i]!;
@@ -162,9 +194,10 @@ export function matchFragments(
   const count = streams.length;
   const taken = new Int32Array(count).fill(NONE);
   const bestNode = new Int32Array(count);
-  const bestScore = new Float64Array(count);
+  const bestScore = new Array<number>(count).fill(-Infinity);
   const scoreOut = new Float64Array(1);
-  const blocked = used.slice();
+  const blocked = scratchFor(used.length).blocked;
+  blocked.set(used);
   if (caps !== undefined) blockFullDomains(caps, blocked);
   bestFreeAll(topology, streams, candidatesByClass, blocked, bestNode, bestScore);
   for (let remaining = count; remaining > 0;) {
@@ -185,7 +218,11 @@ export function matchFragments(
   return taken;
 }
 
-function highestPending(taken: Int32Array, bestNode: Int32Array, bestScore: Float64Array): number {
+function highestPending(
+  taken: Int32Array,
+  bestNode: Int32Array,
+  bestScore: readonly number[],
+): number {
   let chosen = NONE;
   let chosenScore = -Infinity;
   for (let f = 0; f < taken.length; f++) {
