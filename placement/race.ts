@@ -23,56 +23,6 @@ const NONE = -1;
 const INT32_MIN = -0x80000000;
 
 /**
- * The best free candidate for one fragment stream: the node with the highest straw2 score
- * among the candidates (given per weight class, each list ascending) that is not `blocked`
- * (taken, or its domain at its cap). Within a weight class the highest draw has the highest
- * score, so the inner loop compares integers and one logarithm is taken per class; ties go to
- * the lower node number. Writes the score to `scoreOut[0]`; returns NONE when none is free.
- * This loop is the whole cost of placement (fragments × nodes draws), hence written flat:
- * `draw32` inlined, draws compared as int32 with the sign bit flipped, indexes in range.
- */
-function bestFree(
-  topology: CompiledTopology,
-  stream: number,
-  candidatesByClass: readonly Int32Array[],
-  blocked: Uint8Array,
-  scoreOut: Float64Array,
-): number {
-  const nodeHashes = topology.nodeHashes;
-  const streamBits = stream | 0;
-  let winner = NONE;
-  let winnerScore = -Infinity;
-  for (let c = 0; c < candidatesByClass.length; c++) {
-    const candidates = candidatesByClass[c]!;
-    let bestDraw = INT32_MIN;
-    let bestNode = NONE;
-    // Descending with >=: ties go to the lower node, and any free node beats the initial value.
-    for (let i = candidates.length - 1; i >= 0; i--) {
-      const node = candidates[i]!;
-      if (blocked[node] !== 0) continue;
-      let x = streamBits ^ nodeHashes[node]!;
-      x ^= x >>> 16;
-      x = Math.imul(x, 0x7feb352d);
-      x ^= x >>> 15;
-      x = Math.imul(x, 0x846ca68b);
-      x ^= (x >>> 16) ^ -0x80000000;
-      if (x >= bestDraw) {
-        bestDraw = x;
-        bestNode = node;
-      }
-    }
-    if (bestNode === NONE) continue;
-    const score = straw2Score((bestDraw ^ INT32_MIN) >>> 0, topology.classWeights[c]!);
-    if (score > winnerScore || (score === winnerScore && bestNode < winner)) {
-      winner = bestNode;
-      winnerScore = score;
-    }
-  }
-  scoreOut[0] = winnerScore;
-  return winner;
-}
-
-/**
  * Scratch arrays reused by every race. Typed arrays above 64 bytes live outside the JS heap
  * and cost about a microsecond each to allocate and free, several times the race itself for a
  * small stripe; placement is synchronous and never re-entered, so one set serves all calls.
@@ -134,13 +84,14 @@ function scanFree(stream: number, hashes: Int32Array, count: number): number {
 }
 
 /**
- * `bestFree` for every stream at once, at the start of a match when only `blocked` nodes are
- * out: the free candidates' hashes are first copied into one dense array per weight class, so
- * that the inner loop is nothing but the draw and a compare held in registers (it runs
- * fragments × nodes times: this is where placement spends its time). Same answers as
- * `bestFree`, ties included.
+ * The best free candidate of every stream in `streams`: for each, the node with the highest
+ * straw2 score among the candidates (given per weight class, each list ascending) that is not
+ * `blocked` (taken, or its domain at its cap), written to `bestNode`/`bestScore` (NONE and
+ * -Infinity when none is free). Within a weight class the highest draw has the highest score,
+ * so per class the free candidates' hashes are copied into one dense array and `scanFree`
+ * compares integers; one logarithm is taken per class and stream. Ties go to the lower node.
  */
-function bestFreeAll(
+function bestFree(
   topology: CompiledTopology,
   streams: readonly number[],
   candidatesByClass: readonly Int32Array[],
@@ -150,9 +101,9 @@ function bestFreeAll(
 ): void {
   bestNode.fill(NONE);
   bestScore.fill(-Infinity);
+  const { freeNodes, freeHashes } = scratch;
   for (let c = 0; c < candidatesByClass.length; c++) {
     const candidates = candidatesByClass[c]!;
-    const { freeNodes, freeHashes } = scratch;
     let freeCount = 0;
     for (let i = 0; i < candidates.length; i++) {
       const node = candidates[i]!;
@@ -163,11 +114,8 @@ function bestFreeAll(
     if (freeCount === 0) continue;
     const weight = topology.classWeights[c]!;
     for (let f = 0; f < streams.length; f++) {
-      const stream = streams[f]! | 0;
-      const bestIndex = scanFree(stream, freeHashes, freeCount);
-      const bestDraw = scanDraw[0]!;
-      const node = freeNodes[bestIndex]!;
-      const score = straw2Score((bestDraw ^ INT32_MIN) >>> 0, weight);
+      const node = freeNodes[scanFree(streams[f]! | 0, freeHashes, freeCount)]!;
+      const score = straw2Score((scanDraw[0]! ^ INT32_MIN) >>> 0, weight);
       if (score > bestScore[f]! || (score === bestScore[f]! && node < bestNode[f]!)) {
         bestNode[f] = node;
         bestScore[f] = score;
@@ -195,11 +143,12 @@ export function matchFragments(
   const taken = new Int32Array(count).fill(NONE);
   const bestNode = new Int32Array(count);
   const bestScore = new Array<number>(count).fill(-Infinity);
-  const scoreOut = new Float64Array(1);
+  const rescanNode = new Int32Array(1);
+  const rescanScore = [-Infinity];
   const blocked = scratchFor(used.length).blocked;
   blocked.set(used);
   if (caps !== undefined) blockFullDomains(caps, blocked);
-  bestFreeAll(topology, streams, candidatesByClass, blocked, bestNode, bestScore);
+  bestFree(topology, streams, candidatesByClass, blocked, bestNode, bestScore);
   for (let remaining = count; remaining > 0;) {
     const f = highestPending(taken, bestNode, bestScore);
     if (f === NONE) break;
@@ -211,8 +160,9 @@ export function matchFragments(
       if (caps !== undefined) addToDomain(caps, node, blocked);
       remaining--;
     } else {
-      bestNode[f] = bestFree(topology, streams[f]!, candidatesByClass, blocked, scoreOut);
-      bestScore[f] = scoreOut[0] ?? -Infinity;
+      bestFree(topology, [streams[f]!], candidatesByClass, blocked, rescanNode, rescanScore);
+      bestNode[f] = rescanNode[0]!;
+      bestScore[f] = rescanScore[0]!;
     }
   }
   return taken;
