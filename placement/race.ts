@@ -218,6 +218,7 @@ export function matchSlots(streams: readonly number[], slotHashes: readonly numb
   return taken;
 }
 
+/** The node number of "no node": a fragment that could not be placed. */
 export { NONE as NO_NODE };
 
 /** Counts a taken node in its domain; when the domain reaches its cap, blocks its other nodes. */
