@@ -101,27 +101,43 @@ async function measureSharedDiskFloor(
   return summarize(times);
 }
 
-/** The segment log alone: one entry per append, one at a time. */
-async function measureSegmentAppend(
-  dir: string,
-  samples: number,
-): Promise<{ p50: number; p99: number }> {
+/** The segment log alone: one entry per append, one at a time, then 64 writers at once. */
+async function measureSegmentAppend(dir: string, samples: number, writers: number) {
   const log = await SegmentLog.open(join(dir, 'segment-probe'));
   const times: number[] = [];
+  let next = 1;
+  const appendOne = async (): Promise<void> => {
+    const i = next++;
+    await log.append({
+      hardState: { term: 1, vote: 1, commit: i - 1 },
+      entries: [{ index: i, term: 1, type: 'normal', data: command(0, i) }],
+      snapshot: undefined,
+    });
+  };
   try {
     for (let i = 1; i <= samples; i += 1) {
       const started = performance.now();
-      await log.append({
-        hardState: { term: 1, vote: 1, commit: i - 1 },
-        entries: [{ index: i, term: 1, type: 'normal', data: command(0, i) }],
-        snapshot: undefined,
-      });
+      await appendOne();
       times.push(performance.now() - started);
     }
+    const started = performance.now();
+    const until = started + 2000;
+    let done = 0;
+    await Promise.all(
+      Array.from({ length: writers }, async () => {
+        while (performance.now() < until) {
+          await appendOne();
+          done += 1;
+        }
+      }),
+    );
+    return {
+      ...summarize(times),
+      perSecondConcurrent: done / ((performance.now() - started) / 1000),
+    };
   } finally {
     await log.close();
   }
-  return summarize(times);
 }
 
 /** classic-level: the same record as a synced batch, one at a time and 64 writers at once. */
@@ -211,8 +227,9 @@ async function main(): Promise<void> {
     record('fsync floor p50 (the faster of the two)', fsync.p50, 'ms');
     const shared = await measureSharedDiskFloor(dir, 1000);
     record('fsync p50 2nd of 3 concurrent (one disk, 3 members)', shared.p50, 'ms');
-    const segment = await measureSegmentAppend(dir, 1000);
+    const segment = await measureSegmentAppend(dir, 1000, 64);
     record('segment log append p50 1 writer', segment.p50, 'ms');
+    record('segment log appends a second 64 writers', segment.perSecondConcurrent, 'ops/s');
     const level = await measureClassicLevel(dir, 1000, 64);
     record('classic-level synced batch p50 1 writer', level.p50, 'ms');
     record('classic-level synced batches a second 64 writers', level.perSecondConcurrent, 'ops/s');
