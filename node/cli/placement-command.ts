@@ -13,6 +13,7 @@ import {
   parseTopology,
   place,
   planChange,
+  ruleSlots,
   stripeKey,
   survivability,
   type ChangePlan,
@@ -226,6 +227,8 @@ interface ShowReport {
   version: number;
   scheme: ErasureScheme;
   rule: RuleChoice;
+  /** Places for fragments under the rule (sum over domains of min(cap, eligible nodes)). */
+  places: number;
   stripes: number;
   unplacedFragments: number;
   nodes: NodeShare[];
@@ -268,6 +271,7 @@ function showReport(
     version: topology.version,
     scheme,
     rule,
+    places: ruleSlots(topology, rule.rule),
     stripes,
     unplacedFragments: unplaced,
     nodes,
@@ -281,8 +285,14 @@ function showReport(
 
 function formatShow(report: ShowReport): string {
   const { k, m } = report.scheme;
+  const level = report.rule.rule.level;
   const lines = [
     `topology version ${report.version}, RS(${k},${m}), rule: ${report.rule.reason}`,
+    report.places <= k + m
+      ? `the rule fixes the counts: ${report.places} places for ${k + m} fragments, so every ${level} holds its places ` +
+        `in every stripe whatever it weighs, and its nodes share that (weights act inside each ${level})`
+      : `the caps leave room: ${report.places} places for ${k + m} fragments, so shares follow the weights ` +
+        '(light nodes a few percent over, heavy ones under: docs/placement.md)',
     '',
     table(
       ['region', 'zone', 'node', 'weight', 'state', 'weight share', 'fragment share', 'ratio'],
