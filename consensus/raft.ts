@@ -17,12 +17,14 @@ import type { DurableMessage, ImmediateMessage, Message } from './messages.js';
 import { becomeProbe, becomeReplicate, freeInflight, isPaused, newProgress } from './progress.js';
 import type { Progress } from './progress.js';
 import type { Random } from './random.js';
+import { configAt } from './membership.js';
+import { quorumIndex, quorumSize, tallyVotes } from './quorum.js';
 import { RaftLog } from './raft-log.js';
+import { ReadIndexQueue } from './read-index.js';
+import { SnapshotReceiver } from './snapshot-receiver.js';
 import type { Input, Proposal, ProposalOutcome, ReadState, Ready, Role, Status } from './ready.js';
 import {
   NONE,
-  applyConfigChange,
-  decodeConfigChange,
   encodeConfigChange,
   type Config,
   type DurableState,
@@ -53,20 +55,6 @@ export interface RaftOptions {
   readonly snapshotChunkBytes?: number;
   /** A learner is promoted only when at most this many entries behind the leader. */
   readonly learnerLagMax?: number;
-}
-
-interface PendingRead {
-  readonly context: number;
-  readonly index: number;
-  readonly round: number;
-  readonly acks: Set<NodeId>;
-}
-
-interface IncomingSnapshot {
-  readonly from: NodeId;
-  readonly meta: Snapshot['meta'];
-  readonly chunks: Uint8Array[];
-  received: number;
 }
 
 interface StepOutput {
@@ -104,9 +92,8 @@ export class Raft {
   private progress = new Map<NodeId, Progress>();
   private transferee: NodeId = NONE;
   private transferElapsed = 0;
-  private pendingReads: PendingRead[] = [];
-  private readRound = 0;
-  private incoming: IncomingSnapshot | undefined;
+  private readonly reads = new ReadIndexQueue();
+  private readonly incoming = new SnapshotReceiver();
 
   /** Term and vote as last handed out to persist. */
   private persistedHard: HardState;
@@ -275,7 +262,7 @@ export class Raft {
     this.leader = leader;
     this.votes.clear();
     this.progress.clear();
-    this.pendingReads = [];
+    this.reads.clear();
     this.transferee = NONE;
     this.resetElectionTimer();
   }
@@ -288,7 +275,7 @@ export class Raft {
   private campaign(kind: 'preElection' | 'election', transfer: boolean): void {
     this.votes.clear();
     this.progress.clear();
-    this.pendingReads = [];
+    this.reads.clear();
     this.transferee = NONE;
     this.leader = NONE;
     this.resetElectionTimer();
@@ -328,16 +315,7 @@ export class Raft {
   }
 
   private tally(): 'won' | 'lost' | 'pending' {
-    let granted = 0;
-    let rejected = 0;
-    for (const voter of this.config.voters) {
-      const vote = this.votes.get(voter);
-      if (vote === true) granted += 1;
-      if (vote === false) rejected += 1;
-    }
-    if (granted >= this.quorum()) return 'won';
-    if (rejected >= this.quorum()) return 'lost';
-    return 'pending';
+    return tallyVotes(this.config.voters, this.votes);
   }
 
   /** §5.2 and §8: a new leader sends heartbeats and appends a no-op of its own term. */
@@ -347,7 +325,7 @@ export class Raft {
     this.leader = this.id;
     this.electionElapsed = 0;
     this.heartbeatElapsed = 0;
-    this.readRound = 0;
+    this.reads.clear();
     this.progress.clear();
     for (const member of this.members()) {
       if (member !== this.id)
@@ -362,7 +340,7 @@ export class Raft {
   }
 
   private quorum(): number {
-    return Math.floor(this.config.voters.length / 2) + 1;
+    return quorumSize(this.config.voters);
   }
 
   private members(): NodeId[] {
@@ -589,25 +567,13 @@ export class Raft {
       this.out.after.push({ ...answer, snapshotIndex: this.log.commit, nextOffset: 0, done: true });
       return;
     }
-    if (chunk.offset === 0) {
-      this.incoming = { from: chunk.from, meta: chunk.meta, chunks: [], received: 0 };
-    }
-    const incoming = this.incoming;
-    if (incoming?.meta.index !== chunk.meta.index || incoming.received !== chunk.offset) {
-      const nextOffset = incoming?.meta.index === chunk.meta.index ? incoming.received : 0;
-      this.out.after.push({ ...answer, nextOffset, done: false });
+    const result = this.incoming.accept(chunk);
+    if (result.kind === 'more') {
+      this.out.after.push({ ...answer, nextOffset: result.nextOffset, done: false });
       return;
     }
-    incoming.chunks.push(chunk.data);
-    incoming.received += chunk.data.length;
-    if (!chunk.done) {
-      this.out.after.push({ ...answer, nextOffset: incoming.received, done: false });
-      return;
-    }
-    assert(incoming.received === chunk.totalBytes, 'a finished snapshot has all its bytes');
-    this.incoming = undefined;
-    this.installSnapshot({ meta: chunk.meta, data: concat(incoming.chunks, incoming.received) });
-    this.out.after.push({ ...answer, nextOffset: incoming.received, done: true });
+    this.installSnapshot(result.snapshot);
+    this.out.after.push({ ...answer, nextOffset: result.snapshot.data.length, done: true });
   }
 
   private installSnapshot(snapshot: Snapshot): void {
@@ -740,14 +706,11 @@ export class Raft {
    * but only if its entry is of the leader's own term; earlier entries are committed with it.
    */
   private maybeCommit(): boolean {
-    const matches = this.config.voters
-      .map((voter) =>
-        voter === this.id ? this.log.stableIndex : (this.progress.get(voter)?.match ?? 0),
-      )
-      .sort((a, b) => b - a);
-    const quorumIndex = matches[this.quorum() - 1] ?? 0;
-    if (quorumIndex <= this.log.commit || this.log.term(quorumIndex) !== this.term) return false;
-    this.log.commitTo(quorumIndex);
+    const index = quorumIndex(this.config.voters, (voter) =>
+      voter === this.id ? this.log.stableIndex : (this.progress.get(voter)?.match ?? 0),
+    );
+    if (index <= this.log.commit || this.log.term(index) !== this.term) return false;
+    this.log.commitTo(index);
     this.stepDownIfRemoved();
     return true;
   }
@@ -767,7 +730,7 @@ export class Raft {
         term: this.term,
         // Only what the follower is known to hold may be committed there.
         commit: Math.min(progress.match, this.log.commit),
-        readRound: this.readRound,
+        readRound: this.reads.round,
       });
     }
   }
@@ -781,7 +744,9 @@ export class Raft {
       progress.inflight.shift(); // an answer may have been lost: let one more append out
     }
     if (progress.match < this.log.lastIndex()) this.sendAppend(progress, true);
-    this.ackReads(response.from, response.readRound);
+    this.out.readStates.push(
+      ...this.reads.ack(response.from, response.readRound, this.config.voters),
+    );
   }
 
   // ---- leader: snapshots --------------------------------------------------------------------
@@ -904,24 +869,9 @@ export class Raft {
   private proposeRead(context: number): ProposalOutcome {
     if (this.log.term(this.log.commit) !== this.term) return this.refuse('no_commit_in_term');
     const index = this.log.commit;
-    this.readRound += 1;
-    this.pendingReads.push({ context, index, round: this.readRound, acks: new Set([this.id]) });
-    this.ackReads(this.id, this.readRound);
-    if (this.pendingReads.length > 0) this.broadcastHeartbeat();
+    this.out.readStates.push(...this.reads.add(context, index, this.id, this.config.voters));
+    if (this.reads.size > 0) this.broadcastHeartbeat();
     return { ok: true, index, term: this.term };
-  }
-
-  private ackReads(from: NodeId, round: number): void {
-    let confirmed = -1;
-    for (const [position, read] of this.pendingReads.entries()) {
-      if (read.round > round) break;
-      read.acks.add(from);
-      const voters = this.config.voters.filter((voter) => read.acks.has(voter)).length;
-      if (voters >= this.quorum()) confirmed = position;
-    }
-    for (const read of this.pendingReads.splice(0, confirmed + 1)) {
-      this.out.readStates.push({ context: read.context, index: read.index });
-    }
   }
 
   private proposeTransfer(to: NodeId): ProposalOutcome {
@@ -972,15 +922,11 @@ export class Raft {
 
   /** The configuration in force at `index`: the latest config entry at or before it. */
   private configAt(index: number): Config {
-    let config = this.snapshot?.meta.config ?? this.bootstrap;
-    if (this.log.snapshotIndex === 0) config = this.bootstrap;
-    for (const at of this.log.configIndexes()) {
-      if (at > index) break;
-      const entry = this.log.entry(at);
-      assert(entry?.type === 'config', 'config indexes point at config entries');
-      config = applyConfigChange(config, decodeConfigChange(entry.data));
-    }
-    return config;
+    const base =
+      this.log.snapshotIndex === 0
+        ? this.bootstrap
+        : (this.snapshot?.meta.config ?? this.bootstrap);
+    return configAt(base, this.log, index);
   }
 
   private lastConfigIndex(): number {
@@ -1066,14 +1012,4 @@ function emptyOut(): StepOutput {
     readStates: [],
     outcome: undefined,
   };
-}
-
-function concat(chunks: readonly Uint8Array[], length: number): Uint8Array {
-  const data = new Uint8Array(length);
-  let offset = 0;
-  for (const chunk of chunks) {
-    data.set(chunk, offset);
-    offset += chunk.length;
-  }
-  return data;
 }
