@@ -47,6 +47,8 @@ export interface FaultCounts {
   duplicated: number;
   partitions: number;
   crashes: number;
+  /** Crashes that left a record torn part-way on the disk. */
+  tornWrites: number;
   restarts: number;
   clockJumps: number;
   diskStalls: number;
@@ -65,6 +67,7 @@ export class Cluster implements World {
     duplicated: 0,
     partitions: 0,
     crashes: 0,
+    tornWrites: 0,
     restarts: 0,
     clockJumps: 0,
     diskStalls: 0,
@@ -273,7 +276,10 @@ export class Cluster implements World {
 
   crash(id: NodeId): void {
     this.counts.crashes += 1;
+    const disk = this.node(id).disk;
+    const tornBefore = disk.tornWrites;
     this.node(id).crash();
+    this.counts.tornWrites += disk.tornWrites - tornBefore;
   }
 
   restart(id: NodeId): void {

@@ -49,6 +49,7 @@ export function runSeeds(
       duplicated: 0,
       partitions: 0,
       crashes: 0,
+      tornWrites: 0,
       restarts: 0,
       clockJumps: 0,
       diskStalls: 0,
@@ -98,7 +99,8 @@ export function formatSummary(summary: SimSummary, faultMs: number): string {
     `simulated   ${(summary.simulatedMs / 1000).toFixed(0)} s of group time, ${summary.steps} events, ` +
       `${summary.checks} invariant checks, ${summary.committed} entries committed`,
     `faults      ${f.messages} messages: ${f.dropped} dropped, ${f.duplicated} duplicated; ` +
-      `${f.partitions} partitions, ${f.crashes} crashes, ${f.restarts} restarts, ${f.clockJumps} clock jumps, ` +
+      `${f.partitions} partitions, ${f.crashes} crashes (${f.tornWrites} tearing a record), ${f.restarts} restarts, ` +
+      `${f.clockJumps} clock jumps, ` +
       `${f.diskStalls} disk stalls, ${f.slowDisks} slow disks, ${f.membershipChanges} membership changes`,
     `operations  ${o.checked} checked linearizable (${o.acknowledgedWrites} acknowledged writes, ${o.reads} reads, ` +
       `${o.unknown} unknown outcomes), ${o.refused} refused and retried`,

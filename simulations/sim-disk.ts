@@ -1,17 +1,34 @@
 /**
  * A simulated disk for one member. Writes land in a volatile queue; a sync makes everything
  * queued durable; a crash keeps only a random prefix of what was not synced (a write may reach
- * the platter before its fsync, never after a later one), as a real disk may. It can also stall.
+ * the platter before its fsync, never after a later one), and may tear the next write part-way
+ * through a record, as a real disk may. It can also stall.
+ *
+ * What is durable is kept twice: as the state it stands for, and as the bytes the real durable
+ * log would hold (consensus/log-records.ts frames). A restart reads the bytes back with the real
+ * recovery rules (cut a torn tail, refuse damage, replay) and checks that they give the same
+ * state: the simulator exercises the on-disk format and its recovery on every crash.
  */
-import type { DurableState, Entry, HardState, Snapshot } from '../consensus/index.js';
-import { EMPTY_DURABLE_STATE } from '../consensus/index.js';
-import type { Persist } from '../consensus/index.js';
-import type { SeededRandom } from '../consensus/index.js';
+import {
+  EMPTY_DURABLE_STATE,
+  encodeRecord,
+  replayRecords,
+  scanSegment,
+  type DurableState,
+  type Entry,
+  type HardState,
+  type Persist,
+  type SeededRandom,
+  type Snapshot,
+} from '../consensus/index.js';
+import { InvariantViolation } from './invariants.js';
 
 export class SimDisk {
   private hardState: HardState = EMPTY_DURABLE_STATE.hardState;
   private snapshot: Snapshot | undefined;
   private entries: Entry[] = [];
+  /** The log's durable bytes, as the frames written (a torn one last, after a crash). */
+  private frames: Uint8Array[] = [];
   private volatile: Persist[] = [];
   /** Writes accepted so far, and how many of them are durable. */
   written = 0;
@@ -20,6 +37,9 @@ export class SimDisk {
   stalled = false;
   /** Syncs completed (each may cover many writes: group commit). */
   syncs = 0;
+  /** Bytes of torn records cut off at restarts, and how many crashes tore a record. */
+  tornBytes = 0;
+  tornWrites = 0;
 
   /** Queues a write; returns its sequence number. */
   write(persist: Persist): number {
@@ -36,10 +56,22 @@ export class SimDisk {
     this.syncs += 1;
   }
 
-  /** Loses what was not synced, except a random prefix of it that happened to reach the disk. */
+  /**
+   * Loses what was not synced, except a random prefix of it that happened to reach the disk,
+   * and possibly the first bytes of the write after that prefix. Returns how many writes were
+   * lost.
+   */
   crash(random: SeededRandom): number {
     const kept = random.int(this.volatile.length + 1);
     for (const persist of this.volatile.slice(0, kept)) this.apply(persist);
+    const torn = this.volatile[kept];
+    if (torn !== undefined && torn.snapshot === undefined && random.chance(0.9)) {
+      const bytes = this.encode(torn)[0];
+      if (bytes !== undefined) {
+        this.frames.push(bytes.subarray(0, random.int(bytes.length)));
+        this.tornWrites += 1;
+      }
+    }
     const lost = this.volatile.length - kept;
     this.volatile = [];
     this.written = this.synced = 0;
@@ -47,9 +79,36 @@ export class SimDisk {
     return lost;
   }
 
-  /** What a restarting member reads. */
+  /**
+   * What a restarting member reads: the durable bytes, recovered by the real rules, checked
+   * against the state they stand for.
+   */
   load(): DurableState {
-    return { hardState: this.hardState, snapshot: this.snapshot, entries: [...this.entries] };
+    const bytes = concat(this.frames);
+    const scan = scanSegment(bytes);
+    if (scan.bad?.goodFrameAfter === true) {
+      throw new InvariantViolation(
+        `durable log damaged inside: ${scan.bad.reason} at ${scan.bad.offset}`,
+      );
+    }
+    this.tornBytes += bytes.length - scan.goodBytes;
+    this.frames = [bytes.subarray(0, scan.goodBytes)];
+    const recovered = replayRecords(this.snapshot, scan.records);
+    if (!recovered.ok)
+      throw new InvariantViolation(`durable log does not recover: ${recovered.reason}`);
+    const state = recovered.state;
+    const same =
+      state.hardState.term === this.hardState.term &&
+      state.hardState.vote === this.hardState.vote &&
+      state.hardState.commit === this.hardState.commit &&
+      state.entries.length === this.entries.length &&
+      state.entries.every(
+        (entry, i) =>
+          entry.index === this.entries[i]?.index && entry.term === this.entries[i]?.term,
+      );
+    if (!same)
+      throw new InvariantViolation('the durable bytes recover a different state than was written');
+    return state;
   }
 
   /** The last durable entry (index, term), or the snapshot's point. */
@@ -63,6 +122,20 @@ export class SimDisk {
 
   durableTerm(): number {
     return this.hardState.term;
+  }
+
+  /** The frames a write puts in the log, in order (the snapshot itself goes to its own file). */
+  private encode(persist: Persist): Uint8Array[] {
+    const frames: Uint8Array[] = [];
+    if (persist.snapshot !== undefined) {
+      const { index, term } = persist.snapshot.meta;
+      frames.push(encodeRecord({ type: 'snapshotMark', index, term }));
+    }
+    if (persist.entries.length > 0)
+      frames.push(encodeRecord({ type: 'entries', entries: persist.entries }));
+    if (persist.hardState !== undefined)
+      frames.push(encodeRecord({ type: 'hardState', hardState: persist.hardState }));
+    return frames;
   }
 
   private apply(persist: Persist): void {
@@ -84,5 +157,29 @@ export class SimDisk {
       for (const entry of persist.entries) this.entries.push(entry);
     }
     if (persist.hardState !== undefined) this.hardState = persist.hardState;
+    if (persist.snapshot !== undefined) {
+      // As the segment log does after a snapshot: older segments go, a new one opens with the
+      // hard state and the mark (here the remaining entries are rewritten with them).
+      const { index, term } = persist.snapshot.meta;
+      this.frames = [
+        encodeRecord({ type: 'hardState', hardState: this.hardState }),
+        encodeRecord({ type: 'snapshotMark', index, term }),
+      ];
+      if (this.entries.length > 0)
+        this.frames.push(encodeRecord({ type: 'entries', entries: this.entries }));
+    } else {
+      this.frames.push(...this.encode(persist));
+    }
   }
+}
+
+function concat(parts: readonly Uint8Array[]): Uint8Array {
+  const length = parts.reduce((sum, part) => sum + part.length, 0);
+  const bytes = new Uint8Array(length);
+  let offset = 0;
+  for (const part of parts) {
+    bytes.set(part, offset);
+    offset += part.length;
+  }
+  return bytes;
 }
