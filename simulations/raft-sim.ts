@@ -192,6 +192,16 @@ class Nemesis {
     }
   }
 
+  /** The members in a uniformly random order (Fisher–Yates). */
+  private shuffled(): NodeId[] {
+    const order = [...this.ids];
+    for (let i = order.length - 1; i > 0; i -= 1) {
+      const j = this.random.int(i + 1);
+      [order[i], order[j]] = [order[j] as NodeId, order[i] as NodeId];
+    }
+    return order;
+  }
+
   private pick(): NodeId {
     return this.ids[this.random.int(this.ids.length)] as NodeId;
   }
@@ -206,7 +216,7 @@ class Nemesis {
     const { cluster, random } = this;
     const roll = random.int(100);
     if (roll < 12) {
-      const shuffled = [...this.ids].sort(() => random.int(3) - 1);
+      const shuffled = this.shuffled();
       const cut = 1 + random.int(shuffled.length - 1);
       cluster.partition([shuffled.slice(0, cut), shuffled.slice(cut)]);
       this.later(100 + random.int(1500), () => cluster.heal());
@@ -219,7 +229,7 @@ class Nemesis {
       if (from !== to) cluster.blockLink(from, to);
       this.later(100 + random.int(1000), () => cluster.heal());
     } else if (roll < 34) {
-      const shuffled = [...this.ids].sort(() => random.int(3) - 1);
+      const shuffled = this.shuffled();
       const bridge = shuffled.pop() as NodeId;
       const cut = Math.max(1, Math.floor(shuffled.length / 2));
       cluster.bridge(shuffled.slice(0, cut), bridge, shuffled.slice(cut));
