@@ -115,6 +115,17 @@ describe('movement', function () {
     expect(moved).to.be.within(20_000 / 12 / 1.2, (20_000 / 12) * 1.2);
   });
 
+  it('owner() skips CMs that are down or weightless, and returns null when none is up', () => {
+    const managers = [
+      { id: 'cm-a', weight: 1, state: 'down' as const },
+      { id: 'cm-b', weight: 0, state: 'up' as const },
+      { id: 'cm-c', weight: 1, state: 'up' as const },
+    ];
+    for (let stripe = 0; stripe < 100; stripe++)
+      expect(owner(key(stripe), { epoch: 1, managers })).to.equal('cm-c');
+    expect(owner(key(1), { epoch: 1, managers: managers.slice(0, 2) })).to.equal(null);
+  });
+
   it('the epoch does not enter the owner: the same CM set in another epoch gives the same owners', () => {
     const managers = Array.from({ length: 5 }, (_, index) => ({
       id: `cm-${index}`,

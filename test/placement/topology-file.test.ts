@@ -71,6 +71,27 @@ describe('topology files', () => {
     expect(error.message).to.contain('"n1"').and.contain('regions[0].zones[0].nodes[0].id, line 7');
   });
 
+  it('refuses duplicate region and zone ids as well', () => {
+    const zones = refusal(
+      'version: 1\nregions:\n  - id: a\n    zones:\n      - { id: z, nodes: [{ id: n1, weight: 1 }] }\n' +
+        '  - id: b\n    zones:\n      - { id: z, nodes: [{ id: n2, weight: 1 }] }\n',
+    );
+    expect([zones.code, zones.path, zones.line]).to.deep.equal([
+      'TOPOLOGY_DUPLICATE_ID',
+      'regions[1].zones[0].id',
+      8,
+    ]);
+    const regions = refusal(
+      'version: 1\nregions:\n  - id: a\n    zones: [{ id: z1, nodes: [{ id: n1, weight: 1 }] }]\n' +
+        '  - id: a\n    zones: [{ id: z2, nodes: [{ id: n2, weight: 1 }] }]\n',
+    );
+    expect([regions.code, regions.path, regions.line]).to.deep.equal([
+      'TOPOLOGY_DUPLICATE_ID',
+      'regions[1].id',
+      5,
+    ]);
+  });
+
   it('refuses a negative weight at its line', () => {
     const error = refusal(fixture('bad-negative-weight.yaml'));
     expect(error).to.be.instanceOf(TopologyValueError);
