@@ -25,6 +25,7 @@ export type KvResult =
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
+/** The bytes of a command, as proposed to Raft. */
 export function encodeKvCommand(command: KvCommand): Uint8Array {
   return encoder.encode(JSON.stringify(command));
 }

@@ -10,11 +10,14 @@
 import type { Config, DurableState, Entry, HardState, Snapshot } from './types.js';
 import { NONE } from './types.js';
 
+/** The first four bytes of every frame: a bad frame is found and a good one re-found by it. */
 export const FRAME_MAGIC = 0x7e55_e4a1;
+/** Magic, payload length, checksum and type. */
 export const FRAME_HEADER_BYTES = 13;
 /** The largest payload a frame may claim; a longer length is corruption, not a record. */
 export const FRAME_PAYLOAD_MAX_BYTES = 256 * 1024 * 1024;
 
+/** What one frame holds. */
 export type LogRecord =
   | { readonly type: 'entries'; readonly entries: readonly Entry[] }
   | { readonly type: 'hardState'; readonly hardState: HardState }
@@ -258,6 +261,7 @@ export interface SegmentScan {
     | undefined;
 }
 
+/** Reads the frames of a segment in order, up to the first bad one. */
 export function scanSegment(bytes: Uint8Array): SegmentScan {
   const records: LogRecord[] = [];
   let offset = 0;

@@ -6,8 +6,10 @@
  */
 import type { NodeId } from './types.js';
 
+/** How the leader currently sends to a follower. */
 export type ProgressState = 'probe' | 'replicate' | 'snapshot';
 
+/** The leader's record of one follower (or learner). */
 export interface Progress {
   readonly id: NodeId;
   /** The highest index known to match the leader's log (0 when unknown). */
@@ -27,6 +29,7 @@ export interface Progress {
   snapshot: { index: number; offset: number; elapsedTicks: number } | undefined;
 }
 
+/** A follower the leader knows nothing about yet: probe from `next`. */
 export function newProgress(id: NodeId, next: number): Progress {
   return {
     id,
@@ -53,6 +56,7 @@ export function isPaused(progress: Progress, inflightMax: number): boolean {
   }
 }
 
+/** Back to one append at a time, from just after the known match (after a rejection). */
 export function becomeProbe(progress: Progress): void {
   progress.state = 'probe';
   progress.next = Math.max(progress.next, progress.match + 1);
@@ -61,6 +65,7 @@ export function becomeProbe(progress: Progress): void {
   progress.snapshot = undefined;
 }
 
+/** A match is known: stream appends from just after it. */
 export function becomeReplicate(progress: Progress): void {
   progress.state = 'replicate';
   progress.next = progress.match + 1;

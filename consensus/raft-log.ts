@@ -7,6 +7,7 @@
 import { assert } from './assert.js';
 import type { Entry, SnapshotMeta } from './types.js';
 
+/** The in-memory log of one member, with its commit and stable indexes. */
 export class RaftLog {
   /** Index and term of the last entry the snapshot covers (0, 0 before any). */
   snapshotIndex = 0;

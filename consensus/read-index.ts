@@ -17,6 +17,7 @@ interface PendingRead {
   readonly acks: Set<NodeId>;
 }
 
+/** Reads waiting for a majority to confirm the leadership they were read under. */
 export class ReadIndexQueue {
   private reads: PendingRead[] = [];
   /** The latest round handed out; heartbeats carry it. */

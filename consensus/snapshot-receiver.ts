@@ -8,10 +8,12 @@ import { assert } from './assert.js';
 import type { SnapshotChunk } from './messages.js';
 import type { Snapshot, SnapshotMeta } from './types.js';
 
+/** After a chunk: the byte wanted next, or the whole snapshot. */
 export type ChunkResult =
   | { readonly kind: 'more'; readonly nextOffset: number }
   | { readonly kind: 'complete'; readonly snapshot: Snapshot };
 
+/** One incoming snapshot at a time, assembled in order. */
 export class SnapshotReceiver {
   private meta: SnapshotMeta | undefined;
   private chunks: Uint8Array[] = [];

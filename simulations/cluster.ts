@@ -16,6 +16,7 @@ import { Invariants } from './invariants.js';
 import { Scheduler } from './scheduler.js';
 import { SimNode, type World } from './sim-node.js';
 
+/** The shape of a simulated group; everything random in it follows from `seed`. */
 export interface ClusterOptions {
   readonly seed: number;
   /** The voters every member starts with. */
@@ -55,6 +56,7 @@ export interface FaultCounts {
   slowDisks: number;
 }
 
+/** The simulated group, its network, clocks and disks, with the invariants attached. */
 export class Cluster implements World {
   readonly scheduler = new Scheduler();
   readonly invariants: Invariants;

@@ -25,6 +25,7 @@ interface Seen {
   durableTerm: number;
 }
 
+/** The safety checks of one simulated run, fed after every step and every apply. */
 export class Invariants {
   private readonly leaders = new Map<number, NodeId>();
   /** Every entry known committed anywhere, by index. */

@@ -13,6 +13,7 @@ import { InvariantViolation } from './invariants.js';
 import { checkLinearizable } from './linearizability.js';
 import { Workload, type OperationCounts } from './workload.js';
 
+/** How long a seed runs: the fault window and the convergence bound after it. */
 export interface SimOptions {
   /** How long faults are injected, in simulated ms. */
   readonly faultMs: number;
@@ -26,6 +27,7 @@ export const DEFAULT_FAULT_MS = 6000;
 /** The default bound on convergence after the faults stop. */
 export const DEFAULT_CONVERGE_MS = 20_000;
 
+/** What one seed did, and whether every property held. */
 export interface SimResult {
   readonly seed: number;
   readonly ok: boolean;

@@ -7,6 +7,7 @@
 import type { ConfigChange, Message, NodeId, Role } from '../consensus/index.js';
 import type { Cluster } from './cluster.js';
 
+/** One step of a scenario: an action (`do`) or an expectation (`expect`). */
 export type Step =
   /** Time passes: every member (or only some) ticks this many times, messages settle between. */
   | { readonly do: 'tick'; readonly ticks: number; readonly only?: readonly NodeId[] }

@@ -10,6 +10,7 @@ interface Event {
   readonly run: () => void;
 }
 
+/** The event queue and the simulated time it has reached. */
 export class Scheduler {
   private heap: Event[] = [];
   private seq = 0;

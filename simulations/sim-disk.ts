@@ -23,6 +23,7 @@ import {
 } from '../consensus/index.js';
 import { InvariantViolation } from './invariants.js';
 
+/** One member's simulated disk. */
 export class SimDisk {
   private hardState: HardState = EMPTY_DURABLE_STATE.hardState;
   private snapshot: Snapshot | undefined;

@@ -46,6 +46,7 @@ interface PendingRead {
   readonly done: (value: string | null) => void;
 }
 
+/** One simulated member: a core, its machine, its disk, and the driver loop between them. */
 export class SimNode {
   readonly disk = new SimDisk();
   raft: Raft | undefined;

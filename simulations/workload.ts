@@ -10,6 +10,7 @@ import type { Cluster } from './cluster.js';
 import { InvariantViolation } from './invariants.js';
 import type { Operation } from './linearizability.js';
 
+/** How many clients, on how many keys, with what patience and pauses. */
 export interface WorkloadOptions {
   readonly clients: number;
   readonly keys: number;
@@ -28,6 +29,7 @@ export interface OperationCounts {
   refused: number;
 }
 
+/** The simulated clients and the history they record. */
 export class Workload {
   readonly history: Operation[] = [];
   readonly counts: OperationCounts = {

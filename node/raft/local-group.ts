@@ -16,6 +16,7 @@ import {
 import { RaftDriver } from './raft-driver.js';
 import { SegmentLog } from './segment-log.js';
 
+/** Where the members keep their logs, how many there are, and how they tick. */
 export interface LocalGroupOptions {
   readonly dir: string;
   readonly members: number;
@@ -25,6 +26,7 @@ export interface LocalGroupOptions {
   readonly snapshotEvery?: number;
 }
 
+/** The members, their logs, the in-process network and the tick timer. */
 export class LocalGroup {
   readonly drivers = new Map<NodeId, RaftDriver<KvResult | undefined>>();
   readonly logs = new Map<NodeId, SegmentLog>();

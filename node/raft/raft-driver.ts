@@ -43,6 +43,7 @@ export class ProposalDroppedError extends Error {
 /** Proposals handed to the core in one step, at most. */
 const PROPOSAL_BATCH_MAX = 1024;
 
+/** The core's options, the durable log, the state machine and the way out to peers. */
 export interface RaftDriverOptions<Result> {
   readonly raft: Omit<RaftOptions, 'durable'>;
   readonly log: SegmentLog;
@@ -61,6 +62,7 @@ export interface Committed<Result> {
   readonly result: Result;
 }
 
+/** Runs one core against a real log, a real state machine and a send function. */
 export class RaftDriver<Result> {
   private readonly raft: Raft;
   private readonly log: SegmentLog;

@@ -25,6 +25,7 @@ import {
 } from '../../consensus/index.js';
 import { CorruptLogError, CorruptSnapshotError, LogClosedError } from './errors.js';
 
+/** Tuning of the segment log. */
 export interface SegmentLogOptions {
   /** A segment is closed and a new one started once it grows past this many bytes. */
   readonly segmentBytesMax?: number;
@@ -67,6 +68,7 @@ const APPEND_FLAGS =
   constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_DSYNC;
 const SEGMENT_NAME = /^log-(\d{8})\.seg$/;
 
+/** One member's durable log directory: open it, append to it, close it. */
 export class SegmentLog {
   readonly stats: SegmentLogStats = { appends: 0, syncs: 0, bytesWritten: 0 };
   private queue: Pending[] = [];
