@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
 import type { ProtoGrpcType as FragmentsProto } from './generated/fragments.js';
+import type { ProtoGrpcType as RaftProto } from './generated/raft.js';
 
 /** The message size limit, set on purpose: a whole fragment (at most 16 MiB) and its envelope. */
 export const MESSAGE_BYTES_MAX = 20 << 20;
@@ -29,18 +30,22 @@ function protoPath(name: string): string {
   throw new Error(`proto file ${name} not found beside ${fileURLToPath(import.meta.url)}`);
 }
 
-let fragments: FragmentsProto | undefined;
+const loaded = new Map<string, unknown>();
+
+function load<T>(name: string): T {
+  if (!loaded.has(name)) {
+    const options = { keepCase: false, longs: Number, enums: String, defaults: true, oneofs: true };
+    loaded.set(name, grpc.loadPackageDefinition(loadSync(protoPath(name), options)));
+  }
+  return loaded.get(name) as T;
+}
 
 /** The tessera.v1 package of fragments.proto. */
 export function fragmentsProto(): FragmentsProto {
-  fragments ??= grpc.loadPackageDefinition(
-    loadSync(protoPath('fragments.proto'), {
-      keepCase: false,
-      longs: Number,
-      enums: String,
-      defaults: true,
-      oneofs: true,
-    }),
-  ) as unknown as FragmentsProto;
-  return fragments;
+  return load<FragmentsProto>('fragments.proto');
+}
+
+/** The tessera.v1 package of raft.proto. */
+export function raftProto(): RaftProto {
+  return load<RaftProto>('raft.proto');
 }

@@ -30,9 +30,20 @@ export async function serveFragments(
   return {
     server,
     address: `${host}:${port}`,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        server.tryShutdown(() => resolve());
-      }),
+    stop: () => stopServer(server),
   };
+}
+
+/** Lets calls in flight finish for up to `graceMs`, then cuts whatever is left. */
+export function stopServer(server: grpc.Server, graceMs = 1000): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const timer = setTimeout(() => {
+      server.forceShutdown();
+      resolve();
+    }, graceMs);
+    server.tryShutdown(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
 }
