@@ -8,6 +8,8 @@ import type { NodeState, PlacementRule } from '../../placement/index.js';
 /** A node of the cluster as the map knows it. */
 export interface Member {
   id: string;
+  /** Its Raft member number (unique in the cluster, >= 1). */
+  raftId: number;
   region: string;
   zone: string;
   weight: number;

@@ -183,8 +183,17 @@ function addMember(state: ClusterMapState, member: Omit<Member, 'state'>): void 
       );
   }
   checkWeight(member.weight);
+  if (!Number.isInteger(member.raftId) || member.raftId < 1 || member.raftId > 2 ** 31 - 1) {
+    throw new Refused(
+      'INVALID_ARGUMENT',
+      `member.raftId: must be an integer from 1 to ${2 ** 31 - 1}, got ${JSON.stringify(member.raftId)}`,
+    );
+  }
   if (state.members.some((existing) => existing.id === member.id))
     throw new Refused('ALREADY_EXISTS', `member ${member.id} is already in the map`);
+  const sameRaftId = state.members.find((existing) => existing.raftId === member.raftId);
+  if (sameRaftId)
+    throw new Refused('ALREADY_EXISTS', `member.raftId: ${member.raftId} is ${sameRaftId.id}'s`);
   const zoneElsewhere = state.members.find(
     (existing) => existing.zone === member.zone && existing.region !== member.region,
   );
@@ -195,6 +204,7 @@ function addMember(state: ClusterMapState, member: Omit<Member, 'state'>): void 
     );
   state.members.push({
     id: member.id,
+    raftId: member.raftId,
     region: member.region,
     zone: member.zone,
     weight: member.weight,

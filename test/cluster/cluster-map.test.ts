@@ -12,6 +12,7 @@ function member(id: string, region: string, zone = `${region}-z1`): ClusterComma
     type: 'add_member',
     member: {
       id,
+      raftId: id.length * 1000 + id.charCodeAt(0),
       region,
       zone,
       weight: 1,
@@ -119,6 +120,25 @@ describe('cluster: the cluster map', () => {
         /unknown command type "explode"/,
       ],
       [member('a', 'r1'), 'ALREADY_EXISTS', /member a is already/],
+      [
+        {
+          type: 'add_member',
+          member: {
+            ...(member('g', 'r1') as { member: object }).member,
+            raftId: 1000 + 'a'.charCodeAt(0),
+          },
+        } as ClusterCommand,
+        'ALREADY_EXISTS',
+        /member\.raftId: 1097 is a's/,
+      ],
+      [
+        {
+          type: 'add_member',
+          member: { ...(member('g', 'r1') as { member: object }).member, raftId: 0 },
+        } as ClusterCommand,
+        'INVALID_ARGUMENT',
+        /member\.raftId: must be an integer/,
+      ],
       [member('bad id!', 'r1'), 'INVALID_ARGUMENT', /member\.id/],
       [member('g', 'r1', 'r2-z1'), 'INVALID_ARGUMENT', /zone r2-z1 is in region r2/],
       [{ type: 'set_state', id: 'zz', state: 'down', reason: '' }, 'NOT_FOUND', /member zz/],
