@@ -4,7 +4,7 @@
  * checked, and for each failing seed the one command that replays it. Exit 1 if any failed.
  */
 import type { Argv } from 'yargs';
-import { formatSummary, runSeeds } from '../../simulations/raft-runner.js';
+import { formatSummary, runSeeds, type OnSeed } from '../../simulations/raft-runner.js';
 import { DEFAULT_CONVERGE_MS, DEFAULT_FAULT_MS } from '../../simulations/raft-sim.js';
 
 /** Parses "A..B" (or a single "N") into an inclusive range of seeds. */
@@ -66,42 +66,52 @@ export function registerSim(parser: Argv): Argv {
             argv.seeds !== undefined
               ? parseSeedRange(argv.seeds)
               : [argv.seed ?? 0, argv.seed ?? 0];
-          const faultMs = argv['fault-ms'];
-          const total = last - first + 1;
-          const stream = process.stderr;
-          let drawn = 0;
+          const options = { faultMs: argv['fault-ms'], convergeMs: argv['converge-ms'] };
           const summary = runSeeds(
             first,
             last,
-            { faultMs, convergeMs: argv['converge-ms'] },
+            options,
             () => performance.now(),
-            (result, sums) => {
-              if (argv.verbose || total === 1) {
-                process.stdout.write(
-                  `seed ${result.seed}: ${result.ok ? 'ok' : 'FAILED'}, ${result.members} members, ` +
-                    `${result.operations.checked} operations, ${result.committed} committed, ${result.steps} events\n`,
-                );
-              }
-              if (!result.ok)
-                process.stdout.write(
-                  `seed ${result.seed} FAILED: ${result.error ?? ''}\n  replay: ${result.replay}\n`,
-                );
-              const now = performance.now();
-              if (sums.runs === total || now - drawn > (stream.isTTY ? 100 : 10_000)) {
-                drawn = now;
-                const rate = sums.runs / Math.max(sums.wallMs / 1000, 1e-9);
-                const line =
-                  `sim raft ${sums.runs}/${total} seeds, ${sums.failures.length} failed, ` +
-                  `${rate.toFixed(1)} seeds/s, ${((total - sums.runs) / rate).toFixed(0)} s left`;
-                stream.write(stream.isTTY ? `\r${line}   ` : `${line}\n`);
-              }
-            },
+            reporter(first, last, argv.verbose),
           );
-          if (stream.isTTY) stream.write('\n');
-          process.stdout.write(formatSummary(summary, faultMs));
+          if (process.stderr.isTTY) process.stderr.write('\n');
+          process.stdout.write(formatSummary(summary, options.faultMs));
           if (summary.failures.length > 0) process.exitCode = 1;
         },
       )
       .demandCommand(1, 'Name a simulation: raft.'),
   );
+}
+
+/**
+ * What a run prints as it goes: each failing seed with its replay command (and every seed with
+ * --verbose or a single seed) on stdout; progress on stderr, redrawn on a terminal, else a line
+ * every 10 s.
+ */
+function reporter(first: number, last: number, verbose: boolean): OnSeed {
+  const total = last - first + 1;
+  const stream = process.stderr;
+  let drawn = 0;
+  return (result, sums) => {
+    if (verbose || total === 1) {
+      process.stdout.write(
+        `seed ${result.seed}: ${result.ok ? 'ok' : 'FAILED'}, ${result.members} members, ` +
+          `${result.operations.checked} operations, ${result.committed} committed, ${result.steps} events\n`,
+      );
+    }
+    if (!result.ok) {
+      process.stdout.write(
+        `seed ${result.seed} FAILED: ${result.error ?? ''}\n  replay: ${result.replay}\n`,
+      );
+    }
+    const now = performance.now();
+    if (sums.runs === total || now - drawn > (stream.isTTY ? 100 : 10_000)) {
+      drawn = now;
+      const rate = sums.runs / Math.max(sums.wallMs / 1000, 1e-9);
+      const line =
+        `sim raft ${sums.runs}/${total} seeds, ${sums.failures.length} failed, ` +
+        `${rate.toFixed(1)} seeds/s, ${((total - sums.runs) / rate).toFixed(0)} s left`;
+      stream.write(stream.isTTY ? `\r${line}   ` : `${line}\n`);
+    }
+  };
 }
