@@ -1,13 +1,20 @@
-// Proves the real driver end to end: a three-member group in one process, each member on its own
-// segment log on disk, commits concurrent proposals with their machine results, and a member
-// restarted from its directory comes back with every entry it acknowledged.
+// Proves the real driver end to end: it holds votes and acknowledgements until the log has them
+// on disk; a three-member group in one process, each member on its own segment log, commits
+// concurrent proposals with their machine results; and members restarted from their
+// directories come back with every entry they acknowledged.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { encodeKvCommand } from '../../consensus/index.js';
+import {
+  KvMachine,
+  SeededRandom,
+  encodeKvCommand,
+  type Message,
+  type Persist,
+} from '../../consensus/index.js';
 import { LocalGroup } from '../../node/raft/local-group.js';
-import { NotLeaderError } from '../../node/raft/raft-driver.js';
+import { NotLeaderError, RaftDriver } from '../../node/raft/raft-driver.js';
 import { SegmentLog } from '../../node/raft/segment-log.js';
 
 describe('the Raft driver on real disks', () => {
@@ -17,6 +24,53 @@ describe('the Raft driver on real disks', () => {
   });
   afterEach(async () => {
     await rm(dir, { recursive: true, force: true });
+  });
+
+  it('sends a vote and an acknowledgement only once the log has made them durable', async () => {
+    const log = await SegmentLog.open(join(dir, 'member-2'));
+    let release = (): void => {};
+    const append = log.append.bind(log);
+    log.append = (persist: Persist) =>
+      append(persist).then(() => new Promise<void>((resolve) => (release = resolve)));
+    const sent: Message[] = [];
+    const driver = new RaftDriver({
+      raft: { id: 2, bootstrap: { voters: [1, 2, 3], learners: [] }, random: new SeededRandom(2) },
+      log,
+      machine: new KvMachine(),
+      send: (message) => sent.push(message),
+    });
+    const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 20));
+    driver.receive({
+      type: 'vote',
+      from: 1,
+      to: 2,
+      term: 1,
+      lastIndex: 0,
+      lastTerm: 0,
+      transfer: false,
+    });
+    await settle();
+    expect(sent).to.deep.equal([]); // the vote is written, not yet released
+    release();
+    await settle();
+    expect(sent).to.deep.equal([{ type: 'voteResponse', from: 2, to: 1, term: 1, granted: true }]);
+    const entry = { index: 1, term: 1, type: 'normal' as const, data: new Uint8Array([1]) };
+    driver.receive({
+      type: 'append',
+      from: 1,
+      to: 2,
+      term: 1,
+      prevIndex: 0,
+      prevTerm: 0,
+      entries: [entry],
+      commit: 0,
+    });
+    await settle();
+    expect(sent).to.have.length(1);
+    release();
+    await settle();
+    expect(sent[1]).to.deep.include({ type: 'appendResponse', success: true, matchIndex: 1 });
+    await log.close();
   });
 
   it('commits concurrent proposals in a three-member group and keeps them across a restart', async () => {
