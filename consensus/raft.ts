@@ -41,11 +41,15 @@ export interface RaftOptions {
   readonly bootstrap: Config;
   /** What this member found on its disk. */
   readonly durable: DurableState;
+  /** The only source of randomness: it spreads election timeouts. */
   readonly random: Random;
-  /** Followers wait a random time in [electionTimeoutTicks, 2·electionTimeoutTicks). */
+  /** Followers wait a random time in [electionTimeoutTicks, 2·electionTimeoutTicks). Default 10. */
   readonly electionTimeoutTicks?: number;
+  /** A leader sends heartbeats every this many ticks; fewer than the election timeout. Default 1. */
   readonly heartbeatTicks?: number;
+  /** Ask before raising a term (§9.6). Default on. */
   readonly preVote?: boolean;
+  /** A leader that hears no majority for an election timeout steps down; leases hold (§6.2). Default on. */
   readonly checkQuorum?: boolean;
   /** Unacknowledged appends per follower in replicate state. */
   readonly inflightMax?: number;
@@ -115,7 +119,15 @@ export class Raft {
       snapshotChunkBytes: options.snapshotChunkBytes ?? 64 * 1024,
       learnerLagMax: options.learnerLagMax ?? 16,
     };
-    assert(this.id !== NONE, 'a member id is positive');
+    assert(Number.isSafeInteger(this.id) && this.id > 0, 'a member id is a positive integer');
+    for (const [name, value] of Object.entries(this.options)) {
+      if (typeof value === 'number') {
+        assert(
+          Number.isSafeInteger(value) && value > 0,
+          () => `${name} is a positive integer, got ${value}`,
+        );
+      }
+    }
     assert(
       this.options.heartbeatTicks < this.options.electionTimeoutTicks,
       'heartbeats come more often than elections',
