@@ -17,6 +17,8 @@ export interface PeerConfig {
 }
 
 export interface NodeConfig {
+  /** The cluster's name: members refuse Raft messages of another cluster. */
+  cluster: string;
   id: string;
   raftId: number;
   dataDir: string;
@@ -127,6 +129,7 @@ function isMapping(value: unknown): value is Raw {
 
 function checkConfig(raw: Raw, where: (path: string) => string): NodeConfig {
   const keys = [
+    'cluster',
     'id',
     'raftId',
     'dataDir',
@@ -221,6 +224,7 @@ function checkConfig(raw: Raw, where: (path: string) => string): NodeConfig {
   const store = section('store', DEFAULTS.store);
   const log = section('log', DEFAULTS.log);
   const config: NodeConfig = {
+    cluster: text('cluster', raw.cluster ?? 'tessera', ID, 'a cluster name'),
     id,
     raftId,
     dataDir: raw.dataDir,

@@ -9,6 +9,7 @@ import * as grpc from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
 import type { ProtoGrpcType as FragmentsProto } from './generated/fragments.js';
 import type { ProtoGrpcType as RaftProto } from './generated/raft.js';
+import type { ProtoGrpcType as ClusterProto } from './generated/cluster.js';
 
 /** The message size limit, set on purpose: a whole fragment (at most 16 MiB) and its envelope. */
 export const MESSAGE_BYTES_MAX = 20 << 20;
@@ -48,4 +49,9 @@ export function fragmentsProto(): FragmentsProto {
 /** The tessera.v1 package of raft.proto. */
 export function raftProto(): RaftProto {
   return load<RaftProto>('raft.proto');
+}
+
+/** The tessera.v1 package of cluster.proto. */
+export function clusterProto(): ClusterProto {
+  return load<ClusterProto>('cluster.proto');
 }

@@ -3,10 +3,18 @@
  * register function here.
  */
 import type { Argv } from 'yargs';
+import { registerCluster } from './cluster-command.js';
 import { registerEc } from './ec-command.js';
+import { registerNode } from './node-command.js';
 import { registerPlacement } from './placement-command.js';
 import { registerSim } from './sim-command.js';
 
 export type RegisterCommand = (parser: Argv) => Argv;
 
-export const commands: RegisterCommand[] = [registerEc, registerSim, registerPlacement];
+export const commands: RegisterCommand[] = [
+  registerNode,
+  registerCluster,
+  registerEc,
+  registerPlacement,
+  registerSim,
+];

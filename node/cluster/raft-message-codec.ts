@@ -9,16 +9,21 @@ import type { Message } from '../../consensus/index.js';
 const BYTES_TAG = '$bytes';
 
 export function encodeRaftMessage(message: Message): Uint8Array {
+  // The replacer looks at the original value (this[key]): JSON.stringify has already turned a
+  // Buffer into {type: 'Buffer', data: […]} through its toJSON by the time `value` arrives.
   return Buffer.from(
-    JSON.stringify(message, (_key, value: unknown) =>
-      value instanceof Uint8Array
+    JSON.stringify(message, function (this: Record<string, unknown>, key: string, value: unknown) {
+      const original = this[key];
+      return original instanceof Uint8Array
         ? {
-            [BYTES_TAG]: Buffer.from(value.buffer, value.byteOffset, value.length).toString(
-              'base64',
-            ),
+            [BYTES_TAG]: Buffer.from(
+              original.buffer,
+              original.byteOffset,
+              original.length,
+            ).toString('base64'),
           }
-        : value,
-    ),
+        : value;
+    }),
   );
 }
 

@@ -41,6 +41,8 @@ export interface TransportCounters {
 
 export class RaftTransport {
   private readonly peers = new Map<NodeId, Peer>();
+  /** When a message from each member last arrived (for the failure detector). */
+  private readonly heard = new Map<NodeId, number>();
   readonly counters: TransportCounters = { sent: 0, received: 0, dropped: 0, refused: 0 };
 
   constructor(
@@ -71,6 +73,7 @@ export class RaftTransport {
             }
             received++;
             this.counters.received++;
+            this.heard.set(envelope.from, this.nowMs());
             // The sender is alive: our own stream to it may retry without a long pause.
             const sender = this.peers.get(envelope.from);
             if (sender) sender.pauseMs = RETRY_PAUSE_MS_MIN;
@@ -81,6 +84,11 @@ export class RaftTransport {
         call.on('error', () => {});
       },
     };
+  }
+
+  /** When a message from `id` last arrived (undefined: never since this member started). */
+  lastHeardMs(id: NodeId): number | undefined {
+    return this.heard.get(id);
   }
 
   /** Sets (or changes) where a peer listens. */

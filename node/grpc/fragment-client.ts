@@ -1,22 +1,13 @@
 /**
  * A promise-based client of a node's Fragments service, for the consistency managers. A failed
- * call rejects with a FragmentCallError that carries the gRPC status and Tessera's stable code.
+ * call rejects with a RemoteCallError that carries the gRPC status and Tessera's stable code.
  */
 import * as grpc from '@grpc/grpc-js';
 import type { FragmentsClient } from '../../proto/generated/tessera/v1/Fragments.js';
 import { CHANNEL_OPTIONS, fragmentsProto } from '../../proto/load.js';
+import { unaryCall } from './unary-call.js';
 
-/** A call that failed: `status` is the gRPC status, `code` Tessera's (e.g. STORE_CHECKSUM). */
-export class FragmentCallError extends Error {
-  constructor(
-    readonly status: grpc.status,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'FragmentCallError';
-  }
-}
+export { RemoteCallError as FragmentCallError } from './unary-call.js';
 
 type Method = 'WriteData' | 'ApplyParity' | 'WriteWhole' | 'Read' | 'Fence' | 'History';
 type RequestOf<M extends Method> = Parameters<FragmentsClient[M]>[0];
@@ -36,26 +27,7 @@ export class FragmentClient {
   }
 
   call<M extends Method>(method: M, request: RequestOf<M>): Promise<NonNullable<ReplyOf<M>>> {
-    return new Promise((resolve, reject) => {
-      const deadline = new Date(Date.now() + this.deadlineMs);
-      const invoke = this.client[method].bind(this.client) as unknown as (
-        request: RequestOf<M>,
-        options: grpc.CallOptions,
-        callback: (error: grpc.ServiceError | null, reply?: ReplyOf<M>) => void,
-      ) => void;
-      invoke(request, { deadline }, (error, reply) => {
-        if (error) {
-          const code = error.metadata?.get('tessera-code')[0];
-          reject(
-            new FragmentCallError(
-              error.code,
-              typeof code === 'string' ? code : 'UNAVAILABLE',
-              error.details || error.message,
-            ),
-          );
-        } else resolve(reply as NonNullable<ReplyOf<M>>);
-      });
-    });
+    return unaryCall(this.client, method, request, this.deadlineMs);
   }
 
   close(): void {

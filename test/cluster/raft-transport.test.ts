@@ -41,7 +41,11 @@ function append(from: number, to: number, term: number): Message {
     prevIndex: 4,
     prevTerm: 1,
     commit: 3,
-    entries: [{ index: 5, term, kind: 'command', data: Uint8Array.of(0, 1, 2, 250, 255) }],
+    // One entry's data a Uint8Array, the other's a Buffer (what Buffer.from gives a proposer).
+    entries: [
+      { index: 5, term, kind: 'command', data: Uint8Array.of(0, 1, 2, 250, 255) },
+      { index: 6, term, kind: 'command', data: Buffer.from([9, 8, 7]) },
+    ],
   } as unknown as Message;
 }
 
@@ -73,9 +77,14 @@ describe('cluster: Raft over gRPC', () => {
       'two messages and one refusal',
     );
     expect(received.map((message) => message.term)).to.deep.equal([7, 9]);
-    const entry = (received[0] as unknown as { entries: { data: Uint8Array }[] }).entries[0]!;
-    expect(entry.data).to.be.instanceOf(Uint8Array);
-    expect([...entry.data]).to.deep.equal([0, 1, 2, 250, 255]);
+    expect(b.lastHeardMs(1), 'the failure detector hears the sender').to.be.a('number');
+    expect(b.lastHeardMs(3)).to.equal(undefined);
+    const entries = (received[0] as unknown as { entries: { data: Uint8Array }[] }).entries;
+    expect(entries.every((entry) => entry.data instanceof Uint8Array)).to.equal(true);
+    expect(entries.map((entry) => [...entry.data])).to.deep.equal([
+      [0, 1, 2, 250, 255],
+      [9, 8, 7],
+    ]);
   });
 
   it('drops what it cannot send and reconnects when the peer is back on its address', async () => {

@@ -1,0 +1,47 @@
+/**
+ * Calling a unary gRPC method as a promise with a deadline. A failure rejects with a
+ * RemoteCallError carrying the gRPC status and Tessera's stable code (metadata tessera-code).
+ */
+import * as grpc from '@grpc/grpc-js';
+
+export class RemoteCallError extends Error {
+  constructor(
+    readonly status: grpc.status,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'RemoteCallError';
+  }
+}
+
+type Callback<Reply> = (error: grpc.ServiceError | null, reply?: Reply) => void;
+
+/** Calls `method` of `client` (a generated grpc-js client) with a deadline of `deadlineMs`. */
+export function unaryCall<Request, Reply>(
+  client: grpc.Client,
+  method: string,
+  request: Request,
+  deadlineMs: number,
+): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const invoke = (
+      client as unknown as Record<
+        string,
+        (request: Request, options: grpc.CallOptions, callback: Callback<Reply>) => void
+      >
+    )[method]!.bind(client);
+    invoke(request, { deadline: new Date(Date.now() + deadlineMs) }, (error, reply) => {
+      if (error) {
+        const code = error.metadata?.get('tessera-code')[0];
+        reject(
+          new RemoteCallError(
+            error.code,
+            typeof code === 'string' ? code : (grpc.status[error.code] ?? 'UNKNOWN'),
+            error.details || error.message,
+          ),
+        );
+      } else resolve(reply as Reply);
+    });
+  });
+}

@@ -1,0 +1,39 @@
+/**
+ * The Cluster gRPC service of a node: proposals to the cluster map (a follower forwards what it
+ * receives to the leader, once) and the node's own view (role, term, map) for its peers and for
+ * `tessera cluster status`.
+ */
+import type { ClusterHandlers } from '../../proto/generated/tessera/v1/Cluster.js';
+import type { NodeView } from '../../proto/generated/tessera/v1/NodeView.js';
+import { InvalidRequestError } from '../store/errors.js';
+import { unary } from '../grpc/status-mapping.js';
+import type { ClusterCommand, ClusterResult } from '../cluster/cluster-map-types.js';
+
+export interface ClusterServiceBackend {
+  propose(command: ClusterCommand, hops: number): Promise<{ result: ClusterResult; index: number }>;
+  view(): Promise<NodeView>;
+}
+
+/** Hops a proposal may take: the node it reached, and the leader. */
+export const PROPOSAL_HOPS_MAX = 1;
+
+export function clusterHandlers(backend: ClusterServiceBackend): ClusterHandlers {
+  return {
+    Propose: unary(async (request) => {
+      let command: ClusterCommand;
+      try {
+        command = JSON.parse(request.commandJson) as ClusterCommand;
+      } catch {
+        throw new InvalidRequestError('commandJson', 'is not JSON');
+      }
+      if (request.hops > PROPOSAL_HOPS_MAX)
+        throw new InvalidRequestError(
+          'hops',
+          `a proposal is forwarded at most ${PROPOSAL_HOPS_MAX} time(s)`,
+        );
+      const { result, index } = await backend.propose(command, request.hops);
+      return { resultJson: JSON.stringify(result), index };
+    }),
+    View: unary(() => backend.view()),
+  };
+}

@@ -1,0 +1,507 @@
+/**
+ * A storage node: the process behind `tessera node start`. It opens the fragment store and the
+ * Raft log from its data directory, runs the Raft driver with the cluster map as its state
+ * machine, serves the Fragments, Raft and Cluster gRPC services and the admin endpoints, and, on
+ * the leader, runs the failure detector that proposes members down and back up.
+ *
+ * Down and out differ (DESIGN.md): the detector proposes `down` after failureDetector.downAfterMs
+ * of silence (a new epoch, so the CM set changes at once) and `up` once a member has answered for
+ * upStableMs, so a flapping node does not move ownership back and forth; `out` (which moves
+ * data) only after outAfterMs, when configured, or by an operator's command.
+ */
+import { randomInt } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import * as grpc from '@grpc/grpc-js';
+import { MemoryLevel } from 'memory-level';
+import { pino, type Logger } from 'pino';
+import type { ClusterClient } from '../../proto/generated/tessera/v1/Cluster.js';
+import type { NodeView, NodeView__Output } from '../../proto/generated/tessera/v1/NodeView.js';
+import { CHANNEL_OPTIONS, clusterProto, fragmentsProto, raftProto } from '../../proto/load.js';
+import { serveAdmin, type RunningAdmin } from '../admin/admin-server.js';
+import { NodeMetrics } from '../admin/metrics.js';
+import type { MemberStatus, NodeStatus, RaftRole } from '../admin/node-status.js';
+import { ClusterMap, encodeCommand } from '../cluster/cluster-map.js';
+import type { ClusterCommand, ClusterResult, Member } from '../cluster/cluster-map-types.js';
+import { RaftTransport } from '../cluster/raft-transport.js';
+import type { NodeConfig } from '../config.js';
+import { fragmentHandlers } from '../grpc/fragment-service.js';
+import { stopServer } from '../grpc/server.js';
+import { unaryCall } from '../grpc/unary-call.js';
+import { NotLeaderError, ProposalDroppedError, RaftDriver } from '../raft/raft-driver.js';
+import { SegmentLog } from '../raft/segment-log.js';
+import { FragmentStore, type Level } from '../store/fragment-store.js';
+import { levelDatabase } from '../store/level-backend.js';
+import { clusterHandlers, PROPOSAL_HOPS_MAX } from './cluster-service.js';
+
+/** The map could not take a proposal in time (no leader, or the leader does not answer). */
+export class ClusterUnavailableError extends Error {
+  readonly code = 'CLUSTER_UNAVAILABLE';
+  constructor(message: string) {
+    super(message);
+    this.name = 'ClusterUnavailableError';
+  }
+}
+
+const PROPOSE_ATTEMPTS_MAX = 60;
+const PROPOSE_RETRY_MS = 100;
+const PEER_CALL_DEADLINE_MS = 2000;
+const PEER_VIEW_EVERY_MS = 1000;
+
+interface PeerView {
+  view: NodeView__Output | null;
+  atMs: number;
+}
+
+export class StorageNode {
+  readonly metrics: NodeMetrics;
+  readonly logger: Logger;
+  private readonly map = new ClusterMap();
+  private driver!: RaftDriver<ClusterResult>;
+  private transport!: RaftTransport;
+  private store!: FragmentStore;
+  private raftLog!: SegmentLog;
+  private server!: grpc.Server;
+  private admin!: RunningAdmin;
+  private readonly timers: NodeJS.Timeout[] = [];
+  private readonly clients = new Map<string, ClusterClient>();
+  private readonly peerViews = new Map<string, PeerView>();
+  private readonly aliveSinceMs = new Map<string, number>();
+  private readonly downSinceMs = new Map<string, number>();
+  private leaderSinceMs: number | undefined;
+  private detectorBusy = false;
+  private lastRole: string | undefined;
+  private lastEpoch = -1;
+  private stopped = false;
+  readonly startedAtMs = Date.now();
+  grpcAddress = '';
+  adminAddress = '';
+
+  private constructor(readonly config: NodeConfig) {
+    this.metrics = new NodeMetrics({ node: config.id });
+    this.logger = pino({
+      level: config.log.level,
+      base: { node: config.id },
+      mixin: () =>
+        this.driver ? { term: this.driver.status().term, epoch: this.map.current.epoch } : {},
+    });
+  }
+
+  /** Opens the node's data and starts serving. */
+  static async start(config: NodeConfig, onFatal?: (error: unknown) => void): Promise<StorageNode> {
+    if (config.join !== null) {
+      throw new ClusterUnavailableError(
+        'joining a running cluster through a join address needs Raft membership changes in the node driver, which this version does not have; list the peers instead',
+      );
+    }
+    const node = new StorageNode(config);
+    await node.open(onFatal ?? ((error) => node.fatal(error)));
+    return node;
+  }
+
+  private async open(onFatal: (error: unknown) => void): Promise<void> {
+    const { config } = this;
+    await mkdir(config.dataDir, { recursive: true });
+    const db: Level =
+      config.store.backend === 'memory'
+        ? new MemoryLevel<string, Uint8Array>({ keyEncoding: 'utf8', valueEncoding: 'view' })
+        : levelDatabase(join(config.dataDir, 'fragments'));
+    this.store = await FragmentStore.open({
+      db,
+      ...(config.store.quotaBytes === null ? {} : { quotaBytes: config.store.quotaBytes }),
+    });
+    this.raftLog = await SegmentLog.open(join(config.dataDir, 'raft'));
+    this.transport = new RaftTransport(config.cluster, config.raftId, (message) => {
+      if (!this.stopped) this.driver.receive(message);
+    });
+    const voters = config.peers.map((peer) => peer.raftId).sort((a, b) => a - b);
+    this.driver = new RaftDriver<ClusterResult>({
+      raft: {
+        id: config.raftId,
+        bootstrap: { voters, learners: [] },
+        random: { int: (max) => randomInt(max) },
+        electionTimeoutTicks: config.raft.electionTicks,
+        heartbeatTicks: config.raft.heartbeatTicks,
+      },
+      log: this.raftLog,
+      machine: this.map,
+      send: (message) => this.transport.send(message),
+      onFatal,
+    });
+    for (const peer of config.peers)
+      if (peer.raftId !== config.raftId) this.transport.setPeer(peer.raftId, peer.grpc);
+
+    this.server = new grpc.Server(CHANNEL_OPTIONS);
+    this.server.addService(
+      fragmentsProto().tessera.v1.Fragments.service,
+      fragmentHandlers(this.store),
+    );
+    this.server.addService(raftProto().tessera.v1.Raft.service, this.transport.handlers());
+    this.server.addService(
+      clusterProto().tessera.v1.Cluster.service,
+      clusterHandlers({
+        propose: (command, hops) => this.propose(command, hops),
+        view: () => this.view(),
+      }),
+    );
+    const port = await new Promise<number>((resolve, reject) =>
+      this.server.bindAsync(
+        config.listen.grpc,
+        grpc.ServerCredentials.createInsecure(),
+        (error, bound) => (error ? reject(error) : resolve(bound)),
+      ),
+    );
+    this.grpcAddress = `${config.listen.grpc.slice(0, config.listen.grpc.lastIndexOf(':'))}:${port}`;
+    this.admin = await serveAdmin(
+      config.listen.admin,
+      { status: () => this.status() },
+      this.metrics,
+    );
+    this.adminAddress = this.admin.address;
+
+    this.every(config.raft.tickMs, () => {
+      this.driver.tick();
+      this.observe();
+    });
+    this.every(500, () => void this.ensureMember());
+    this.every(config.failureDetector.heartbeatMs, () => void this.detectFailures());
+    this.every(PEER_VIEW_EVERY_MS, () => void this.pollPeers());
+    this.logger.info(
+      { grpc: this.grpcAddress, admin: this.adminAddress, dataDir: config.dataDir, voters },
+      'node started',
+    );
+  }
+
+  /** Stops serving and closes the data (what was acknowledged is on disk). */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    for (const timer of this.timers) clearInterval(timer);
+    for (const client of this.clients.values()) client.close();
+    this.transport.close();
+    await Promise.all([stopServer(this.server, 500), this.admin.stop()]);
+    await this.raftLog.close();
+    await this.store.close();
+    this.logger.info('node stopped');
+  }
+
+  /** Proposes a command to the cluster map; a follower forwards it to the leader. */
+  async propose(
+    command: ClusterCommand,
+    hops = 0,
+  ): Promise<{ result: ClusterResult; index: number }> {
+    let lastError = 'no leader known';
+    for (let attempt = 0; attempt < PROPOSE_ATTEMPTS_MAX && !this.stopped; attempt++) {
+      const status = this.driver.status();
+      if (status.role === 'leader') {
+        try {
+          const committed = await this.driver.propose(encodeCommand(command));
+          return { result: committed.result, index: committed.index };
+        } catch (error) {
+          if (!(error instanceof NotLeaderError || error instanceof ProposalDroppedError))
+            throw error;
+          lastError = error.message;
+        }
+      } else if (status.leader !== 0 && hops < PROPOSAL_HOPS_MAX) {
+        const address = this.addressOf(status.leader);
+        if (address) {
+          try {
+            const reply = await unaryCall<object, { resultJson: string; index: number }>(
+              this.client(address),
+              'Propose',
+              { commandJson: JSON.stringify(command), hops: hops + 1 },
+              PEER_CALL_DEADLINE_MS * 2,
+            );
+            return { result: JSON.parse(reply.resultJson) as ClusterResult, index: reply.index };
+          } catch (error) {
+            lastError = `leader ${status.leader} at ${address}: ${(error as Error).message}`;
+          }
+        }
+      }
+      await new Promise((resolve) => setTimeout(resolve, PROPOSE_RETRY_MS));
+    }
+    throw new ClusterUnavailableError(`the cluster map did not take the proposal: ${lastError}`);
+  }
+
+  /** This node's view, for its peers and the command line. */
+  view(): Promise<NodeView> {
+    const status = this.driver.status();
+    return Promise.resolve({
+      nodeId: this.config.id,
+      raftId: this.config.raftId,
+      role: status.role,
+      term: status.term,
+      leader: status.leader,
+      commitIndex: status.commit,
+      appliedIndex: status.applied,
+      fragments: this.fragmentCount,
+      fragmentBytes: this.store.bytesUsed,
+      mapJson: JSON.stringify(this.map.current),
+    });
+  }
+
+  /** The map as this node has applied it. */
+  get clusterMap(): ClusterMap {
+    return this.map;
+  }
+
+  status(): Promise<NodeStatus> {
+    const raft = this.driver.status();
+    const leader = this.map.current.members.find((member) => member.raftId === raft.leader);
+    const self = this.map.member(this.config.id);
+    const notReady =
+      raft.leader === 0
+        ? 'no Raft leader known'
+        : !self
+          ? 'this node is not in the cluster map yet'
+          : null;
+    return Promise.resolve({
+      nodeId: this.config.id,
+      region: this.config.region,
+      zone: this.config.zone,
+      startedAtMs: this.startedAtMs,
+      raft: {
+        role: roleName(raft.role),
+        term: raft.term,
+        leader: leader?.id ?? (raft.leader === 0 ? null : `raft ${raft.leader}`),
+        commitIndex: raft.commit,
+        appliedIndex: raft.applied,
+      },
+      epoch: this.map.current.epoch,
+      topologyVersion: this.map.current.topologyVersion,
+      members: this.map.current.members.map((member) => this.memberStatus(member)),
+      volumes: this.map.current.volumes.map((volume) => ({
+        name: volume.name,
+        k: volume.k,
+        m: volume.m,
+        blockBytes: volume.blockBytes,
+        writeQuorum: volume.writeQuorum,
+        rule: volume.ruleReason,
+      })),
+      fragments: { count: this.fragmentCount, bytes: this.store.bytesUsed },
+      ready: notReady === null,
+      notReadyReason: notReady,
+    });
+  }
+
+  private fragmentCount = 0;
+
+  private memberStatus(member: Member): MemberStatus {
+    const base = {
+      id: member.id,
+      region: member.region,
+      zone: member.zone,
+      state: member.state,
+      weight: member.weight,
+      grpcAddress: member.grpcAddress,
+      adminAddress: member.adminAddress,
+    };
+    if (member.id === this.config.id)
+      return {
+        ...base,
+        role: roleName(this.driver.status().role),
+        fragments: this.fragmentCount,
+        healthy: true,
+      };
+    const peer = this.peerViews.get(member.id);
+    const fresh = peer?.view && Date.now() - peer.atMs < 3 * PEER_VIEW_EVERY_MS;
+    return fresh
+      ? { ...base, role: roleName(peer.view!.role), fragments: peer.view!.fragments, healthy: true }
+      : { ...base, healthy: false };
+  }
+
+  /** Adds this node to the map until it is there (every node of a new cluster does so itself). */
+  private async ensureMember(): Promise<void> {
+    if (this.map.member(this.config.id) || this.driver.status().leader === 0) return;
+    const { config } = this;
+    try {
+      const { result } = await this.propose({
+        type: 'add_member',
+        member: {
+          id: config.id,
+          raftId: config.raftId,
+          region: config.region,
+          zone: config.zone,
+          weight: config.weight,
+          grpcAddress: this.grpcAddress,
+          adminAddress: this.adminAddress,
+        },
+      });
+      if (!result.ok && result.code !== 'ALREADY_EXISTS')
+        this.logger.error({ result }, 'the cluster map refused this node');
+    } catch (error) {
+      this.logger.warn(
+        { error: (error as Error).message },
+        'could not add this node to the map yet',
+      );
+    }
+  }
+
+  /** On the leader: members silent too long go down; answering again long enough, up. */
+  private async detectFailures(): Promise<void> {
+    const status = this.driver.status();
+    if (status.role !== 'leader') {
+      this.leaderSinceMs = undefined;
+      return;
+    }
+    const now = performance.now();
+    this.leaderSinceMs ??= now;
+    if (this.detectorBusy) return;
+    this.detectorBusy = true;
+    try {
+      const { downAfterMs, upStableMs, outAfterMs, heartbeatMs } = this.config.failureDetector;
+      for (const member of this.map.current.members) {
+        if (member.id === this.config.id) continue;
+        const heard = this.transport.lastHeardMs(member.raftId);
+        const silentMs = now - Math.max(heard ?? 0, this.leaderSinceMs);
+        const answering =
+          heard !== undefined &&
+          now - heard <
+            Math.max(
+              3 * heartbeatMs,
+              3 * this.config.raft.tickMs * this.config.raft.heartbeatTicks,
+            );
+        if (answering) this.aliveSinceMs.set(member.id, this.aliveSinceMs.get(member.id) ?? now);
+        else this.aliveSinceMs.delete(member.id);
+        if (member.state === 'up' && silentMs > downAfterMs) {
+          await this.changeState(member.id, 'down', `no answer for ${Math.round(silentMs)} ms`);
+        } else if (member.state === 'down') {
+          this.downSinceMs.set(member.id, this.downSinceMs.get(member.id) ?? now);
+          if (answering && now - this.aliveSinceMs.get(member.id)! >= upStableMs) {
+            await this.changeState(member.id, 'up', `answering for ${upStableMs} ms`);
+            this.downSinceMs.delete(member.id);
+          } else if (
+            outAfterMs !== null &&
+            !answering &&
+            now - this.downSinceMs.get(member.id)! > outAfterMs
+          ) {
+            await this.changeState(member.id, 'out', `down for more than ${outAfterMs} ms`);
+          }
+        } else {
+          this.downSinceMs.delete(member.id);
+        }
+      }
+    } finally {
+      this.detectorBusy = false;
+    }
+  }
+
+  private async changeState(
+    id: string,
+    state: 'up' | 'down' | 'out',
+    reason: string,
+  ): Promise<void> {
+    try {
+      const { result } = await this.propose({ type: 'set_state', id, state, reason });
+      this.logger.warn({ member: id, state, reason, result }, 'failure detector changed a member');
+    } catch (error) {
+      this.logger.warn(
+        { member: id, state, error: (error as Error).message },
+        'failure detector could not propose',
+      );
+    }
+  }
+
+  private async pollPeers(): Promise<void> {
+    this.fragmentCount = await this.countFragments();
+    for (const member of this.map.current.members) {
+      if (member.id === this.config.id) continue;
+      try {
+        const view = await unaryCall<object, NodeView__Output>(
+          this.client(member.grpcAddress),
+          'View',
+          {},
+          PEER_CALL_DEADLINE_MS,
+        );
+        this.peerViews.set(member.id, { view, atMs: Date.now() });
+      } catch {
+        this.peerViews.set(member.id, {
+          view: this.peerViews.get(member.id)?.view ?? null,
+          atMs: this.peerViews.get(member.id)?.atMs ?? 0,
+        });
+      }
+    }
+  }
+
+  private async countFragments(): Promise<number> {
+    let count = 0;
+    for await (const _ of this.store.list()) count++;
+    return count;
+  }
+
+  /** Metrics and log lines for what changed since the last tick. */
+  private observe(): void {
+    const status = this.driver.status();
+    this.metrics.raftTerm.set(status.term);
+    this.metrics.raftIsLeader.set(status.role === 'leader' ? 1 : 0);
+    this.metrics.raftCommitIndex.set(status.commit);
+    this.metrics.raftAppliedIndex.set(status.applied);
+    this.metrics.clusterEpoch.set(this.map.current.epoch);
+    this.metrics.fragments.set(this.fragmentCount);
+    this.metrics.fragmentBytes.set(this.store.bytesUsed);
+    const role = `${status.role}/${status.leader}`;
+    if (role !== this.lastRole) {
+      this.lastRole = role;
+      this.logger.info({ role: status.role, leader: status.leader }, 'raft role changed');
+    }
+    if (this.map.current.epoch !== this.lastEpoch) {
+      this.lastEpoch = this.map.current.epoch;
+      this.logger.info(
+        { cmSet: this.map.cmSet().managers.map((manager) => manager.id) },
+        'epoch changed',
+      );
+      for (const member of this.map.current.members) {
+        if (member.raftId !== this.config.raftId)
+          this.transport.setPeer(member.raftId, member.grpcAddress);
+      }
+    }
+  }
+
+  private addressOf(raftId: number): string | undefined {
+    return (
+      this.map.current.members.find((member) => member.raftId === raftId)?.grpcAddress ??
+      this.config.peers.find((peer) => peer.raftId === raftId)?.grpc
+    );
+  }
+
+  private client(address: string): ClusterClient {
+    let client = this.clients.get(address);
+    if (!client) {
+      const Client = clusterProto().tessera.v1.Cluster;
+      client = new Client(address, grpc.credentials.createInsecure(), CHANNEL_OPTIONS);
+      this.clients.set(address, client);
+    }
+    return client;
+  }
+
+  private every(ms: number, action: () => void): void {
+    this.timers.push(
+      setInterval(() => {
+        if (!this.stopped) action();
+      }, ms),
+    );
+  }
+
+  private fatal(error: unknown): void {
+    this.logger.fatal(
+      { error: error instanceof Error ? error.message : String(error) },
+      'the Raft log failed: stopping',
+    );
+    process.exit(70);
+  }
+}
+
+function roleName(role: string): RaftRole {
+  switch (role) {
+    case 'leader':
+      return 'leader';
+    case 'candidate':
+      return 'candidate';
+    case 'preCandidate':
+      return 'pre-candidate';
+    case 'follower':
+      return 'follower';
+    default:
+      return 'stopped';
+  }
+}
