@@ -14,12 +14,11 @@
  */
 import { assert } from './assert.js';
 import type { DurableMessage, ImmediateMessage, Message } from './messages.js';
-import { becomeProbe, becomeReplicate, freeInflight, isPaused, newProgress } from './progress.js';
-import type { Progress } from './progress.js';
 import type { Random } from './random.js';
 import { configAt } from './membership.js';
 import { quorumIndex, quorumSize, tallyVotes } from './quorum.js';
 import { RaftLog } from './raft-log.js';
+import { Replicator } from './replication.js';
 import { ReadIndexQueue } from './read-index.js';
 import { SnapshotReceiver } from './snapshot-receiver.js';
 import type { Input, Proposal, ProposalOutcome, ReadState, Ready, Role, Status } from './ready.js';
@@ -93,7 +92,7 @@ export class Raft {
   private randomizedElectionTimeout = 0;
   private heartbeatElapsed = 0;
   private votes = new Map<NodeId, boolean>();
-  private progress = new Map<NodeId, Progress>();
+  private readonly replication: Replicator;
   private transferee: NodeId = NONE;
   private transferElapsed = 0;
   private readonly reads = new ReadIndexQueue();
@@ -138,6 +137,17 @@ export class Raft {
     this.persistedHard = hardState;
     this.snapshot = snapshot;
     this.log = RaftLog.restore(snapshot?.meta, entries, hardState.commit);
+    this.replication = new Replicator({
+      id: this.id,
+      log: this.log,
+      inflightMax: this.options.inflightMax,
+      batchEntriesMax: this.options.batchEntriesMax,
+      snapshotChunkBytes: this.options.snapshotChunkBytes,
+      snapshotRetryTicks: this.options.electionTimeoutTicks,
+      term: () => this.term,
+      snapshot: () => this.snapshot,
+      send: (message) => this.out.messages.push(message),
+    });
     this.applied = this.log.snapshotIndex;
     this.handedOut = this.log.snapshotIndex;
     this.config = this.configAt(this.log.lastIndex());
@@ -222,16 +232,9 @@ export class Raft {
     this.electionElapsed += 1;
     if (this.heartbeatElapsed >= this.options.heartbeatTicks) {
       this.heartbeatElapsed = 0;
-      this.broadcastHeartbeat();
+      this.replication.broadcastHeartbeat(this.reads.round);
     }
-    for (const progress of this.progress.values()) {
-      if (progress.state === 'snapshot' && progress.snapshot !== undefined) {
-        progress.snapshot.elapsedTicks += 1;
-        if (progress.snapshot.elapsedTicks >= this.options.electionTimeoutTicks) {
-          this.sendSnapshotChunk(progress); // the last chunk or its answer was lost
-        }
-      }
-    }
+    this.replication.tickSnapshots(); // a chunk or its answer may have been lost
     if (this.transferee !== NONE) {
       this.transferElapsed += 1;
       if (this.transferElapsed >= this.options.electionTimeoutTicks) this.transferee = NONE;
@@ -244,14 +247,14 @@ export class Raft {
         this.becomeFollower(this.term, NONE);
         return;
       }
-      for (const progress of this.progress.values()) progress.recentActive = false;
+      this.replication.resetActivity();
     }
   }
 
   private quorumActive(): boolean {
     let active = 0;
     for (const voter of this.config.voters) {
-      if (voter === this.id || this.progress.get(voter)?.recentActive === true) active += 1;
+      if (voter === this.id || this.replication.isActive(voter)) active += 1;
     }
     return active >= this.quorum();
   }
@@ -273,7 +276,7 @@ export class Raft {
     this.role = 'follower';
     this.leader = leader;
     this.votes.clear();
-    this.progress.clear();
+    this.replication.clear();
     this.reads.clear();
     this.transferee = NONE;
     this.resetElectionTimer();
@@ -286,7 +289,7 @@ export class Raft {
    */
   private campaign(kind: 'preElection' | 'election', transfer: boolean): void {
     this.votes.clear();
-    this.progress.clear();
+    this.replication.clear();
     this.reads.clear();
     this.transferee = NONE;
     this.leader = NONE;
@@ -338,13 +341,9 @@ export class Raft {
     this.electionElapsed = 0;
     this.heartbeatElapsed = 0;
     this.reads.clear();
-    this.progress.clear();
-    for (const member of this.members()) {
-      if (member !== this.id)
-        this.progress.set(member, newProgress(member, this.log.lastIndex() + 1));
-    }
+    this.replication.reset(this.members(), this.log.lastIndex() + 1);
     this.appendEntry('normal', new Uint8Array(0));
-    this.broadcastAppend();
+    this.replication.broadcastAppend();
   }
 
   private promotable(): boolean {
@@ -612,105 +611,22 @@ export class Raft {
     return entry;
   }
 
-  private broadcastAppend(): void {
-    for (const progress of this.progress.values()) this.sendAppend(progress, true);
-  }
-
-  /**
-   * Tells followers a new commit index: at once to those with nothing in flight; the others
-   * learn it from their next append or heartbeat, which saves a message per commit under load.
-   */
-  private broadcastCommit(): void {
-    for (const progress of this.progress.values()) {
-      if (progress.inflight.length === 0) this.sendAppend(progress, true);
-    }
-  }
-
-  /**
-   * Sends `progress` the entries from its next index, a batch at a time; a snapshot instead when
-   * they are compacted away. Returns without sending when the follower is paused (a probe is out
-   * or the window of in-flight appends is full) or, unless `sendIfEmpty`, when there is nothing
-   * new.
-   */
-  private sendAppend(progress: Progress, sendIfEmpty: boolean): void {
-    if (isPaused(progress, this.options.inflightMax)) return;
-    const prevIndex = progress.next - 1;
-    const prevTerm = this.log.term(prevIndex);
-    if (prevTerm === undefined) {
-      this.startSnapshot(progress);
-      return;
-    }
-    const entries =
-      progress.next <= this.log.lastIndex()
-        ? this.log.slice(progress.next, this.log.lastIndex(), this.options.batchEntriesMax)
-        : [];
-    if (entries.length === 0 && !sendIfEmpty) return;
-    const last = entries[entries.length - 1];
-    if (progress.state === 'replicate' && last !== undefined) {
-      progress.next = last.index + 1;
-      progress.inflight.push(last.index);
-    } else if (progress.state === 'probe') {
-      progress.probeSent = true;
-    }
-    progress.sentCommit = Math.max(
-      progress.sentCommit,
-      Math.min(this.log.commit, prevIndex + entries.length),
-    );
-    this.out.messages.push({
-      type: 'append',
-      from: this.id,
-      to: progress.id,
-      term: this.term,
-      prevIndex,
-      prevTerm,
-      entries,
-      commit: this.log.commit,
-    });
-  }
-
   private onAppendResponse(response: Extract<Message, { type: 'appendResponse' }>): void {
-    const progress = this.progress.get(response.from);
+    const progress = this.replication.markActive(response.from);
     if (progress === undefined) return;
-    progress.recentActive = true;
     if (!response.success) {
-      this.onAppendRejected(progress, response);
+      this.replication.onAppendRejected(progress, response);
       return;
     }
-    if (response.matchIndex > progress.match) {
-      progress.match = response.matchIndex;
-      progress.next = Math.max(progress.next, progress.match + 1);
-      freeInflight(progress, progress.match);
-      if (progress.state !== 'replicate') becomeReplicate(progress);
-      if (this.maybeCommit()) this.broadcastCommit();
-    } else if (progress.state === 'probe') {
-      progress.probeSent = false;
+    if (this.replication.onAppendAccepted(progress, response.matchIndex) && this.maybeCommit()) {
+      this.replication.broadcastCommit();
     }
     if (this.role !== 'leader') return; // the commit may have removed this leader
     const commitUnsent = progress.sentCommit < this.log.commit && progress.inflight.length === 0;
-    this.sendAppend(progress, commitUnsent);
+    this.replication.sendAppend(progress, commitUnsent);
     if (response.from === this.transferee && progress.match === this.log.lastIndex()) {
       this.sendTimeoutNow(response.from);
     }
-  }
-
-  private onAppendRejected(
-    progress: Progress,
-    response: Extract<Message, { type: 'appendResponse' }>,
-  ): void {
-    if (response.rejectedIndex === 0) return; // a stale-term answer, handled by its term
-    if (progress.state === 'replicate') {
-      if (response.rejectedIndex <= progress.match) return; // stale
-      progress.next = progress.match + 1;
-    } else {
-      if (response.rejectedIndex !== progress.next - 1) return; // stale
-      const probe =
-        response.hintTerm > 0
-          ? this.log.findConflictByTerm(response.hintIndex, response.hintTerm)
-          : response.hintIndex;
-      progress.next = Math.max(Math.min(response.rejectedIndex, probe + 1), progress.match + 1);
-    }
-    becomeProbe(progress);
-    this.sendAppend(progress, true);
   }
 
   /**
@@ -719,7 +635,7 @@ export class Raft {
    */
   private maybeCommit(): boolean {
     const index = quorumIndex(this.config.voters, (voter) =>
-      voter === this.id ? this.log.stableIndex : (this.progress.get(voter)?.match ?? 0),
+      voter === this.id ? this.log.stableIndex : this.replication.matchOf(voter),
     );
     if (index <= this.log.commit || this.log.term(index) !== this.term) return false;
     this.log.commitTo(index);
@@ -733,86 +649,18 @@ export class Raft {
     if (this.lastConfigIndex() <= this.log.commit) this.becomeFollower(this.term, NONE);
   }
 
-  private broadcastHeartbeat(): void {
-    for (const progress of this.progress.values()) {
-      this.out.messages.push({
-        type: 'heartbeat',
-        from: this.id,
-        to: progress.id,
-        term: this.term,
-        // Only what the follower is known to hold may be committed there.
-        commit: Math.min(progress.match, this.log.commit),
-        readRound: this.reads.round,
-      });
-    }
-  }
-
   private onHeartbeatResponse(response: Extract<Message, { type: 'heartbeatResponse' }>): void {
-    const progress = this.progress.get(response.from);
+    const progress = this.replication.markActive(response.from);
     if (progress === undefined) return;
-    progress.recentActive = true;
-    progress.probeSent = false;
-    if (progress.state === 'replicate' && progress.inflight.length >= this.options.inflightMax) {
-      progress.inflight.shift(); // an answer may have been lost: let one more append out
-    }
-    if (progress.match < this.log.lastIndex()) this.sendAppend(progress, true);
+    this.replication.onHeartbeatAnswered(progress);
     this.out.readStates.push(
       ...this.reads.ack(response.from, response.readRound, this.config.voters),
     );
   }
 
-  // ---- leader: snapshots --------------------------------------------------------------------
-
-  private startSnapshot(progress: Progress): void {
-    const snapshot = this.snapshot;
-    assert(snapshot !== undefined, 'entries are compacted only into a snapshot');
-    progress.state = 'snapshot';
-    progress.inflight = [];
-    progress.snapshot = { index: snapshot.meta.index, offset: 0, elapsedTicks: 0 };
-    this.sendSnapshotChunk(progress);
-  }
-
-  private sendSnapshotChunk(progress: Progress): void {
-    const snapshot = this.snapshot;
-    const sending = progress.snapshot;
-    assert(snapshot !== undefined && sending !== undefined, 'a snapshot is being sent');
-    if (sending.index !== snapshot.meta.index) {
-      sending.index = snapshot.meta.index; // a newer snapshot replaced it: start over
-      sending.offset = 0;
-    }
-    sending.elapsedTicks = 0;
-    const end = Math.min(sending.offset + this.options.snapshotChunkBytes, snapshot.data.length);
-    this.out.messages.push({
-      type: 'snapshot',
-      from: this.id,
-      to: progress.id,
-      term: this.term,
-      meta: snapshot.meta,
-      offset: sending.offset,
-      data: snapshot.data.subarray(sending.offset, end),
-      done: end === snapshot.data.length,
-      totalBytes: snapshot.data.length,
-    });
-  }
-
   private onSnapshotResponse(response: Extract<Message, { type: 'snapshotResponse' }>): void {
-    const progress = this.progress.get(response.from);
-    if (progress === undefined) return;
-    progress.recentActive = true;
-    if (response.done) {
-      if (response.snapshotIndex > progress.match) progress.match = response.snapshotIndex;
-      progress.next = Math.max(progress.next, progress.match + 1);
-      if (progress.state === 'snapshot') {
-        progress.next = progress.match + 1;
-        becomeProbe(progress);
-        this.sendAppend(progress, true);
-      }
-      return;
-    }
-    const sending = progress.snapshot;
-    if (progress.state !== 'snapshot' || sending?.index !== response.snapshotIndex) return;
-    sending.offset = response.nextOffset;
-    this.sendSnapshotChunk(progress);
+    const progress = this.replication.markActive(response.from);
+    if (progress !== undefined) this.replication.onSnapshotAnswered(progress, response);
   }
 
   // ---- proposals ----------------------------------------------------------------------------
@@ -823,7 +671,7 @@ export class Raft {
     switch (proposal.kind) {
       case 'command': {
         const entry = this.appendEntry('normal', proposal.data);
-        this.broadcastAppend();
+        this.replication.broadcastAppend();
         this.maybeCommit();
         return { ok: true, index: entry.index, term: entry.term };
       }
@@ -831,7 +679,7 @@ export class Raft {
         assert(proposal.data.length > 0, 'a batch of commands is not empty');
         const first = this.log.lastIndex() + 1;
         for (const data of proposal.data) this.appendEntry('normal', data);
-        this.broadcastAppend();
+        this.replication.broadcastAppend();
         this.maybeCommit();
         return { ok: true, index: first, term: this.term };
       }
@@ -864,12 +712,12 @@ export class Raft {
     if (change.kind === 'remove' && !isVoter && !isLearner) return this.refuse('unknown_member');
     if (change.kind === 'promote') {
       if (!isLearner) return this.refuse('not_a_learner');
-      const match = this.progress.get(change.node)?.match ?? 0;
+      const match = this.replication.matchOf(change.node);
       if (match + this.options.learnerLagMax < this.log.lastIndex())
         return this.refuse('learner_behind');
     }
     const entry = this.appendEntry('config', encodeConfigChange(change));
-    this.broadcastAppend();
+    this.replication.broadcastAppend();
     this.maybeCommit();
     return { ok: true, index: entry.index, term: entry.term };
   }
@@ -882,7 +730,7 @@ export class Raft {
     if (this.log.term(this.log.commit) !== this.term) return this.refuse('no_commit_in_term');
     const index = this.log.commit;
     this.out.readStates.push(...this.reads.add(context, index, this.id, this.config.voters));
-    if (this.reads.size > 0) this.broadcastHeartbeat();
+    if (this.reads.size > 0) this.replication.broadcastHeartbeat(this.reads.round);
     return { ok: true, index, term: this.term };
   }
 
@@ -891,9 +739,9 @@ export class Raft {
     if (to === this.id) return { ok: true, index: this.log.lastIndex(), term: this.term };
     this.transferee = to;
     this.transferElapsed = 0;
-    const progress = this.progress.get(to);
+    const progress = this.replication.get(to);
     if (progress?.match === this.log.lastIndex()) this.sendTimeoutNow(to);
-    else if (progress !== undefined) this.sendAppend(progress, true);
+    else if (progress !== undefined) this.replication.sendAppend(progress, true);
     return { ok: true, index: this.log.lastIndex(), term: this.term };
   }
 
@@ -909,7 +757,7 @@ export class Raft {
       this.log.stableIndex = Math.min(snapshotIndex, this.log.lastIndex());
     }
     if (this.role === 'leader' && this.maybeCommit() && this.role === 'leader')
-      this.broadcastCommit();
+      this.replication.broadcastCommit();
   }
 
   private onApplied(index: number, snapshotData: Uint8Array | undefined): void {
@@ -953,15 +801,7 @@ export class Raft {
   private onConfigMayHaveChanged(): void {
     this.config = this.configAt(this.log.lastIndex());
     if (this.role !== 'leader') return;
-    const members = this.members();
-    for (const member of members) {
-      if (member !== this.id && !this.progress.has(member)) {
-        this.progress.set(member, newProgress(member, this.log.lastIndex()));
-      }
-    }
-    for (const id of this.progress.keys()) {
-      if (!members.includes(id)) this.progress.delete(id);
-    }
+    this.replication.track(this.members(), this.log.lastIndex());
   }
 
   // ---- the Ready ----------------------------------------------------------------------------
@@ -1008,10 +848,15 @@ export class Raft {
     assert(log.snapshotIndex <= log.commit, 'only committed entries are compacted');
     assert((this.role === 'leader') === (this.leader === this.id), 'a leader knows itself');
     assert(this.role !== 'candidate' || this.vote === this.id, 'a candidate votes for itself');
-    assert(
-      this.role !== 'leader' || this.progress.size <= this.members().length,
-      'progress per member',
-    );
+    for (const progress of this.replication.all()) {
+      assert(this.role === 'leader', 'only a leader tracks progress');
+      assert(this.members().includes(progress.id), 'progress only for members');
+      assert(
+        progress.next > progress.match,
+        () => `next ${progress.next} ≤ match ${progress.match}`,
+      );
+      assert(progress.match <= log.lastIndex(), 'a follower matches no more than the leader holds');
+    }
   }
 }
 
