@@ -10,12 +10,13 @@ import { request } from 'undici';
 import type { Argv } from 'yargs';
 import type { NodeStatus } from '../admin/node-status.js';
 import { layoutFor, startNode, type LocalLayout } from './local-cluster.js';
+import { membershipCommands } from './membership-commands.js';
 
 const UP_TIMEOUT_MS = 60_000;
 
 export function registerCluster(parser: Argv): Argv {
   return parser.command('cluster', 'Run and inspect a cluster', (cluster) =>
-    cluster
+    membershipCommands(cluster)
       .command(
         'up',
         'Start a local cluster of real node processes on 127.0.0.1; Ctrl-C stops it',
@@ -97,7 +98,7 @@ export function registerCluster(parser: Argv): Argv {
           else printStatus(status);
         },
       )
-      .demandCommand(1, 'Name a cluster command: up or status.'),
+      .demandCommand(1, 'Name a cluster command: up, status, remove or set-state.'),
   );
 }
 

@@ -114,7 +114,7 @@ export function tesseraBinary(): string {
 }
 
 /** `count` TCP ports on 127.0.0.1 that are free right now. */
-async function freePorts(count: number): Promise<number[]> {
+export async function freePorts(count: number): Promise<number[]> {
   const servers = await Promise.all(
     Array.from(
       { length: count },

@@ -57,6 +57,11 @@ export class ClusterMap implements StateMachine<ClusterResult> {
   }
 
   apply(index: number, command: Uint8Array): ClusterResult {
+    // A membership change of the Raft group reaches the machine as an empty command: nothing to do.
+    if (command.length === 0) {
+      this.state = { ...this.state, appliedIndex: index };
+      return { ok: true, epoch: this.state.epoch, topologyVersion: this.state.topologyVersion };
+    }
     let decoded: ClusterCommand;
     try {
       decoded = JSON.parse(Buffer.from(command).toString('utf8')) as ClusterCommand;

@@ -9,6 +9,7 @@
 import {
   Raft,
   persistIsEmpty,
+  type ConfigChange,
   type Message,
   type NodeId,
   type ProposalOutcome,
@@ -127,6 +128,22 @@ export class RaftDriver<Result> {
     return new Promise((resolve, reject) => {
       this.proposals.push({ command, resolve, reject });
       if (this.proposals.length === 1) queueMicrotask(() => this.flushProposals());
+    });
+  }
+
+  /**
+   * Proposes one membership change (add a learner, promote it, remove a member); resolves once
+   * the change is committed and applied. The core refuses a change while another is pending,
+   * and a promotion of a learner that is still behind: the caller retries.
+   */
+  proposeConfig(change: ConfigChange): Promise<Committed<Result>> {
+    return new Promise((resolve, reject) => {
+      const ready = this.raft.step({ type: 'propose', proposal: { kind: 'config', change } });
+      const outcome = ready.outcome;
+      if (outcome?.ok === true)
+        this.waiting.set(outcome.index, { term: outcome.term, resolve, reject });
+      else reject(new NotLeaderError(outcome?.reason ?? 'unknown', outcome?.leader ?? 0));
+      this.handle(ready);
     });
   }
 

@@ -7,11 +7,13 @@ import type { ClusterHandlers } from '../../proto/generated/tessera/v1/Cluster.j
 import type { NodeView } from '../../proto/generated/tessera/v1/NodeView.js';
 import { InvalidRequestError } from '../store/errors.js';
 import { unary } from '../grpc/status-mapping.js';
-import type { ClusterCommand, ClusterResult } from '../cluster/cluster-map-types.js';
+import type { ClusterCommand, ClusterResult, Member } from '../cluster/cluster-map-types.js';
 
 export interface ClusterServiceBackend {
   propose(command: ClusterCommand, hops: number): Promise<{ result: ClusterResult; index: number }>;
   view(): Promise<NodeView>;
+  join(member: Omit<Member, 'state'>, hops: number): Promise<number>;
+  remove(nodeId: string, hops: number): Promise<number>;
 }
 
 /** Hops a proposal may take: the node it reached, and the leader. */
@@ -35,5 +37,28 @@ export function clusterHandlers(backend: ClusterServiceBackend): ClusterHandlers
       return { resultJson: JSON.stringify(result), index };
     }),
     View: unary(() => backend.view()),
+    Join: unary(async (request) => {
+      checkHops(request.hops);
+      let member: Omit<Member, 'state'>;
+      try {
+        member = JSON.parse(request.memberJson) as Omit<Member, 'state'>;
+      } catch {
+        throw new InvalidRequestError('memberJson', 'is not JSON');
+      }
+      return { epoch: await backend.join(member, request.hops) };
+    }),
+    Remove: unary(async (request) => {
+      checkHops(request.hops);
+      if (!request.nodeId) throw new InvalidRequestError('nodeId', 'is required');
+      return { epoch: await backend.remove(request.nodeId, request.hops) };
+    }),
   };
+}
+
+function checkHops(hops: number): void {
+  if (hops > PROPOSAL_HOPS_MAX)
+    throw new InvalidRequestError(
+      'hops',
+      `a request is forwarded at most ${PROPOSAL_HOPS_MAX} time(s)`,
+    );
 }

@@ -10,7 +10,7 @@
  * data) only after outAfterMs, when configured, or by an operator's command.
  */
 import { randomInt } from 'node:crypto';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, open, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { MemoryLevel } from 'memory-level';
@@ -27,7 +27,9 @@ import { RaftTransport } from '../cluster/raft-transport.js';
 import type { NodeConfig } from '../config.js';
 import { fragmentHandlers } from '../grpc/fragment-service.js';
 import { stopServer } from '../grpc/server.js';
-import { unaryCall } from '../grpc/unary-call.js';
+import { RemoteCallError, unaryCall } from '../grpc/unary-call.js';
+import { InvalidRequestError } from '../store/errors.js';
+import type { ConfigChange } from '../../consensus/index.js';
 import { NotLeaderError, ProposalDroppedError, RaftDriver } from '../raft/raft-driver.js';
 import { SegmentLog } from '../raft/segment-log.js';
 import { FragmentStore, type Level } from '../store/fragment-store.js';
@@ -89,11 +91,6 @@ export class StorageNode {
 
   /** Opens the node's data and starts serving. */
   static async start(config: NodeConfig, onFatal?: (error: unknown) => void): Promise<StorageNode> {
-    if (config.join !== null) {
-      throw new ClusterUnavailableError(
-        'joining a running cluster through a join address needs Raft membership changes in the node driver, which this version does not have; list the peers instead',
-      );
-    }
     const node = new StorageNode(config);
     await node.open(onFatal ?? ((error) => node.fatal(error)));
     return node;
@@ -114,7 +111,11 @@ export class StorageNode {
     this.transport = new RaftTransport(config.cluster, config.raftId, (message) => {
       if (!this.stopped) this.driver.receive(message);
     });
-    const voters = config.peers.map((peer) => peer.raftId).sort((a, b) => a - b);
+    const voters =
+      config.join === null
+        ? config.peers.map((peer) => peer.raftId).sort((a, b) => a - b)
+        : await this.joinedBootstrap(config.join);
+    this.bootstrapVoters = voters;
     this.driver = new RaftDriver<ClusterResult>({
       raft: {
         id: config.raftId,
@@ -142,6 +143,8 @@ export class StorageNode {
       clusterHandlers({
         propose: (command, hops) => this.propose(command, hops),
         view: () => this.view(),
+        join: (member, hops) => this.join(member, hops),
+        remove: (nodeId, hops) => this.remove(nodeId, hops),
       }),
     );
     const port = await new Promise<number>((resolve, reject) =>
@@ -163,7 +166,8 @@ export class StorageNode {
       this.driver.tick();
       this.observe();
     });
-    this.every(500, () => void this.ensureMember());
+    if (config.join === null) this.every(500, () => void this.ensureMember());
+    else void this.joinThrough(config.join);
     this.every(config.failureDetector.heartbeatMs, () => void this.detectFailures());
     this.every(PEER_VIEW_EVERY_MS, () => void this.pollPeers());
     this.logger.info(
@@ -223,6 +227,203 @@ export class StorageNode {
     throw new ClusterUnavailableError(`the cluster map did not take the proposal: ${lastError}`);
   }
 
+  /**
+   * On the leader (a follower forwards it once): puts `member` in the map, adds it to the Raft
+   * group as a learner, and promotes it to a voter once it has caught up. Each step is done at
+   * most once, so a retried join finishes what an earlier one began. Returns the map's epoch.
+   */
+  join(member: Omit<Member, 'state'>, hops = 0): Promise<number> {
+    return this.atLeader(
+      'join',
+      hops,
+      async () => {
+        const added = await this.propose({ type: 'add_member', member }, PROPOSAL_HOPS_MAX);
+        if (!added.result.ok && added.result.code !== 'ALREADY_EXISTS')
+          throw new InvalidRequestError('memberJson', added.result.message);
+        await this.changeMembership({ kind: 'addLearner', node: member.raftId }, [
+          'unknown_member',
+        ]);
+        await this.changeMembership({ kind: 'promote', node: member.raftId }, ['not_a_learner']);
+        this.logger.info({ member: member.id, raftId: member.raftId }, 'member joined');
+        return this.map.current.epoch;
+      },
+      async (client) =>
+        (
+          await unaryCall<object, { epoch: number }>(
+            client,
+            'Join',
+            { memberJson: JSON.stringify(member), hops: hops + 1 },
+            60_000,
+          )
+        ).epoch,
+    );
+  }
+
+  /** On the leader: takes a member out of the map and out of the Raft group. */
+  remove(nodeId: string, hops = 0): Promise<number> {
+    return this.atLeader(
+      'remove',
+      hops,
+      async () => {
+        const member = this.map.member(nodeId);
+        if (member) {
+          const removed = await this.propose(
+            { type: 'remove_member', id: nodeId },
+            PROPOSAL_HOPS_MAX,
+          );
+          if (!removed.result.ok && removed.result.code !== 'NOT_FOUND')
+            throw new InvalidRequestError('nodeId', removed.result.message);
+          await this.changeMembership({ kind: 'remove', node: member.raftId }, ['unknown_member']);
+          this.logger.info({ member: nodeId }, 'member removed');
+        } else if (!this.config.peers.some((peer) => peer.id === nodeId)) {
+          throw new InvalidRequestError('nodeId', `no member ${nodeId} in the cluster map`);
+        }
+        return this.map.current.epoch;
+      },
+      async (client) =>
+        (
+          await unaryCall<object, { epoch: number }>(
+            client,
+            'Remove',
+            { nodeId, hops: hops + 1 },
+            60_000,
+          )
+        ).epoch,
+    );
+  }
+
+  /** Runs `local` on the leader, or `remote` against it from a follower, retrying while none is known. */
+  private async atLeader<T>(
+    what: string,
+    hops: number,
+    local: () => Promise<T>,
+    remote: (client: ClusterClient) => Promise<T>,
+  ): Promise<T> {
+    let lastError = 'no leader known';
+    for (let attempt = 0; attempt < PROPOSE_ATTEMPTS_MAX && !this.stopped; attempt++) {
+      const status = this.driver.status();
+      if (status.role === 'leader') return local();
+      const address = status.leader === 0 ? undefined : this.addressOf(status.leader);
+      if (address && hops < PROPOSAL_HOPS_MAX) {
+        try {
+          return await remote(this.client(address));
+        } catch (error) {
+          if (error instanceof RemoteCallError && error.code === 'INVALID_ARGUMENT')
+            throw new InvalidRequestError('request', error.message);
+          lastError = `leader ${status.leader} at ${address}: ${(error as Error).message}`;
+        }
+      }
+      await new Promise((resolve) => setTimeout(resolve, PROPOSE_RETRY_MS));
+    }
+    throw new ClusterUnavailableError(`${what}: ${lastError}`);
+  }
+
+  /** One Raft membership change, retried while the core says to wait; `done` reasons mean it is already so. */
+  private async changeMembership(change: ConfigChange, done: string[]): Promise<void> {
+    for (let attempt = 0; attempt < 10 * PROPOSE_ATTEMPTS_MAX && !this.stopped; attempt++) {
+      try {
+        await this.driver.proposeConfig(change);
+        return;
+      } catch (error) {
+        if (error instanceof NotLeaderError && done.includes(error.reason)) return;
+        if (
+          error instanceof NotLeaderError &&
+          error.reason !== 'config_pending' &&
+          error.reason !== 'learner_behind'
+        )
+          throw error;
+        if (error instanceof ProposalDroppedError) continue;
+      }
+      await new Promise((resolve) => setTimeout(resolve, PROPOSE_RETRY_MS));
+    }
+    throw new ClusterUnavailableError(
+      `the membership change ${change.kind} ${change.node} did not commit`,
+    );
+  }
+
+  private bootstrapVoters: number[] = [];
+
+  /**
+   * The Raft group's bootstrap configuration, for a node that joins: every member must start
+   * from the same one (the core applies membership changes as deltas on top of it; a joiner that
+   * started from none would count itself a majority of one after its promotion). Taken from the
+   * member it joins through, and kept in the data directory so that a restart uses it again.
+   */
+  private async joinedBootstrap(address: string): Promise<number[]> {
+    const file = join(this.config.dataDir, 'raft-bootstrap.json');
+    try {
+      return (JSON.parse(await readFile(file, 'utf8')) as { voters: number[] }).voters;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    }
+    for (;;) {
+      try {
+        const view = await unaryCall<object, NodeView__Output>(
+          this.client(address),
+          'View',
+          {},
+          PEER_CALL_DEADLINE_MS,
+        );
+        if (view.bootstrapVoters.length === 0)
+          throw new Error(`${address} has no bootstrap configuration to give`);
+        const handle = await open(file, 'w');
+        await handle.writeFile(JSON.stringify({ voters: view.bootstrapVoters, from: address }));
+        await handle.sync();
+        await handle.close();
+        return view.bootstrapVoters;
+      } catch (error) {
+        this.logger.warn(
+          { through: address, error: (error as Error).message },
+          'waiting for the member to join through',
+        );
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+      }
+    }
+  }
+
+  /** A node started with `join`: asks a member to take it in, until one has. */
+  private async joinThrough(address: string): Promise<void> {
+    const { config } = this;
+    const member = {
+      id: config.id,
+      raftId: config.raftId,
+      region: config.region,
+      zone: config.zone,
+      weight: config.weight,
+      grpcAddress: this.grpcAddress,
+      adminAddress: this.adminAddress,
+    };
+    while (!this.stopped) {
+      try {
+        // Learn where the members are first: as a learner this node must answer the leader
+        // before it has a map of its own.
+        const view = await unaryCall<object, NodeView__Output>(
+          this.client(address),
+          'View',
+          {},
+          PEER_CALL_DEADLINE_MS,
+        );
+        for (const peer of (JSON.parse(view.mapJson) as { members: Member[] }).members) {
+          if (peer.raftId !== config.raftId) this.transport.setPeer(peer.raftId, peer.grpcAddress);
+        }
+        const { epoch } = await unaryCall<object, { epoch: number }>(
+          this.client(address),
+          'Join',
+          { memberJson: JSON.stringify(member), hops: 0 },
+          60_000,
+        );
+        this.logger.info({ through: address, epoch }, 'joined the cluster');
+        return;
+      } catch (error) {
+        this.logger.warn(
+          { through: address, error: (error as Error).message },
+          'could not join yet',
+        );
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+      }
+    }
+  }
+
   /** This node's view, for its peers and the command line. */
   view(): Promise<NodeView> {
     const status = this.driver.status();
@@ -237,6 +438,7 @@ export class StorageNode {
       fragments: this.fragmentCount,
       fragmentBytes: this.store.bytesUsed,
       mapJson: JSON.stringify(this.map.current),
+      bootstrapVoters: this.bootstrapVoters,
     });
   }
 

@@ -13,6 +13,7 @@ export interface NodeView {
   'fragments'?: (number | string | Long);
   'fragmentBytes'?: (number | string | Long);
   'mapJson'?: (string);
+  'bootstrapVoters'?: (number)[];
 }
 
 export interface NodeView__Output {
@@ -26,4 +27,5 @@ export interface NodeView__Output {
   'fragments': (number);
   'fragmentBytes': (number);
   'mapJson': (string);
+  'bootstrapVoters': (number)[];
 }
