@@ -30,7 +30,7 @@ export interface NodeConfig {
   peers: PeerConfig[];
   /** Or: the gRPC address of a running member to join through. */
   join: string | null;
-  raft: { tickMs: number; electionTicks: number; heartbeatTicks: number };
+  raft: { tickMs: number; electionTicks: number; heartbeatTicks: number; snapshotEvery: number };
   failureDetector: {
     heartbeatMs: number;
     downAfterMs: number;
@@ -55,7 +55,7 @@ export class ConfigError extends Error {
 
 const DEFAULTS = {
   weight: 1,
-  raft: { tickMs: 100, electionTicks: 10, heartbeatTicks: 1 },
+  raft: { tickMs: 100, electionTicks: 10, heartbeatTicks: 1, snapshotEvery: 10_000 },
   failureDetector: { heartbeatMs: 500, downAfterMs: 3000, outAfterMs: null, upStableMs: 5000 },
   store: { backend: 'leveldb', quotaBytes: null },
   log: { level: 'info' },
@@ -241,6 +241,7 @@ function checkConfig(raw: Raw, where: (path: string) => string): NodeConfig {
       tickMs: integer('raft.tickMs', raft.tickMs, 1, 10_000),
       electionTicks: integer('raft.electionTicks', raft.electionTicks, 2, 1000),
       heartbeatTicks: integer('raft.heartbeatTicks', raft.heartbeatTicks, 1, 1000),
+      snapshotEvery: integer('raft.snapshotEvery', raft.snapshotEvery, 1, 10_000_000),
     },
     failureDetector: {
       heartbeatMs: integer('failureDetector.heartbeatMs', detector.heartbeatMs, 10, 60_000),

@@ -24,6 +24,8 @@ export interface LocalLayout {
   cluster: string;
   nodes: LocalNode[];
   tickMs: number;
+  /** Applied entries between snapshots of the cluster map (tests set it low). */
+  snapshotEvery?: number;
 }
 
 /** Reads the layout of `dir`, or makes (and writes) one for `nodes` over `regions`. */
@@ -87,6 +89,7 @@ raft:
   tickMs: ${layout.tickMs}
   electionTicks: 10
   heartbeatTicks: 1
+  snapshotEvery: ${layout.snapshotEvery ?? 1000}
 failureDetector:
   heartbeatMs: 250
   downAfterMs: 2000

@@ -70,6 +70,8 @@ export class RaftDriver<Result> {
   private readonly machine: StateMachine<Result>;
   private readonly send: (message: Message) => void;
   private readonly snapshotEvery: number;
+  /** Snapshots received from a leader and restored (a member that was too far behind). */
+  snapshotsInstalled = 0;
   private readonly onFatal: (error: unknown) => void;
   /** Resolves when every write handed out so far is durable. */
   private durable: Promise<void> = Promise.resolve();
@@ -175,6 +177,7 @@ export class RaftDriver<Result> {
       else void this.durable.then(() => messages.forEach((message) => this.send(message)));
     }
     if (ready.snapshotToApply !== undefined) {
+      this.snapshotsInstalled += 1;
       this.machine.restore(ready.snapshotToApply.data);
       this.applied = ready.snapshotToApply.meta.index;
       this.lastSnapshotIndex = this.applied;

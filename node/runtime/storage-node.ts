@@ -126,6 +126,7 @@ export class StorageNode {
       },
       log: this.raftLog,
       machine: this.map,
+      snapshotEvery: config.raft.snapshotEvery,
       send: (message) => this.transport.send(message),
       onFatal,
     });
@@ -439,6 +440,7 @@ export class StorageNode {
       fragmentBytes: this.store.bytesUsed,
       mapJson: JSON.stringify(this.map.current),
       bootstrapVoters: this.bootstrapVoters,
+      snapshotsInstalled: this.driver.snapshotsInstalled,
     });
   }
 

@@ -57,7 +57,12 @@ describe('node: configuration', () => {
       weight: 2,
       join: null,
     });
-    expect(config.raft).to.deep.equal({ tickMs: 50, electionTicks: 10, heartbeatTicks: 1 });
+    expect(config.raft).to.deep.equal({
+      tickMs: 50,
+      electionTicks: 10,
+      heartbeatTicks: 1,
+      snapshotEvery: 10_000,
+    });
     expect(config.peers.map((peer) => peer.raftId)).to.deep.equal([1, 2, 3]);
     expect(config.store).to.deep.equal({ backend: 'leveldb', quotaBytes: null });
   });

@@ -269,6 +269,43 @@ describe('process: a local cluster of real nodes', function () {
     expect(result).to.deep.include({ ok: true });
   });
 
+  it('a node away while the log was compacted catches up by snapshot', async () => {
+    const { layout } = await layoutFor(dir, 3, 3, 50);
+    for (const node of layout.nodes) {
+      const file = join(dir, node.id, 'node.yaml');
+      await writeFile(
+        file,
+        (await readFile(file, 'utf8')).replace(/snapshotEvery: \d+/, 'snapshotEvery: 10'),
+      );
+    }
+    cluster = new Cluster(dir, layout);
+    for (const node of layout.nodes) cluster.start(node);
+    const first = await settled(cluster, 3);
+    const leaderId = first.values().next().value!.leader;
+    const away = layout.nodes.find((node) => node.raftId !== leaderId)!;
+    const other = layout.nodes.find((node) => node.raftId !== leaderId && node !== away)!;
+    await cluster.kill(away.id);
+    for (let i = 0; i < 40; i++) {
+      expect(
+        await cluster.propose(other, {
+          type: 'create_volume',
+          name: `v${i}`,
+          k: 1,
+          m: 1,
+          blockBytes: 65536,
+        }),
+      ).to.deep.include({ ok: true });
+    }
+    cluster.start(away);
+    const views = await settled(cluster, 3);
+    const map = JSON.parse(views.get(away.id)!.mapJson) as ClusterMapState;
+    expect(map.volumes).to.have.length(40);
+    expect(
+      views.get(away.id)!.snapshotsInstalled,
+      'caught up through a snapshot from the leader',
+    ).to.be.at.least(1);
+  });
+
   it('6 nodes in 3 regions: elect a leader and agree on the map, two members in each region', async () => {
     const { layout } = await layoutFor(dir, 6, 3, 50);
     cluster = new Cluster(dir, layout);

@@ -14,6 +14,7 @@ export interface NodeView {
   'fragmentBytes'?: (number | string | Long);
   'mapJson'?: (string);
   'bootstrapVoters'?: (number)[];
+  'snapshotsInstalled'?: (number | string | Long);
 }
 
 export interface NodeView__Output {
@@ -28,4 +29,5 @@ export interface NodeView__Output {
   'fragmentBytes': (number);
   'mapJson': (string);
   'bootstrapVoters': (number)[];
+  'snapshotsInstalled': (number);
 }
