@@ -5,7 +5,9 @@
 import * as grpc from '@grpc/grpc-js';
 import { CHANNEL_OPTIONS, fragmentsProto } from '../../proto/load.js';
 import type { FragmentStore } from '../store/fragment-store.js';
+import type { NodeMetrics } from '../admin/metrics.js';
 import { fragmentHandlers } from './fragment-service.js';
+import { instrument } from './instrument.js';
 
 export interface RunningServer {
   server: grpc.Server;
@@ -18,9 +20,14 @@ export interface RunningServer {
 export async function serveFragments(
   store: FragmentStore,
   address: string,
+  metrics?: NodeMetrics,
 ): Promise<RunningServer> {
   const server = new grpc.Server(CHANNEL_OPTIONS);
-  server.addService(fragmentsProto().tessera.v1.Fragments.service, fragmentHandlers(store));
+  const handlers = fragmentHandlers(store);
+  server.addService(
+    fragmentsProto().tessera.v1.Fragments.service,
+    metrics ? instrument(handlers, metrics) : handlers,
+  );
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync(address, grpc.ServerCredentials.createInsecure(), (error, bound) =>
       error ? reject(error) : resolve(bound),

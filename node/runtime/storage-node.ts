@@ -26,6 +26,7 @@ import type { ClusterCommand, ClusterResult, Member } from '../cluster/cluster-m
 import { RaftTransport } from '../cluster/raft-transport.js';
 import type { NodeConfig } from '../config.js';
 import { fragmentHandlers } from '../grpc/fragment-service.js';
+import { instrument } from '../grpc/instrument.js';
 import { stopServer } from '../grpc/server.js';
 import { RemoteCallError, unaryCall } from '../grpc/unary-call.js';
 import { InvalidRequestError } from '../store/errors.js';
@@ -136,17 +137,20 @@ export class StorageNode {
     this.server = new grpc.Server(CHANNEL_OPTIONS);
     this.server.addService(
       fragmentsProto().tessera.v1.Fragments.service,
-      fragmentHandlers(this.store),
+      instrument(fragmentHandlers(this.store), this.metrics),
     );
     this.server.addService(raftProto().tessera.v1.Raft.service, this.transport.handlers());
     this.server.addService(
       clusterProto().tessera.v1.Cluster.service,
-      clusterHandlers({
-        propose: (command, hops) => this.propose(command, hops),
-        view: () => this.view(),
-        join: (member, hops) => this.join(member, hops),
-        remove: (nodeId, hops) => this.remove(nodeId, hops),
-      }),
+      instrument(
+        clusterHandlers({
+          propose: (command, hops) => this.propose(command, hops),
+          view: () => this.view(),
+          join: (member, hops) => this.join(member, hops),
+          remove: (nodeId, hops) => this.remove(nodeId, hops),
+        }),
+        this.metrics,
+      ),
     );
     const port = await new Promise<number>((resolve, reject) =>
       this.server.bindAsync(

@@ -5,6 +5,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { expect } from 'chai';
 import { MemoryLevel } from 'memory-level';
+import { NodeMetrics } from '../../node/admin/metrics.js';
 import { FragmentClient, FragmentCallError } from '../../node/grpc/fragment-client.js';
 import { serveFragments, type RunningServer } from '../../node/grpc/server.js';
 import { FragmentStore, type Level } from '../../node/store/fragment-store.js';
@@ -44,6 +45,7 @@ describe('grpc: the Fragments service', () => {
   let store: FragmentStore;
   let server: RunningServer;
   let client: FragmentClient;
+  let metrics: NodeMetrics;
 
   beforeEach(async () => {
     db = new MemoryLevel<string, Uint8Array>({
@@ -51,7 +53,8 @@ describe('grpc: the Fragments service', () => {
       valueEncoding: 'view',
     });
     store = await FragmentStore.open({ db });
-    server = await serveFragments(store, '127.0.0.1:0');
+    metrics = new NodeMetrics({ node: 'test' });
+    server = await serveFragments(store, '127.0.0.1:0', metrics);
     client = new FragmentClient(server.address);
   });
   afterEach(async () => {
@@ -158,6 +161,26 @@ describe('grpc: the Fragments service', () => {
       client.call('Read', { fragment, blockBytes: BLOCK, offset: 9000 }),
     );
     expect(outOfRange.status).to.equal(grpc.status.INVALID_ARGUMENT);
+  });
+
+  it('counts each call by method and outcome and times it, for /metrics', async () => {
+    await client.call('WriteData', dataRequest(0, 1, 0, new Uint8Array(8)));
+    await failure(client.call('Read', { fragment, blockBytes: BLOCK, offset: 9000 }));
+    const text = await metrics.registry.metrics();
+    const sample = (name: string, labels: string[]): number | undefined => {
+      const line = text
+        .split('\n')
+        .find(
+          (candidate) =>
+            candidate.startsWith(`${name}{`) && labels.every((label) => candidate.includes(label)),
+        );
+      return line === undefined ? undefined : Number(line.split(' ').pop());
+    };
+    expect(
+      sample('tessera_requests_total', ['method="WriteData"', 'outcome="ok"', 'node="test"']),
+    ).to.equal(1);
+    expect(sample('tessera_requests_total', ['method="Read"', 'outcome="error"'])).to.equal(1);
+    expect(sample('tessera_request_duration_seconds_count', ['method="WriteData"'])).to.equal(1);
   });
 
   it('answers a checksum failure with DATA_LOSS and its code, never with bytes', async () => {
