@@ -37,7 +37,7 @@ export interface NodeConfig {
     outAfterMs: number | null;
     upStableMs: number;
   };
-  store: { backend: 'leveldb' | 'memory'; quotaBytes: number | null };
+  store: { backend: 'leveldb' | 'rocksdb' | 'memory'; quotaBytes: number | null };
   log: { level: 'debug' | 'info' | 'warn' | 'error' };
 }
 
@@ -254,9 +254,9 @@ function checkConfig(raw: Raw, where: (path: string) => string): NodeConfig {
     },
     store: {
       backend:
-        store.backend === 'leveldb' || store.backend === 'memory'
+        store.backend === 'leveldb' || store.backend === 'rocksdb' || store.backend === 'memory'
           ? store.backend
-          : badChoice(where('store.backend'), store.backend, ['leveldb', 'memory']),
+          : badChoice(where('store.backend'), store.backend, ['leveldb', 'rocksdb', 'memory']),
       quotaBytes:
         store.quotaBytes === null
           ? null

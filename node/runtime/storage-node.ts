@@ -35,6 +35,7 @@ import { NotLeaderError, ProposalDroppedError, RaftDriver } from '../raft/raft-d
 import { SegmentLog } from '../raft/segment-log.js';
 import { FragmentStore, type Level } from '../store/fragment-store.js';
 import { levelDatabase } from '../store/level-backend.js';
+import { rocksDatabase } from '../store/rocks-backend.js';
 import { clusterHandlers, PROPOSAL_HOPS_MAX } from './cluster-service.js';
 
 /** The map could not take a proposal in time (no leader, or the leader does not answer). */
@@ -100,10 +101,13 @@ export class StorageNode {
   private async open(onFatal: (error: unknown) => void): Promise<void> {
     const { config } = this;
     await mkdir(config.dataDir, { recursive: true });
+    const fragmentsDir = join(config.dataDir, 'fragments');
     const db: Level =
       config.store.backend === 'memory'
         ? new MemoryLevel<string, Uint8Array>({ keyEncoding: 'utf8', valueEncoding: 'view' })
-        : levelDatabase(join(config.dataDir, 'fragments'));
+        : config.store.backend === 'rocksdb'
+          ? await rocksDatabase(fragmentsDir)
+          : levelDatabase(fragmentsDir);
     this.store = await FragmentStore.open({
       db,
       ...(config.store.quotaBytes === null ? {} : { quotaBytes: config.store.quotaBytes }),

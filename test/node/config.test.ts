@@ -84,7 +84,7 @@ describe('node: configuration', () => {
       [
         'region: r1',
         'region: r1\nstore: { backend: tape }',
-        /^store\.backend \(.*line 5\): must be one of leveldb, memory, got "tape"/,
+        /^store\.backend \(.*line 5\): must be one of leveldb, rocksdb, memory, got "tape"/,
       ],
       [
         'region: r1',

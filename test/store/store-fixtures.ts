@@ -3,6 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { levelDatabase } from '../../node/store/level-backend.js';
+import { rocksDatabase } from '../../node/store/rocks-backend.js';
 import { MemoryLevel } from 'memory-level';
 import { FragmentStore, type Level } from '../../node/store/fragment-store.js';
 import { digestOf, type DataWrite } from '../../node/store/store-requests.js';
@@ -12,6 +13,8 @@ export const BLOCK = 16384;
 
 export interface Backend {
   name: string;
+  /** Whether writes run off the main thread, so that concurrent ones can share an fsync. */
+  groupsCommits: boolean;
   open(options?: { quotaBytes?: number }): Promise<{
     store: FragmentStore;
     reopen: () => Promise<FragmentStore>;
@@ -22,6 +25,7 @@ export interface Backend {
 export const BACKENDS: Backend[] = [
   {
     name: 'memory-level',
+    groupsCommits: true,
     async open(options = {}) {
       const db = new MemoryLevel<string, Uint8Array>({
         keyEncoding: 'utf8',
@@ -36,17 +40,31 @@ export const BACKENDS: Backend[] = [
       };
     },
   },
-  {
-    name: 'classic-level (LevelDB)',
+  onDisk('classic-level (LevelDB)', true, (dir) => Promise.resolve(levelDatabase(dir))),
+  // The binding ships prebuilt for linux-x64, this project's machines: it must load here. It
+  // writes a batch synchronously on the main thread (fsync included), so nothing can queue
+  // behind a write to share its fsync.
+  onDisk('@nxtedition/rocksdb (RocksDB)', false, rocksDatabase),
+];
+
+/** A backend whose database lives in a temporary directory, reopened from it. */
+function onDisk(
+  name: string,
+  groupsCommits: boolean,
+  open: (dir: string) => Promise<Level>,
+): Backend {
+  return {
+    name,
+    groupsCommits,
     async open(options = {}) {
       const dir = await mkdtemp(join(tmpdir(), 'tessera-store-'));
-      const make = (): Level => levelDatabase(dir);
-      let store = await FragmentStore.open({ db: make(), ...options });
+      const make = (): Promise<Level> => open(dir);
+      let store = await FragmentStore.open({ db: await make(), ...options });
       return {
         store,
         reopen: async () => {
           await store.close();
-          store = await FragmentStore.open({ db: make(), ...options });
+          store = await FragmentStore.open({ db: await make(), ...options });
           return store;
         },
         cleanup: async () => {
@@ -55,8 +73,8 @@ export const BACKENDS: Backend[] = [
         },
       };
     },
-  },
-];
+  };
+}
 
 export const v = (epoch: number, seq: number): Version => ({ epoch, seq });
 
