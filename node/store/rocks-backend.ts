@@ -22,8 +22,9 @@ export async function rocksDatabase(path: string): Promise<Level> {
     );
   }
   const db = new RocksLevel(path, { keyEncoding: 'utf8', valueEncoding: 'view' });
-  const get = db.get.bind(db) as (key: string) => Promise<Uint8Array | undefined>;
-  (db as { get: (key: string) => Promise<Uint8Array | undefined> }).get = async (key: string) => {
+  type Get = (key: string) => Promise<Uint8Array | undefined>;
+  const get: Get = (key) => db.get(key);
+  (db as { get: Get }).get = async (key: string) => {
     try {
       return await get(key);
     } catch (error) {
