@@ -23,10 +23,10 @@ export async function rocksDatabase(path: string): Promise<Level> {
   }
   const db = new RocksLevel(path, { keyEncoding: 'utf8', valueEncoding: 'view' });
   type Get = (key: string) => Promise<Uint8Array | undefined>;
-  const get: Get = (key) => db.get(key);
+  const original = db.get.bind(db);
   (db as { get: Get }).get = async (key: string) => {
     try {
-      return await get(key);
+      return await original(key);
     } catch (error) {
       if ((error as { code?: unknown }).code === 'LEVEL_NOT_FOUND') return undefined;
       throw error;
