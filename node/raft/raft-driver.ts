@@ -72,6 +72,14 @@ export class RaftDriver<Result> {
   private readonly snapshotEvery: number;
   /** Snapshots received from a leader and restored (a member that was too far behind). */
   snapshotsInstalled = 0;
+  private readContext = 0;
+  /** ReadIndex reads proposed and not yet confirmed by a majority, by context. */
+  private readonly unconfirmedReads = new Map<
+    number,
+    { resolve: (index: number) => void; reject: (error: Error) => void }
+  >();
+  /** Confirmed reads waiting for the machine to apply through their index. */
+  private confirmedReads: { index: number; resolve: (index: number) => void }[] = [];
   private readonly onFatal: (error: unknown) => void;
   /** Resolves when every write handed out so far is durable. */
   private durable: Promise<void> = Promise.resolve();
@@ -149,6 +157,24 @@ export class RaftDriver<Result> {
     });
   }
 
+  /**
+   * A linearizable read (§6.4, ReadIndex): resolves with a log index once a majority has
+   * confirmed that this member still led after the call, and the state machine has applied
+   * through that index, so that reading the machine now sees every write committed before the
+   * call. Rejects with NotLeaderError on a member that does not lead, or stops leading before
+   * the read is confirmed.
+   */
+  readIndex(): Promise<number> {
+    return new Promise((resolve, reject) => {
+      const context = ++this.readContext;
+      const ready = this.raft.step({ type: 'propose', proposal: { kind: 'read', context } });
+      if (ready.outcome?.ok === true) this.unconfirmedReads.set(context, { resolve, reject });
+      else
+        reject(new NotLeaderError(ready.outcome?.reason ?? 'unknown', ready.outcome?.leader ?? 0));
+      this.handle(ready);
+    });
+  }
+
   private flushProposals(): void {
     const batch = this.proposals.splice(0, PROPOSAL_BATCH_MAX);
     if (this.proposals.length > 0) queueMicrotask(() => this.flushProposals());
@@ -195,6 +221,7 @@ export class RaftDriver<Result> {
         waiter.resolve({ index: entry.index, term: entry.term, result });
       else waiter.reject(new ProposalDroppedError(entry.index, waiter.term));
     }
+    this.settleReads(ready);
     if (ready.committed.length > 0 || ready.snapshotToApply !== undefined) {
       const due = this.applied - this.lastSnapshotIndex >= this.snapshotEvery;
       if (due) this.lastSnapshotIndex = this.applied;
@@ -202,6 +229,26 @@ export class RaftDriver<Result> {
         ? ({ type: 'applied', index: this.applied, snapshot: this.machine.snapshot() } as const)
         : ({ type: 'applied', index: this.applied } as const);
       this.handle(this.raft.step(applied));
+    }
+  }
+
+  /** Confirms reads the core released, answers those applied, and fails them all on losing the lead. */
+  private settleReads(ready: Ready): void {
+    for (const state of ready.readStates) {
+      const read = this.unconfirmedReads.get(state.context);
+      if (read === undefined) continue;
+      this.unconfirmedReads.delete(state.context);
+      this.confirmedReads.push({ index: state.index, resolve: read.resolve });
+    }
+    if (this.confirmedReads.length > 0) {
+      const due = this.confirmedReads.filter((read) => read.index <= this.applied);
+      this.confirmedReads = this.confirmedReads.filter((read) => read.index > this.applied);
+      for (const read of due) read.resolve(read.index);
+    }
+    if (this.unconfirmedReads.size > 0 && ready.status.role !== 'leader') {
+      for (const read of this.unconfirmedReads.values())
+        read.reject(new NotLeaderError('not_leader', ready.status.leader));
+      this.unconfirmedReads.clear();
     }
   }
 

@@ -108,4 +108,32 @@ describe('the Raft driver on real disks', () => {
       await log.close();
     }
   });
+
+  it('answers a ReadIndex read on the leader after every write committed before it, and refuses it elsewhere', async () => {
+    const group = await LocalGroup.start({ dir, members: 3 });
+    try {
+      await group.elect(1);
+      const leader = group.driver(1);
+      const writes = await Promise.all(
+        Array.from({ length: 20 }, (_, i) =>
+          leader.propose(encodeKvCommand({ op: 'put', key: `k${i}`, value: `v${i}` })),
+        ),
+      );
+      const lastWrite = Math.max(...writes.map((write) => write.index));
+      const index = await leader.readIndex();
+      expect(index).to.be.at.least(lastWrite);
+      expect(leader.status().applied).to.be.at.least(index);
+      const refused = await group
+        .driver(2)
+        .readIndex()
+        .catch((caught: unknown) => caught);
+      expect(refused).to.be.instanceOf(NotLeaderError);
+      expect(refused).to.have.property('leader', 1);
+      // Many reads at once are confirmed together.
+      const indexes = await Promise.all(Array.from({ length: 10 }, () => leader.readIndex()));
+      expect(indexes.every((read) => read >= lastWrite)).to.equal(true);
+    } finally {
+      await group.stop();
+    }
+  });
 });
