@@ -199,41 +199,25 @@ export class StorageNode {
   }
 
   /** Proposes a command to the cluster map; a follower forwards it to the leader. */
-  async propose(
-    command: ClusterCommand,
-    hops = 0,
-  ): Promise<{ result: ClusterResult; index: number }> {
-    let lastError = 'no leader known';
-    for (let attempt = 0; attempt < PROPOSE_ATTEMPTS_MAX && !this.stopped; attempt++) {
-      const status = this.driver.status();
-      if (status.role === 'leader') {
-        try {
-          const committed = await this.driver.propose(encodeCommand(command));
-          return { result: committed.result, index: committed.index };
-        } catch (error) {
-          if (!(error instanceof NotLeaderError || error instanceof ProposalDroppedError))
-            throw error;
-          lastError = error.message;
-        }
-      } else if (status.leader !== 0 && hops < PROPOSAL_HOPS_MAX) {
-        const address = this.addressOf(status.leader);
-        if (address) {
-          try {
-            const reply = await unaryCall<object, { resultJson: string; index: number }>(
-              this.client(address),
-              'Propose',
-              { commandJson: JSON.stringify(command), hops: hops + 1 },
-              PEER_CALL_DEADLINE_MS * 2,
-            );
-            return { result: JSON.parse(reply.resultJson) as ClusterResult, index: reply.index };
-          } catch (error) {
-            lastError = `leader ${status.leader} at ${address}: ${(error as Error).message}`;
-          }
-        }
-      }
-      await new Promise((resolve) => setTimeout(resolve, PROPOSE_RETRY_MS));
-    }
-    throw new ClusterUnavailableError(`the cluster map did not take the proposal: ${lastError}`);
+  propose(command: ClusterCommand, hops = 0): Promise<{ result: ClusterResult; index: number }> {
+    return this.atLeader(
+      'the cluster map did not take the proposal',
+      hops,
+      async () => {
+        const committed = await this.driver.propose(encodeCommand(command));
+        return { result: committed.result, index: committed.index };
+      },
+      async (client) => {
+        const request = { commandJson: JSON.stringify(command), hops: hops + 1 };
+        const reply = await unaryCall<object, { resultJson: string; index: number }>(
+          client,
+          'Propose',
+          request,
+          PEER_CALL_DEADLINE_MS * 2,
+        );
+        return { result: JSON.parse(reply.resultJson) as ClusterResult, index: reply.index };
+      },
+    );
   }
 
   /**
@@ -311,7 +295,16 @@ export class StorageNode {
     let lastError = 'no leader known';
     for (let attempt = 0; attempt < PROPOSE_ATTEMPTS_MAX && !this.stopped; attempt++) {
       const status = this.driver.status();
-      if (status.role === 'leader') return local();
+      if (status.role === 'leader') {
+        try {
+          return await local();
+        } catch (error) {
+          // The lead moved while the step was in flight: find the new leader and go again.
+          if (!(error instanceof NotLeaderError || error instanceof ProposalDroppedError))
+            throw error;
+          lastError = error.message;
+        }
+      }
       const address = status.leader === 0 ? undefined : this.addressOf(status.leader);
       if (address && hops < PROPOSAL_HOPS_MAX) {
         try {
@@ -390,10 +383,10 @@ export class StorageNode {
     }
   }
 
-  /** A node started with `join`: asks a member to take it in, until one has. */
-  private async joinThrough(address: string): Promise<void> {
+  /** This node as a member of the map. */
+  private selfMember(): Omit<Member, 'state'> {
     const { config } = this;
-    const member = {
+    return {
       id: config.id,
       raftId: config.raftId,
       region: config.region,
@@ -402,6 +395,12 @@ export class StorageNode {
       grpcAddress: this.grpcAddress,
       adminAddress: this.adminAddress,
     };
+  }
+
+  /** A node started with `join`: asks a member to take it in, until one has. */
+  private async joinThrough(address: string): Promise<void> {
+    const { config } = this;
+    const member = this.selfMember();
     while (!this.stopped) {
       try {
         // Learn where the members are first: as a learner this node must answer the leader
@@ -525,20 +524,8 @@ export class StorageNode {
   /** Adds this node to the map until it is there (every node of a new cluster does so itself). */
   private async ensureMember(): Promise<void> {
     if (this.map.member(this.config.id) || this.driver.status().leader === 0) return;
-    const { config } = this;
     try {
-      const { result } = await this.propose({
-        type: 'add_member',
-        member: {
-          id: config.id,
-          raftId: config.raftId,
-          region: config.region,
-          zone: config.zone,
-          weight: config.weight,
-          grpcAddress: this.grpcAddress,
-          adminAddress: this.adminAddress,
-        },
-      });
+      const { result } = await this.propose({ type: 'add_member', member: this.selfMember() });
       if (!result.ok && result.code !== 'ALREADY_EXISTS')
         this.logger.error({ result }, 'the cluster map refused this node');
     } catch (error) {
