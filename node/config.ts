@@ -37,7 +37,13 @@ export interface NodeConfig {
     outAfterMs: number | null;
     upStableMs: number;
   };
-  store: { backend: 'leveldb' | 'rocksdb' | 'memory'; quotaBytes: number | null };
+  store: {
+    backend: 'leveldb' | 'rocksdb' | 'memory';
+    quotaBytes: number | null;
+    /** History older than this (event time) is folded into each fragment's base; null keeps all. */
+    retentionMs: number | null;
+    retentionSweepMs: number;
+  };
   log: { level: 'debug' | 'info' | 'warn' | 'error' };
 }
 
@@ -57,7 +63,7 @@ const DEFAULTS = {
   weight: 1,
   raft: { tickMs: 100, electionTicks: 10, heartbeatTicks: 1, snapshotEvery: 10_000 },
   failureDetector: { heartbeatMs: 500, downAfterMs: 3000, outAfterMs: null, upStableMs: 5000 },
-  store: { backend: 'leveldb', quotaBytes: null },
+  store: { backend: 'leveldb', quotaBytes: null, retentionMs: null, retentionSweepMs: 60_000 },
   log: { level: 'info' },
 } as const;
 
@@ -261,6 +267,11 @@ function checkConfig(raw: Raw, where: (path: string) => string): NodeConfig {
         store.quotaBytes === null
           ? null
           : integer('store.quotaBytes', store.quotaBytes, 1 << 20, Number.MAX_SAFE_INTEGER),
+      retentionMs:
+        store.retentionMs === null
+          ? null
+          : integer('store.retentionMs', store.retentionMs, 1000, Number.MAX_SAFE_INTEGER),
+      retentionSweepMs: integer('store.retentionSweepMs', store.retentionSweepMs, 100, 86_400_000),
     },
     log: {
       level: ['debug', 'info', 'warn', 'error'].includes(log.level as string)

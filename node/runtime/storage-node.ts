@@ -36,6 +36,7 @@ import { SegmentLog } from '../raft/segment-log.js';
 import { FragmentStore, type Level } from '../store/fragment-store.js';
 import { levelDatabase } from '../store/level-backend.js';
 import { rocksDatabase } from '../store/rocks-backend.js';
+import { sweepRetention } from '../store/retention.js';
 import { clusterHandlers, PROPOSAL_HOPS_MAX } from './cluster-service.js';
 
 /** The map could not take a proposal in time (no leader, or the leader does not answer). */
@@ -179,6 +180,8 @@ export class StorageNode {
     else void this.joinThrough(config.join);
     this.every(config.failureDetector.heartbeatMs, () => void this.detectFailures());
     this.every(PEER_VIEW_EVERY_MS, () => void this.pollPeers());
+    if (config.store.retentionMs !== null)
+      this.every(config.store.retentionSweepMs, () => void this.sweepHistory());
     this.logger.info(
       { grpc: this.grpcAddress, admin: this.adminAddress, dataDir: config.dataDir, voters },
       'node started',
@@ -598,6 +601,26 @@ export class StorageNode {
         { member: id, state, error: (error as Error).message },
         'failure detector could not propose',
       );
+    }
+  }
+
+  private sweeping = false;
+
+  /** Folds history older than the retention window, one sweep at a time. */
+  private async sweepHistory(): Promise<void> {
+    if (this.sweeping || this.config.store.retentionMs === null) return;
+    this.sweeping = true;
+    try {
+      const report = await sweepRetention(
+        this.store,
+        Date.now() - this.config.store.retentionMs,
+        () => this.stopped,
+      );
+      if (report.versionsFolded > 0) this.logger.info(report, 'retention folded history');
+    } catch (error) {
+      this.logger.error({ error: (error as Error).message }, 'retention sweep failed');
+    } finally {
+      this.sweeping = false;
     }
   }
 

@@ -64,7 +64,12 @@ describe('node: configuration', () => {
       snapshotEvery: 10_000,
     });
     expect(config.peers.map((peer) => peer.raftId)).to.deep.equal([1, 2, 3]);
-    expect(config.store).to.deep.equal({ backend: 'leveldb', quotaBytes: null });
+    expect(config.store).to.deep.equal({
+      backend: 'leveldb',
+      quotaBytes: null,
+      retentionMs: null,
+      retentionSweepMs: 60_000,
+    });
   });
 
   it('names the setting and its line for each bad value', async () => {
