@@ -19,7 +19,7 @@ export const LEVEL_OPTIONS = {
 /** A LevelDB database at `path` (created if missing), ready for FragmentStore.open. */
 export function levelDatabase(path: string): Level {
   // tsc needs the cast (ClassicLevel's format parameter differs from abstract-level's); the
-  // linter's type service sees them as one type.
+  // linter's type service sometimes sees them as one type, depending on the files linted together.
   // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion
   return new ClassicLevel<string, Uint8Array>(path, LEVEL_OPTIONS) as unknown as Level;
 }
