@@ -16,11 +16,10 @@ export async function main(argv: string[]): Promise<void> {
     .demandCommand(1, 'Name a command; --help lists them.')
     .recommendCommands()
     .wrap(Math.min(110, process.stdout.columns ?? 100))
-    .fail((message, error, instance) => {
+    .fail((message, error) => {
+      // A thrown error is reported by main()'s catch; a usage mistake here, with exit code 2.
       if (error) throw error;
-      process.stderr.write(
-        `${instance.help() ? '' : ''}tessera: ${message}\nRun with --help for usage.\n`,
-      );
+      process.stderr.write(`tessera: ${message}\nRun with --help for usage.\n`);
       process.exit(2);
     });
   for (const command of commands) parser = command(parser);
