@@ -5,7 +5,12 @@
 import * as grpc from '@grpc/grpc-js';
 import type { FragmentsClient } from '../../proto/generated/tessera/v1/Fragments.js';
 import { CHANNEL_OPTIONS, fragmentsProto } from '../../proto/load.js';
-import { unaryCall } from './unary-call.js';
+import type { ReadChunk__Output } from '../../proto/generated/tessera/v1/ReadChunk.js';
+import type { ReadRequest } from '../../proto/generated/tessera/v1/ReadRequest.js';
+import type { Version__Output } from '../../proto/generated/tessera/v1/Version.js';
+import type { WriteReply__Output } from '../../proto/generated/tessera/v1/WriteReply.js';
+import type { WriteWholeChunk } from '../../proto/generated/tessera/v1/WriteWholeChunk.js';
+import { toRemoteCallError, unaryCall } from './unary-call.js';
 
 export { RemoteCallError as FragmentCallError } from './unary-call.js';
 
@@ -28,6 +33,50 @@ export class FragmentClient {
 
   call<M extends Method>(method: M, request: RequestOf<M>): Promise<NonNullable<ReplyOf<M>>> {
     return unaryCall(this.client, method, request, this.deadlineMs);
+  }
+
+  /** A fragment (or a range of it) streamed back in chunks, reassembled. */
+  readStream(
+    request: ReadRequest,
+  ): Promise<{ bytes: Buffer; version: Version__Output | null; registry: Version__Output[] }> {
+    return new Promise((resolve, reject) => {
+      const stream = this.client.ReadStream(request, {
+        deadline: new Date(Date.now() + this.deadlineMs),
+      });
+      const parts: Buffer[] = [];
+      let state: { version: Version__Output | null; registry: Version__Output[] } = {
+        version: null,
+        registry: [],
+      };
+      stream.on('data', (chunk: ReadChunk__Output) => {
+        if (parts.length === 0) state = { version: chunk.version, registry: chunk.registry };
+        parts.push(chunk.bytes);
+      });
+      stream.on('error', (error: grpc.ServiceError) => reject(toRemoteCallError(error)));
+      stream.on('end', () => resolve({ bytes: Buffer.concat(parts), ...state }));
+    });
+  }
+
+  /** A whole fragment written in chunks: the first carries the stamp, registry and digest. */
+  writeWholeStream(
+    header: Omit<WriteWholeChunk, 'offset' | 'bytes'>,
+    bytes: Uint8Array,
+    chunkBytes = 256 << 10,
+  ): Promise<WriteReply__Output> {
+    return new Promise((resolve, reject) => {
+      const stream = this.client.WriteWholeStream(
+        { deadline: new Date(Date.now() + this.deadlineMs) },
+        (error, reply) => (error ? reject(toRemoteCallError(error)) : resolve(reply!)),
+      );
+      for (let offset = 0; offset === 0 || offset < bytes.length; offset += chunkBytes) {
+        stream.write({
+          ...(offset === 0 ? header : {}),
+          offset,
+          bytes: bytes.subarray(offset, offset + chunkBytes),
+        });
+      }
+      stream.end();
+    });
   }
 
   close(): void {

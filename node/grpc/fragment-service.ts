@@ -5,6 +5,8 @@
  */
 import type * as grpc from '@grpc/grpc-js';
 import type { FragmentsHandlers } from '../../proto/generated/tessera/v1/Fragments.js';
+import type { WriteWholeChunk__Output } from '../../proto/generated/tessera/v1/WriteWholeChunk.js';
+import { InvalidRequestError } from '../store/errors.js';
 import type { FragmentStore } from '../store/fragment-store.js';
 import {
   fragment,
@@ -113,10 +115,123 @@ export function fragmentHandlers(store: FragmentStore): FragmentsHandlers {
           }
           call.end();
         } catch (error) {
-          const failure = toServiceFailure(error);
-          call.destroy(Object.assign(new Error(failure.details), failure));
+          failStream(call, error);
         }
       })();
     },
+    ReadStream: (call) => {
+      void (async () => {
+        try {
+          const { request } = call;
+          const id = fragment(request.fragment);
+          const length =
+            request.length === 0 ? request.blockBytes - request.offset : request.length;
+          const read = request.version
+            ? {
+                bytes: await store.readVersion(
+                  id,
+                  request.blockBytes,
+                  version(request.version, 'version'),
+                  request.offset,
+                  length,
+                ),
+                version: version(request.version, 'version'),
+                registry: null,
+              }
+            : await store.read(id, request.blockBytes, request.offset, length);
+          for (let at = 0; at === 0 || at < read.bytes.length; at += STREAM_CHUNK_BYTES) {
+            if (call.cancelled) return;
+            const chunk = {
+              offset: request.offset + at,
+              bytes: read.bytes.subarray(at, at + STREAM_CHUNK_BYTES),
+            };
+            const first =
+              at === 0
+                ? {
+                    version: versionMessage(read.version),
+                    registry: (read.registry ?? []).map(versionMessage),
+                  }
+                : {};
+            if (!call.write({ ...chunk, ...first }))
+              await new Promise((resolve) => call.once('drain', resolve));
+          }
+          call.end();
+        } catch (error) {
+          failStream(call, error);
+        }
+      })();
+    },
+    WriteWholeStream: (call, callback) => {
+      let first: WriteWholeChunk__Output | undefined;
+      const parts: Buffer[] = [];
+      let received = 0;
+      let problem: InvalidRequestError | undefined;
+      call.on('data', (chunk: WriteWholeChunk__Output) => {
+        if (problem) return;
+        if (!first) {
+          if (!chunk.stamp)
+            return void (problem = new InvalidRequestError(
+              'stamp',
+              'the first chunk must carry the stamp',
+            ));
+          first = chunk;
+        }
+        if (chunk.offset !== received)
+          return void (problem = new InvalidRequestError(
+            'offset',
+            `chunks must come in order without gaps: expected ${received}, got ${chunk.offset}`,
+          ));
+        received += chunk.bytes.length;
+        if (received > first.stamp!.blockBytes)
+          return void (problem = new InvalidRequestError(
+            'bytes',
+            `more than the fragment's ${first.stamp!.blockBytes} bytes`,
+          ));
+        parts.push(chunk.bytes);
+      });
+      call.on('error', () => {});
+      call.on('end', () => {
+        if (problem || !first)
+          return callback(
+            toServiceFailure(problem ?? new InvalidRequestError('stamp', 'no chunk was sent')),
+          );
+        const header = first;
+        store
+          .writeWhole({
+            ...stamped(header.stamp),
+            bytes: Buffer.concat(parts),
+            registry:
+              header.registry.length > 0
+                ? header.registry.map((entry, index) => version(entry, `registry[${index}]`))
+                : null,
+            digest: header.digest,
+          })
+          .then(
+            (outcome) =>
+              callback(
+                null,
+                outcome.ok
+                  ? {
+                      ok: true,
+                      version: versionMessage(outcome.version),
+                      repeated: outcome.repeated,
+                    }
+                  : { ok: false, refusal: refusal(outcome) },
+              ),
+            (error: unknown) => callback(toServiceFailure(error)),
+          );
+      });
+    },
   };
+}
+
+/** Bytes per message of a streamed fragment. */
+export const STREAM_CHUNK_BYTES = 256 << 10;
+
+/**
+ * Ends a server stream with the mapped status of `error`. (grpc-js sends a status for an 'error'
+ * event that carries one; destroy() would leave the client waiting for its deadline.)
+ */
+function failStream(call: grpc.ServerWritableStream<unknown, unknown>, error: unknown): void {
+  call.emit('error', toServiceFailure(error));
 }

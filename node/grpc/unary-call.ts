@@ -32,16 +32,18 @@ export function unaryCall<Request, Reply>(
       >
     )[method]!.bind(client);
     invoke(request, { deadline: new Date(Date.now() + deadlineMs) }, (error, reply) => {
-      if (error) {
-        const code = error.metadata?.get('tessera-code')[0];
-        reject(
-          new RemoteCallError(
-            error.code,
-            typeof code === 'string' ? code : (grpc.status[error.code] ?? 'UNKNOWN'),
-            error.details || error.message,
-          ),
-        );
-      } else resolve(reply as Reply);
+      if (error) reject(toRemoteCallError(error));
+      else resolve(reply as Reply);
     });
   });
+}
+
+/** The typed error of a failed call: its status, and Tessera's code from the metadata. */
+export function toRemoteCallError(error: grpc.ServiceError): RemoteCallError {
+  const code = error.metadata?.get('tessera-code')[0];
+  return new RemoteCallError(
+    error.code,
+    typeof code === 'string' ? code : (grpc.status[error.code] ?? 'UNKNOWN'),
+    error.details || error.message,
+  );
 }

@@ -11,6 +11,7 @@ import type { HistoryReply as _tessera_v1_HistoryReply, HistoryReply__Output as 
 import type { HistoryRequest as _tessera_v1_HistoryRequest, HistoryRequest__Output as _tessera_v1_HistoryRequest__Output } from './tessera/v1/HistoryRequest.js';
 import type { ListItem as _tessera_v1_ListItem, ListItem__Output as _tessera_v1_ListItem__Output } from './tessera/v1/ListItem.js';
 import type { ListRequest as _tessera_v1_ListRequest, ListRequest__Output as _tessera_v1_ListRequest__Output } from './tessera/v1/ListRequest.js';
+import type { ReadChunk as _tessera_v1_ReadChunk, ReadChunk__Output as _tessera_v1_ReadChunk__Output } from './tessera/v1/ReadChunk.js';
 import type { ReadReply as _tessera_v1_ReadReply, ReadReply__Output as _tessera_v1_ReadReply__Output } from './tessera/v1/ReadReply.js';
 import type { ReadRequest as _tessera_v1_ReadRequest, ReadRequest__Output as _tessera_v1_ReadRequest__Output } from './tessera/v1/ReadRequest.js';
 import type { Refusal as _tessera_v1_Refusal, Refusal__Output as _tessera_v1_Refusal__Output } from './tessera/v1/Refusal.js';
@@ -19,6 +20,7 @@ import type { Version as _tessera_v1_Version, Version__Output as _tessera_v1_Ver
 import type { WriteDataReply as _tessera_v1_WriteDataReply, WriteDataReply__Output as _tessera_v1_WriteDataReply__Output } from './tessera/v1/WriteDataReply.js';
 import type { WriteDataRequest as _tessera_v1_WriteDataRequest, WriteDataRequest__Output as _tessera_v1_WriteDataRequest__Output } from './tessera/v1/WriteDataRequest.js';
 import type { WriteReply as _tessera_v1_WriteReply, WriteReply__Output as _tessera_v1_WriteReply__Output } from './tessera/v1/WriteReply.js';
+import type { WriteWholeChunk as _tessera_v1_WriteWholeChunk, WriteWholeChunk__Output as _tessera_v1_WriteWholeChunk__Output } from './tessera/v1/WriteWholeChunk.js';
 import type { WriteWholeRequest as _tessera_v1_WriteWholeRequest, WriteWholeRequest__Output as _tessera_v1_WriteWholeRequest__Output } from './tessera/v1/WriteWholeRequest.js';
 import type { WriterStamp as _tessera_v1_WriterStamp, WriterStamp__Output as _tessera_v1_WriterStamp__Output } from './tessera/v1/WriterStamp.js';
 
@@ -39,6 +41,7 @@ export interface ProtoGrpcType {
       HistoryRequest: MessageTypeDefinition<_tessera_v1_HistoryRequest, _tessera_v1_HistoryRequest__Output>
       ListItem: MessageTypeDefinition<_tessera_v1_ListItem, _tessera_v1_ListItem__Output>
       ListRequest: MessageTypeDefinition<_tessera_v1_ListRequest, _tessera_v1_ListRequest__Output>
+      ReadChunk: MessageTypeDefinition<_tessera_v1_ReadChunk, _tessera_v1_ReadChunk__Output>
       ReadReply: MessageTypeDefinition<_tessera_v1_ReadReply, _tessera_v1_ReadReply__Output>
       ReadRequest: MessageTypeDefinition<_tessera_v1_ReadRequest, _tessera_v1_ReadRequest__Output>
       Refusal: MessageTypeDefinition<_tessera_v1_Refusal, _tessera_v1_Refusal__Output>
@@ -47,6 +50,7 @@ export interface ProtoGrpcType {
       WriteDataReply: MessageTypeDefinition<_tessera_v1_WriteDataReply, _tessera_v1_WriteDataReply__Output>
       WriteDataRequest: MessageTypeDefinition<_tessera_v1_WriteDataRequest, _tessera_v1_WriteDataRequest__Output>
       WriteReply: MessageTypeDefinition<_tessera_v1_WriteReply, _tessera_v1_WriteReply__Output>
+      WriteWholeChunk: MessageTypeDefinition<_tessera_v1_WriteWholeChunk, _tessera_v1_WriteWholeChunk__Output>
       WriteWholeRequest: MessageTypeDefinition<_tessera_v1_WriteWholeRequest, _tessera_v1_WriteWholeRequest__Output>
       WriterStamp: MessageTypeDefinition<_tessera_v1_WriterStamp, _tessera_v1_WriterStamp__Output>
     }

@@ -9,6 +9,7 @@ import { NodeMetrics } from '../../node/admin/metrics.js';
 import { FragmentClient, FragmentCallError } from '../../node/grpc/fragment-client.js';
 import { serveFragments, type RunningServer } from '../../node/grpc/server.js';
 import { FragmentStore, type Level } from '../../node/store/fragment-store.js';
+import { fragmentsProto } from '../../proto/load.js';
 import { keys } from '../../node/store/store-codec.js';
 import { digestOf } from '../../node/store/store-requests.js';
 
@@ -192,5 +193,90 @@ describe('grpc: the Fragments service', () => {
     const error = await failure(client.call('Read', { fragment, blockBytes: BLOCK }));
     expect(error.status).to.equal(grpc.status.DATA_LOSS);
     expect(error.code).to.equal('STORE_CHECKSUM');
+  });
+});
+
+describe('grpc: whole fragments streamed in chunks', () => {
+  const BIG = 4 << 20;
+  const big = { volume: 'vol', stripe: 99, index: 0 };
+  let store: FragmentStore;
+  let server: RunningServer;
+  let client: FragmentClient;
+
+  beforeEach(async () => {
+    const db = new MemoryLevel<string, Uint8Array>({ keyEncoding: 'utf8', valueEncoding: 'view' });
+    store = await FragmentStore.open({ db });
+    server = await serveFragments(store, '127.0.0.1:0');
+    client = new FragmentClient(server.address);
+  });
+  afterEach(async () => {
+    client.close();
+    await server.stop();
+    await store.close();
+  });
+
+  const header = (bytes: Uint8Array) => ({
+    stamp: {
+      fragment: big,
+      blockBytes: BIG,
+      expected: { epoch: 0, seq: 0 },
+      next: { epoch: 2, seq: 1 },
+      writer,
+    },
+    registry: [
+      { epoch: 2, seq: 1 },
+      { epoch: 2, seq: 1 },
+      { epoch: 2, seq: 1 },
+    ],
+    digest: digestOf(bytes),
+  });
+
+  it('writes a 4 MiB fragment in 256 KiB chunks and reads it back in chunks, with its state', async () => {
+    const bytes = new Uint8Array(BIG).map((_, i) => (i * 31 + 7) & 255);
+    const written = await client.writeWholeStream(header(bytes), bytes);
+    expect(written).to.deep.include({ ok: true, repeated: false });
+    const read = await client.readStream({ fragment: big, blockBytes: BIG });
+    expect(read.bytes.equals(Buffer.from(bytes))).to.equal(true);
+    expect(read.version).to.deep.equal({ epoch: 2, seq: 1 });
+    expect(read.registry).to.have.length(3);
+    const again = await client.writeWholeStream(header(bytes), bytes);
+    expect(again, 'the same stamp again returns the recorded outcome').to.deep.include({
+      ok: true,
+      repeated: true,
+    });
+  });
+
+  it('refuses a stream without a stamp, chunks out of order, and a read out of range, naming what is wrong', async () => {
+    const withoutStamp = await failure(
+      client.writeWholeStream({ registry: [], digest: '' }, new Uint8Array(16)),
+    );
+    expect(withoutStamp.status).to.equal(grpc.status.INVALID_ARGUMENT);
+    expect(withoutStamp.message).to.match(/^stamp: the first chunk must carry the stamp/);
+
+    const raw = new (fragmentsProto().tessera.v1.Fragments)(
+      server.address,
+      grpc.credentials.createInsecure(),
+    );
+    const outOfOrder = await new Promise<grpc.ServiceError | null>((resolve) => {
+      const stream = raw.WriteWholeStream((error) => resolve(error));
+      const bytes = new Uint8Array(BIG);
+      stream.write({ ...header(bytes), offset: 0, bytes: bytes.subarray(0, 1024) });
+      stream.write({ offset: 4096, bytes: bytes.subarray(4096, 8192) });
+      stream.end();
+    });
+    raw.close();
+    expect(outOfOrder?.code).to.equal(grpc.status.INVALID_ARGUMENT);
+    expect(outOfOrder?.details).to.match(
+      /^offset: chunks must come in order without gaps: expected 1024, got 4096/,
+    );
+    expect((await store.read(big, BIG)).version, 'nothing was written').to.deep.equal({
+      epoch: 0,
+      seq: 0,
+    });
+
+    const outOfRange = await failure(
+      client.readStream({ fragment: big, blockBytes: BIG, offset: BIG + 1 }),
+    );
+    expect(outOfRange.status).to.equal(grpc.status.INVALID_ARGUMENT);
   });
 });

@@ -9,11 +9,13 @@ import type { HistoryReply as _tessera_v1_HistoryReply, HistoryReply__Output as 
 import type { HistoryRequest as _tessera_v1_HistoryRequest, HistoryRequest__Output as _tessera_v1_HistoryRequest__Output } from '../../tessera/v1/HistoryRequest.js';
 import type { ListItem as _tessera_v1_ListItem, ListItem__Output as _tessera_v1_ListItem__Output } from '../../tessera/v1/ListItem.js';
 import type { ListRequest as _tessera_v1_ListRequest, ListRequest__Output as _tessera_v1_ListRequest__Output } from '../../tessera/v1/ListRequest.js';
+import type { ReadChunk as _tessera_v1_ReadChunk, ReadChunk__Output as _tessera_v1_ReadChunk__Output } from '../../tessera/v1/ReadChunk.js';
 import type { ReadReply as _tessera_v1_ReadReply, ReadReply__Output as _tessera_v1_ReadReply__Output } from '../../tessera/v1/ReadReply.js';
 import type { ReadRequest as _tessera_v1_ReadRequest, ReadRequest__Output as _tessera_v1_ReadRequest__Output } from '../../tessera/v1/ReadRequest.js';
 import type { WriteDataReply as _tessera_v1_WriteDataReply, WriteDataReply__Output as _tessera_v1_WriteDataReply__Output } from '../../tessera/v1/WriteDataReply.js';
 import type { WriteDataRequest as _tessera_v1_WriteDataRequest, WriteDataRequest__Output as _tessera_v1_WriteDataRequest__Output } from '../../tessera/v1/WriteDataRequest.js';
 import type { WriteReply as _tessera_v1_WriteReply, WriteReply__Output as _tessera_v1_WriteReply__Output } from '../../tessera/v1/WriteReply.js';
+import type { WriteWholeChunk as _tessera_v1_WriteWholeChunk, WriteWholeChunk__Output as _tessera_v1_WriteWholeChunk__Output } from '../../tessera/v1/WriteWholeChunk.js';
 import type { WriteWholeRequest as _tessera_v1_WriteWholeRequest, WriteWholeRequest__Output as _tessera_v1_WriteWholeRequest__Output } from '../../tessera/v1/WriteWholeRequest.js';
 
 export interface FragmentsClient extends grpc.Client {
@@ -58,6 +60,11 @@ export interface FragmentsClient extends grpc.Client {
   read(argument: _tessera_v1_ReadRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_tessera_v1_ReadReply__Output>): grpc.ClientUnaryCall;
   read(argument: _tessera_v1_ReadRequest, callback: grpc.requestCallback<_tessera_v1_ReadReply__Output>): grpc.ClientUnaryCall;
   
+  ReadStream(argument: _tessera_v1_ReadRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_tessera_v1_ReadChunk__Output>;
+  ReadStream(argument: _tessera_v1_ReadRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_tessera_v1_ReadChunk__Output>;
+  readStream(argument: _tessera_v1_ReadRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_tessera_v1_ReadChunk__Output>;
+  readStream(argument: _tessera_v1_ReadRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_tessera_v1_ReadChunk__Output>;
+  
   WriteData(argument: _tessera_v1_WriteDataRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_tessera_v1_WriteDataReply__Output>): grpc.ClientUnaryCall;
   WriteData(argument: _tessera_v1_WriteDataRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_tessera_v1_WriteDataReply__Output>): grpc.ClientUnaryCall;
   WriteData(argument: _tessera_v1_WriteDataRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_tessera_v1_WriteDataReply__Output>): grpc.ClientUnaryCall;
@@ -76,6 +83,15 @@ export interface FragmentsClient extends grpc.Client {
   writeWhole(argument: _tessera_v1_WriteWholeRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_tessera_v1_WriteReply__Output>): grpc.ClientUnaryCall;
   writeWhole(argument: _tessera_v1_WriteWholeRequest, callback: grpc.requestCallback<_tessera_v1_WriteReply__Output>): grpc.ClientUnaryCall;
   
+  WriteWholeStream(metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_tessera_v1_WriteReply__Output>): grpc.ClientWritableStream<_tessera_v1_WriteWholeChunk>;
+  WriteWholeStream(metadata: grpc.Metadata, callback: grpc.requestCallback<_tessera_v1_WriteReply__Output>): grpc.ClientWritableStream<_tessera_v1_WriteWholeChunk>;
+  WriteWholeStream(options: grpc.CallOptions, callback: grpc.requestCallback<_tessera_v1_WriteReply__Output>): grpc.ClientWritableStream<_tessera_v1_WriteWholeChunk>;
+  WriteWholeStream(callback: grpc.requestCallback<_tessera_v1_WriteReply__Output>): grpc.ClientWritableStream<_tessera_v1_WriteWholeChunk>;
+  writeWholeStream(metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_tessera_v1_WriteReply__Output>): grpc.ClientWritableStream<_tessera_v1_WriteWholeChunk>;
+  writeWholeStream(metadata: grpc.Metadata, callback: grpc.requestCallback<_tessera_v1_WriteReply__Output>): grpc.ClientWritableStream<_tessera_v1_WriteWholeChunk>;
+  writeWholeStream(options: grpc.CallOptions, callback: grpc.requestCallback<_tessera_v1_WriteReply__Output>): grpc.ClientWritableStream<_tessera_v1_WriteWholeChunk>;
+  writeWholeStream(callback: grpc.requestCallback<_tessera_v1_WriteReply__Output>): grpc.ClientWritableStream<_tessera_v1_WriteWholeChunk>;
+  
 }
 
 export interface FragmentsHandlers extends grpc.UntypedServiceImplementation {
@@ -89,9 +105,13 @@ export interface FragmentsHandlers extends grpc.UntypedServiceImplementation {
   
   Read: grpc.handleUnaryCall<_tessera_v1_ReadRequest__Output, _tessera_v1_ReadReply>;
   
+  ReadStream: grpc.handleServerStreamingCall<_tessera_v1_ReadRequest__Output, _tessera_v1_ReadChunk>;
+  
   WriteData: grpc.handleUnaryCall<_tessera_v1_WriteDataRequest__Output, _tessera_v1_WriteDataReply>;
   
   WriteWhole: grpc.handleUnaryCall<_tessera_v1_WriteWholeRequest__Output, _tessera_v1_WriteReply>;
+  
+  WriteWholeStream: grpc.handleClientStreamingCall<_tessera_v1_WriteWholeChunk__Output, _tessera_v1_WriteReply>;
   
 }
 
@@ -101,6 +121,8 @@ export interface FragmentsDefinition extends grpc.ServiceDefinition {
   History: MethodDefinition<_tessera_v1_HistoryRequest, _tessera_v1_HistoryReply, _tessera_v1_HistoryRequest__Output, _tessera_v1_HistoryReply__Output>
   List: MethodDefinition<_tessera_v1_ListRequest, _tessera_v1_ListItem, _tessera_v1_ListRequest__Output, _tessera_v1_ListItem__Output>
   Read: MethodDefinition<_tessera_v1_ReadRequest, _tessera_v1_ReadReply, _tessera_v1_ReadRequest__Output, _tessera_v1_ReadReply__Output>
+  ReadStream: MethodDefinition<_tessera_v1_ReadRequest, _tessera_v1_ReadChunk, _tessera_v1_ReadRequest__Output, _tessera_v1_ReadChunk__Output>
   WriteData: MethodDefinition<_tessera_v1_WriteDataRequest, _tessera_v1_WriteDataReply, _tessera_v1_WriteDataRequest__Output, _tessera_v1_WriteDataReply__Output>
   WriteWhole: MethodDefinition<_tessera_v1_WriteWholeRequest, _tessera_v1_WriteReply, _tessera_v1_WriteWholeRequest__Output, _tessera_v1_WriteReply__Output>
+  WriteWholeStream: MethodDefinition<_tessera_v1_WriteWholeChunk, _tessera_v1_WriteReply, _tessera_v1_WriteWholeChunk__Output, _tessera_v1_WriteReply__Output>
 }

@@ -1,0 +1,17 @@
+// Original file: proto/fragments.proto
+
+import type { Version as _tessera_v1_Version, Version__Output as _tessera_v1_Version__Output } from '../../tessera/v1/Version.js';
+
+export interface ReadChunk {
+  'offset'?: (number);
+  'bytes'?: (Buffer | Uint8Array | string);
+  'version'?: (_tessera_v1_Version | null);
+  'registry'?: (_tessera_v1_Version)[];
+}
+
+export interface ReadChunk__Output {
+  'offset': (number);
+  'bytes': (Buffer);
+  'version': (_tessera_v1_Version__Output | null);
+  'registry': (_tessera_v1_Version__Output)[];
+}
