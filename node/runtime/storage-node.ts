@@ -9,35 +9,25 @@
  * upStableMs, so a flapping node does not move ownership back and forth; `out` (which moves
  * data) only after outAfterMs, when configured, or by an operator's command.
  */
-import { randomInt } from 'node:crypto';
-import { mkdir, open, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import * as grpc from '@grpc/grpc-js';
-import { MemoryLevel } from 'memory-level';
 import { pino, type Logger } from 'pino';
-import type { ClusterClient } from '../../proto/generated/tessera/v1/Cluster.js';
+import type { ConfigChange } from '../../consensus/index.js';
 import type { NodeView, NodeView__Output } from '../../proto/generated/tessera/v1/NodeView.js';
-import { CHANNEL_OPTIONS, clusterProto, fragmentsProto, raftProto } from '../../proto/load.js';
-import { serveAdmin, type RunningAdmin } from '../admin/admin-server.js';
+import type { RunningAdmin } from '../admin/admin-server.js';
 import { NodeMetrics } from '../admin/metrics.js';
 import type { MemberStatus, NodeStatus, RaftRole } from '../admin/node-status.js';
 import { ClusterMap, encodeCommand } from '../cluster/cluster-map.js';
 import type { ClusterCommand, ClusterResult, Member } from '../cluster/cluster-map-types.js';
-import { RaftTransport } from '../cluster/raft-transport.js';
 import type { NodeConfig } from '../config.js';
-import { fragmentHandlers } from '../grpc/fragment-service.js';
-import { instrument } from '../grpc/instrument.js';
-import { stopServer } from '../grpc/server.js';
-import { RemoteCallError, unaryCall } from '../grpc/unary-call.js';
-import { InvalidRequestError } from '../store/errors.js';
-import type { ConfigChange } from '../../consensus/index.js';
+import type { Cancel, ClusterPeer, NodeEnv, RaftLink } from '../env/node-env.js';
+import { realEnv } from '../env/real-env.js';
+import { RemoteCallError } from '../grpc/unary-call.js';
 import { NotLeaderError, ProposalDroppedError, RaftDriver } from '../raft/raft-driver.js';
-import { SegmentLog } from '../raft/segment-log.js';
-import { FragmentStore, type Level } from '../store/fragment-store.js';
-import { levelDatabase } from '../store/level-backend.js';
-import { rocksDatabase } from '../store/rocks-backend.js';
+import type { SegmentLog } from '../raft/segment-log.js';
+import { InvalidRequestError } from '../store/errors.js';
+import type { FragmentStore } from '../store/fragment-store.js';
 import { sweepRetention } from '../store/retention.js';
-import { clusterHandlers, PROPOSAL_HOPS_MAX } from './cluster-service.js';
+import { PROPOSAL_HOPS_MAX } from './cluster-service.js';
 
 /** The map could not take a proposal in time (no leader, or the leader does not answer). */
 export class ClusterUnavailableError extends Error {
@@ -63,13 +53,14 @@ export class StorageNode {
   readonly logger: Logger;
   private readonly map = new ClusterMap();
   private driver!: RaftDriver<ClusterResult>;
-  private transport!: RaftTransport;
+  private raftLink!: RaftLink;
   private store!: FragmentStore;
   private raftLog!: SegmentLog;
-  private server!: grpc.Server;
+  private served!: { address: string; stop(): Promise<void> };
   private admin!: RunningAdmin;
-  private readonly timers: NodeJS.Timeout[] = [];
-  private readonly clients = new Map<string, ClusterClient>();
+  private readonly cancels: Cancel[] = [];
+  /** When a Raft message from each member last arrived (for the failure detector). */
+  private readonly heardMs = new Map<number, number>();
   private readonly peerViews = new Map<string, PeerView>();
   private readonly aliveSinceMs = new Map<string, number>();
   private readonly downSinceMs = new Map<string, number>();
@@ -78,11 +69,15 @@ export class StorageNode {
   private lastRole: string | undefined;
   private lastEpoch = -1;
   private stopped = false;
-  readonly startedAtMs = Date.now();
+  readonly startedAtMs: number;
   grpcAddress = '';
   adminAddress = '';
 
-  private constructor(readonly config: NodeConfig) {
+  private constructor(
+    readonly config: NodeConfig,
+    private readonly env: NodeEnv,
+  ) {
+    this.startedAtMs = env.clock.wallMs();
     this.metrics = new NodeMetrics({ node: config.id });
     this.logger = pino({
       level: config.log.level,
@@ -92,30 +87,29 @@ export class StorageNode {
     });
   }
 
-  /** Opens the node's data and starts serving. */
-  static async start(config: NodeConfig, onFatal?: (error: unknown) => void): Promise<StorageNode> {
-    const node = new StorageNode(config);
-    await node.open(onFatal ?? ((error) => node.fatal(error)));
+  /**
+   * Opens the node's data and starts serving, in `env` (the real world unless a simulator
+   * gives its own); `onFatal` is told if the Raft log fails (by default the process exits).
+   */
+  static async start(
+    config: NodeConfig,
+    options: { env?: NodeEnv; onFatal?: (error: unknown) => void } = {},
+  ): Promise<StorageNode> {
+    const node = new StorageNode(config, options.env ?? realEnv());
+    await node.open(options.onFatal ?? ((error) => node.fatal(error)));
     return node;
   }
 
   private async open(onFatal: (error: unknown) => void): Promise<void> {
     const { config } = this;
-    await mkdir(config.dataDir, { recursive: true });
-    const fragmentsDir = join(config.dataDir, 'fragments');
-    const db: Level =
-      config.store.backend === 'memory'
-        ? new MemoryLevel<string, Uint8Array>({ keyEncoding: 'utf8', valueEncoding: 'view' })
-        : config.store.backend === 'rocksdb'
-          ? await rocksDatabase(fragmentsDir)
-          : levelDatabase(fragmentsDir);
-    this.store = await FragmentStore.open({
-      db,
-      ...(config.store.quotaBytes === null ? {} : { quotaBytes: config.store.quotaBytes }),
-    });
-    this.raftLog = await SegmentLog.open(join(config.dataDir, 'raft'));
-    this.transport = new RaftTransport(config.cluster, config.raftId, (message) => {
-      if (!this.stopped) this.driver.receive(message);
+    const { disk, network, clock } = this.env;
+    await disk.mkdir(config.dataDir);
+    this.store = await disk.openStore(config);
+    this.raftLog = await disk.openRaftLog(join(config.dataDir, 'raft'));
+    this.raftLink = network.raft(config.cluster, config.raftId, (message) => {
+      if (this.stopped) return;
+      this.heardMs.set(message.from, clock.nowMs());
+      this.driver.receive(message);
     });
     const voters =
       config.join === null
@@ -126,46 +120,32 @@ export class StorageNode {
       raft: {
         id: config.raftId,
         bootstrap: { voters, learners: [] },
-        random: { int: (max) => randomInt(max) },
+        random: this.env.random,
         electionTimeoutTicks: config.raft.electionTicks,
         heartbeatTicks: config.raft.heartbeatTicks,
       },
       log: this.raftLog,
       machine: this.map,
       snapshotEvery: config.raft.snapshotEvery,
-      send: (message) => this.transport.send(message),
+      send: (message) => this.raftLink.send(message),
       onFatal,
     });
     for (const peer of config.peers)
-      if (peer.raftId !== config.raftId) this.transport.setPeer(peer.raftId, peer.grpc);
+      if (peer.raftId !== config.raftId) this.raftLink.setPeer(peer.raftId, peer.grpc);
 
-    this.server = new grpc.Server(CHANNEL_OPTIONS);
-    this.server.addService(
-      fragmentsProto().tessera.v1.Fragments.service,
-      instrument(fragmentHandlers(this.store), this.metrics),
-    );
-    this.server.addService(raftProto().tessera.v1.Raft.service, this.transport.handlers());
-    this.server.addService(
-      clusterProto().tessera.v1.Cluster.service,
-      instrument(
-        clusterHandlers({
-          propose: (command, hops) => this.propose(command, hops),
-          view: () => this.view(),
-          join: (member, hops) => this.join(member, hops),
-          remove: (nodeId, hops) => this.remove(nodeId, hops),
-        }),
-        this.metrics,
-      ),
-    );
-    const port = await new Promise<number>((resolve, reject) =>
-      this.server.bindAsync(
-        config.listen.grpc,
-        grpc.ServerCredentials.createInsecure(),
-        (error, bound) => (error ? reject(error) : resolve(bound)),
-      ),
-    );
-    this.grpcAddress = `${config.listen.grpc.slice(0, config.listen.grpc.lastIndexOf(':'))}:${port}`;
-    this.admin = await serveAdmin(
+    this.served = await network.serve(config.listen.grpc, {
+      store: this.store,
+      raft: this.raftLink,
+      metrics: this.metrics,
+      cluster: {
+        propose: (command, hops) => this.propose(command, hops),
+        view: () => this.view(),
+        join: (member, hops) => this.join(member, hops),
+        remove: (nodeId, hops) => this.remove(nodeId, hops),
+      },
+    });
+    this.grpcAddress = this.served.address;
+    this.admin = await network.serveAdmin(
       config.listen.admin,
       { status: () => this.status() },
       this.metrics,
@@ -192,10 +172,10 @@ export class StorageNode {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
-    for (const timer of this.timers) clearInterval(timer);
-    for (const client of this.clients.values()) client.close();
-    this.transport.close();
-    await Promise.all([stopServer(this.server, 500), this.admin.stop()]);
+    for (const cancel of this.cancels) cancel();
+    this.env.network.close();
+    this.raftLink.close();
+    await Promise.all([this.served.stop(), this.admin.stop()]);
     await this.raftLog.close();
     await this.store.close();
     this.logger.info('node stopped');
@@ -210,12 +190,10 @@ export class StorageNode {
         const committed = await this.driver.propose(encodeCommand(command));
         return { result: committed.result, index: committed.index };
       },
-      async (client) => {
-        const request = { commandJson: JSON.stringify(command), hops: hops + 1 };
-        const reply = await unaryCall<object, { resultJson: string; index: number }>(
-          client,
-          'Propose',
-          request,
+      async (peer) => {
+        const reply = await peer.propose(
+          JSON.stringify(command),
+          hops + 1,
           PEER_CALL_DEADLINE_MS * 2,
         );
         return { result: JSON.parse(reply.resultJson) as ClusterResult, index: reply.index };
@@ -243,15 +221,7 @@ export class StorageNode {
         this.logger.info({ member: member.id, raftId: member.raftId }, 'member joined');
         return this.map.current.epoch;
       },
-      async (client) =>
-        (
-          await unaryCall<object, { epoch: number }>(
-            client,
-            'Join',
-            { memberJson: JSON.stringify(member), hops: hops + 1 },
-            60_000,
-          )
-        ).epoch,
+      async (peer) => (await peer.join(JSON.stringify(member), hops + 1, 60_000)).epoch,
     );
   }
 
@@ -276,15 +246,7 @@ export class StorageNode {
         }
         return this.map.current.epoch;
       },
-      async (client) =>
-        (
-          await unaryCall<object, { epoch: number }>(
-            client,
-            'Remove',
-            { nodeId, hops: hops + 1 },
-            60_000,
-          )
-        ).epoch,
+      async (peer) => (await peer.remove(nodeId, hops + 1, 60_000)).epoch,
     );
   }
 
@@ -293,7 +255,7 @@ export class StorageNode {
     what: string,
     hops: number,
     local: () => Promise<T>,
-    remote: (client: ClusterClient) => Promise<T>,
+    remote: (peer: ClusterPeer) => Promise<T>,
   ): Promise<T> {
     let lastError = 'no leader known';
     for (let attempt = 0; attempt < PROPOSE_ATTEMPTS_MAX && !this.stopped; attempt++) {
@@ -311,14 +273,14 @@ export class StorageNode {
       const address = status.leader === 0 ? undefined : this.addressOf(status.leader);
       if (address && hops < PROPOSAL_HOPS_MAX) {
         try {
-          return await remote(this.client(address));
+          return await remote(this.env.network.peer(address));
         } catch (error) {
           if (error instanceof RemoteCallError && error.code === 'INVALID_ARGUMENT')
             throw new InvalidRequestError('request', error.message);
           lastError = `leader ${status.leader} at ${address}: ${(error as Error).message}`;
         }
       }
-      await new Promise((resolve) => setTimeout(resolve, PROPOSE_RETRY_MS));
+      await this.env.clock.sleep(PROPOSE_RETRY_MS);
     }
     throw new ClusterUnavailableError(`${what}: ${lastError}`);
   }
@@ -339,7 +301,7 @@ export class StorageNode {
           throw error;
         if (error instanceof ProposalDroppedError) continue;
       }
-      await new Promise((resolve) => setTimeout(resolve, PROPOSE_RETRY_MS));
+      await this.env.clock.sleep(PROPOSE_RETRY_MS);
     }
     throw new ClusterUnavailableError(
       `the membership change ${change.kind} ${change.node} did not commit`,
@@ -355,33 +317,23 @@ export class StorageNode {
    * member it joins through, and kept in the data directory so that a restart uses it again.
    */
   private async joinedBootstrap(address: string): Promise<number[]> {
+    const { disk } = this.env;
     const file = join(this.config.dataDir, 'raft-bootstrap.json');
-    try {
-      return (JSON.parse(await readFile(file, 'utf8')) as { voters: number[] }).voters;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-    }
+    const kept = await disk.readJson<{ voters: number[] }>(file);
+    if (kept) return kept.voters;
     for (;;) {
       try {
-        const view = await unaryCall<object, NodeView__Output>(
-          this.client(address),
-          'View',
-          {},
-          PEER_CALL_DEADLINE_MS,
-        );
+        const view = await this.env.network.peer(address).view(PEER_CALL_DEADLINE_MS);
         if (view.bootstrapVoters.length === 0)
           throw new Error(`${address} has no bootstrap configuration to give`);
-        const handle = await open(file, 'w');
-        await handle.writeFile(JSON.stringify({ voters: view.bootstrapVoters, from: address }));
-        await handle.sync();
-        await handle.close();
+        await disk.writeJsonDurably(file, { voters: view.bootstrapVoters, from: address });
         return view.bootstrapVoters;
       } catch (error) {
         this.logger.warn(
           { through: address, error: (error as Error).message },
           'waiting for the member to join through',
         );
-        await new Promise((resolve) => setTimeout(resolve, 1000));
+        await this.env.clock.sleep(1000);
       }
     }
   }
@@ -408,21 +360,12 @@ export class StorageNode {
       try {
         // Learn where the members are first: as a learner this node must answer the leader
         // before it has a map of its own.
-        const view = await unaryCall<object, NodeView__Output>(
-          this.client(address),
-          'View',
-          {},
-          PEER_CALL_DEADLINE_MS,
-        );
+        const through = this.env.network.peer(address);
+        const view = await through.view(PEER_CALL_DEADLINE_MS);
         for (const peer of (JSON.parse(view.mapJson) as { members: Member[] }).members) {
-          if (peer.raftId !== config.raftId) this.transport.setPeer(peer.raftId, peer.grpcAddress);
+          if (peer.raftId !== config.raftId) this.raftLink.setPeer(peer.raftId, peer.grpcAddress);
         }
-        const { epoch } = await unaryCall<object, { epoch: number }>(
-          this.client(address),
-          'Join',
-          { memberJson: JSON.stringify(member), hops: 0 },
-          60_000,
-        );
+        const { epoch } = await through.join(JSON.stringify(member), 0, 60_000);
         this.logger.info({ through: address, epoch }, 'joined the cluster');
         return;
       } catch (error) {
@@ -430,7 +373,7 @@ export class StorageNode {
           { through: address, error: (error as Error).message },
           'could not join yet',
         );
-        await new Promise((resolve) => setTimeout(resolve, 1000));
+        await this.env.clock.sleep(1000);
       }
     }
   }
@@ -518,7 +461,7 @@ export class StorageNode {
         healthy: true,
       };
     const peer = this.peerViews.get(member.id);
-    const fresh = peer?.view && Date.now() - peer.atMs < 3 * PEER_VIEW_EVERY_MS;
+    const fresh = peer?.view && this.env.clock.nowMs() - peer.atMs < 3 * PEER_VIEW_EVERY_MS;
     return fresh
       ? { ...base, role: roleName(peer.view!.role), fragments: peer.view!.fragments, healthy: true }
       : { ...base, healthy: false };
@@ -546,7 +489,7 @@ export class StorageNode {
       this.leaderSinceMs = undefined;
       return;
     }
-    const now = performance.now();
+    const now = this.env.clock.nowMs();
     this.leaderSinceMs ??= now;
     if (this.detectorBusy) return;
     this.detectorBusy = true;
@@ -554,7 +497,7 @@ export class StorageNode {
       const { downAfterMs, upStableMs, outAfterMs, heartbeatMs } = this.config.failureDetector;
       for (const member of this.map.current.members) {
         if (member.id === this.config.id) continue;
-        const heard = this.transport.lastHeardMs(member.raftId);
+        const heard = this.heardMs.get(member.raftId);
         const silentMs = now - Math.max(heard ?? 0, this.leaderSinceMs);
         const answering =
           heard !== undefined &&
@@ -613,7 +556,7 @@ export class StorageNode {
     try {
       const report = await sweepRetention(
         this.store,
-        Date.now() - this.config.store.retentionMs,
+        this.env.clock.wallMs() - this.config.store.retentionMs,
         () => this.stopped,
       );
       if (report.versionsFolded > 0) this.logger.info(report, 'retention folded history');
@@ -629,13 +572,8 @@ export class StorageNode {
     for (const member of this.map.current.members) {
       if (member.id === this.config.id) continue;
       try {
-        const view = await unaryCall<object, NodeView__Output>(
-          this.client(member.grpcAddress),
-          'View',
-          {},
-          PEER_CALL_DEADLINE_MS,
-        );
-        this.peerViews.set(member.id, { view, atMs: Date.now() });
+        const view = await this.env.network.peer(member.grpcAddress).view(PEER_CALL_DEADLINE_MS);
+        this.peerViews.set(member.id, { view, atMs: this.env.clock.nowMs() });
       } catch {
         this.peerViews.set(member.id, {
           view: this.peerViews.get(member.id)?.view ?? null,
@@ -674,7 +612,7 @@ export class StorageNode {
       );
       for (const member of this.map.current.members) {
         if (member.raftId !== this.config.raftId)
-          this.transport.setPeer(member.raftId, member.grpcAddress);
+          this.raftLink.setPeer(member.raftId, member.grpcAddress);
       }
     }
   }
@@ -686,21 +624,11 @@ export class StorageNode {
     );
   }
 
-  private client(address: string): ClusterClient {
-    let client = this.clients.get(address);
-    if (!client) {
-      const Client = clusterProto().tessera.v1.Cluster;
-      client = new Client(address, grpc.credentials.createInsecure(), CHANNEL_OPTIONS);
-      this.clients.set(address, client);
-    }
-    return client;
-  }
-
   private every(ms: number, action: () => void): void {
-    this.timers.push(
-      setInterval(() => {
+    this.cancels.push(
+      this.env.clock.every(ms, () => {
         if (!this.stopped) action();
-      }, ms),
+      }),
     );
   }
 

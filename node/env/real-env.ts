@@ -1,0 +1,139 @@
+/**
+ * The real NodeEnv: timers and performance.now, crypto randomness, LevelDB (or RocksDB, or
+ * memory) and segment files on the local disk, gRPC and HTTP on the configured addresses.
+ */
+import { randomInt } from 'node:crypto';
+import { mkdir, open, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import * as grpc from '@grpc/grpc-js';
+import { MemoryLevel } from 'memory-level';
+import type { ClusterClient } from '../../proto/generated/tessera/v1/Cluster.js';
+import type { NodeView__Output } from '../../proto/generated/tessera/v1/NodeView.js';
+import { CHANNEL_OPTIONS, clusterProto, fragmentsProto, raftProto } from '../../proto/load.js';
+import { serveAdmin } from '../admin/admin-server.js';
+import { RaftTransport } from '../cluster/raft-transport.js';
+import { fragmentHandlers } from '../grpc/fragment-service.js';
+import { instrument } from '../grpc/instrument.js';
+import { stopServer } from '../grpc/server.js';
+import { unaryCall } from '../grpc/unary-call.js';
+import { SegmentLog } from '../raft/segment-log.js';
+import { clusterHandlers } from '../runtime/cluster-service.js';
+import { FragmentStore, type Level } from '../store/fragment-store.js';
+import { levelDatabase } from '../store/level-backend.js';
+import { rocksDatabase } from '../store/rocks-backend.js';
+import type { ClusterPeer, NodeEnv, NodeNetwork, RaftLink } from './node-env.js';
+
+export function realEnv(): NodeEnv {
+  return {
+    clock: {
+      nowMs: () => performance.now(),
+      wallMs: () => Date.now(),
+      every: (ms, action) => {
+        const timer = setInterval(action, ms);
+        return () => clearInterval(timer);
+      },
+      sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    },
+    random: { int: (max) => randomInt(max) },
+    disk: {
+      mkdir: async (path) => void (await mkdir(path, { recursive: true })),
+      openStore: async (config) => {
+        const dir = join(config.dataDir, 'fragments');
+        const db: Level =
+          config.store.backend === 'memory'
+            ? new MemoryLevel<string, Uint8Array>({ keyEncoding: 'utf8', valueEncoding: 'view' })
+            : config.store.backend === 'rocksdb'
+              ? await rocksDatabase(dir)
+              : levelDatabase(dir);
+        return FragmentStore.open({
+          db,
+          ...(config.store.quotaBytes === null ? {} : { quotaBytes: config.store.quotaBytes }),
+        });
+      },
+      openRaftLog: (dir) => SegmentLog.open(dir),
+      readJson: async <T>(path: string) => {
+        try {
+          return JSON.parse(await readFile(path, 'utf8')) as T;
+        } catch (error) {
+          if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+          throw error;
+        }
+      },
+      writeJsonDurably: async (path, value) => {
+        const handle = await open(path, 'w');
+        try {
+          await handle.writeFile(JSON.stringify(value));
+          await handle.sync();
+        } finally {
+          await handle.close();
+        }
+      },
+    },
+    network: grpcNetwork(),
+  };
+}
+
+function grpcNetwork(): NodeNetwork {
+  const clients = new Map<string, ClusterClient>();
+  /** The transports this network made, to serve their receiving side. */
+  const transports = new WeakMap<RaftLink, RaftTransport>();
+  const client = (address: string): ClusterClient => {
+    let existing = clients.get(address);
+    if (!existing) {
+      existing = new (clusterProto().tessera.v1.Cluster)(
+        address,
+        grpc.credentials.createInsecure(),
+        CHANNEL_OPTIONS,
+      );
+      clients.set(address, existing);
+    }
+    return existing;
+  };
+  return {
+    async serve(address, services) {
+      const server = new grpc.Server(CHANNEL_OPTIONS);
+      server.addService(
+        fragmentsProto().tessera.v1.Fragments.service,
+        instrument(fragmentHandlers(services.store), services.metrics),
+      );
+      const transport = transports.get(services.raft);
+      if (!transport) throw new Error('serve: the Raft link was not made by this network');
+      server.addService(raftProto().tessera.v1.Raft.service, transport.handlers());
+      server.addService(
+        clusterProto().tessera.v1.Cluster.service,
+        instrument(clusterHandlers(services.cluster), services.metrics),
+      );
+      const port = await new Promise<number>((resolve, reject) =>
+        server.bindAsync(address, grpc.ServerCredentials.createInsecure(), (error, bound) =>
+          error ? reject(error) : resolve(bound),
+        ),
+      );
+      return {
+        address: `${address.slice(0, address.lastIndexOf(':'))}:${port}`,
+        stop: () => stopServer(server, 500),
+      };
+    },
+    serveAdmin,
+    raft(cluster, self, deliver) {
+      const transport = new RaftTransport(cluster, self, deliver);
+      transports.set(transport, transport);
+      return transport;
+    },
+    peer(address): ClusterPeer {
+      return {
+        view: (deadlineMs) =>
+          unaryCall<object, NodeView__Output>(client(address), 'View', {}, deadlineMs),
+        propose: (commandJson, hops, deadlineMs) =>
+          unaryCall(client(address), 'Propose', { commandJson, hops }, deadlineMs),
+        join: (memberJson, hops, deadlineMs) =>
+          unaryCall(client(address), 'Join', { memberJson, hops }, deadlineMs),
+        remove: (nodeId, hops, deadlineMs) =>
+          unaryCall(client(address), 'Remove', { nodeId, hops }, deadlineMs),
+      };
+    },
+    close() {
+      for (const existing of clients.values()) existing.close();
+      clients.clear();
+    },
+  };
+}
