@@ -4,6 +4,7 @@
  * catalog). Plain JSON values, so that a snapshot is the state written out.
  */
 import type { NodeState, PlacementRule } from '../../placement/index.js';
+import type { Version } from '../store/version.js';
 
 /** A node of the cluster as the map knows it. */
 export interface Member {
@@ -42,6 +43,29 @@ export interface VolumeRecord {
   createdIndex: number;
 }
 
+/**
+ * A fragment recorded as stale at `version` (DESIGN.md: "any fragment that missed it is recorded
+ * as stale at v'"): left out of every partition and rebuilt whole before it is used. A mark only
+ * moves up; `ownershipEpoch` is the marking owner's.
+ */
+export interface StaleMark {
+  volume: string;
+  stripe: number;
+  index: number;
+  version: Version;
+  ownershipEpoch: number;
+}
+
+/** Versions of one fragment recorded as aborted: every u with above < u ≤ upTo. Never served. */
+export interface AbortRecord {
+  volume: string;
+  stripe: number;
+  index: number;
+  above: Version;
+  upTo: Version;
+  ownershipEpoch: number;
+}
+
 export interface ClusterMapState {
   members: Member[];
   epoch: number;
@@ -49,6 +73,9 @@ export interface ClusterMapState {
   /** The newest epochs, oldest first (bounded: EPOCHS_KEPT). */
   epochs: EpochRecord[];
   volumes: VolumeRecord[];
+  /** Stale marks, one per fragment at most. */
+  marks: StaleMark[];
+  aborts: AbortRecord[];
   appliedIndex: number;
 }
 
@@ -68,7 +95,44 @@ export type ClusterCommand =
       writeQuorum?: number;
       rule?: PlacementRule;
     }
-  | { type: 'delete_volume'; name: string };
+  | { type: 'delete_volume'; name: string }
+  /**
+   * Marks fragments stale (moving a mark already there up); with `abortUpTo`, also records the
+   * versions above the mark up to it as aborted (a new owner marking what it did not read).
+   * Refused unless `proposer` owned each stripe in every epoch since `ownershipEpoch`.
+   */
+  | {
+      type: 'mark_stale';
+      proposer: string;
+      ownershipEpoch: number;
+      marks: {
+        volume: string;
+        stripe: number;
+        index: number;
+        version: Version;
+        abortUpTo?: Version;
+      }[];
+    }
+  /** Clears a mark that names exactly this version and ownership epoch, under the same check. */
+  | {
+      type: 'clear_mark';
+      proposer: string;
+      ownershipEpoch: number;
+      volume: string;
+      stripe: number;
+      index: number;
+      version: Version;
+      markEpoch: number;
+    }
+  /** Records versions as aborted (a repair's roll-back), under the same check. */
+  | {
+      type: 'record_aborts';
+      proposer: string;
+      ownershipEpoch: number;
+      volume: string;
+      stripe: number;
+      aborted: { index: number; version: Version }[];
+    };
 
 /** What applying a command gives its proposer. */
 export type ClusterResult =

@@ -12,6 +12,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { StateMachine } from '../../consensus/index.js';
+import { applyStripeRecord, StripeRecordRefused } from './stripe-records.js';
 import {
   chooseVolumeRule,
   NODE_STATES,
@@ -45,7 +46,16 @@ class Refused extends Error {
 }
 
 export function emptyClusterMap(): ClusterMapState {
-  return { members: [], epoch: 0, topologyVersion: 0, epochs: [], volumes: [], appliedIndex: 0 };
+  return {
+    members: [],
+    epoch: 0,
+    topologyVersion: 0,
+    epochs: [],
+    volumes: [],
+    marks: [],
+    aborts: [],
+    appliedIndex: 0,
+  };
 }
 
 export class ClusterMap implements StateMachine<ClusterResult> {
@@ -84,7 +94,8 @@ export class ClusterMap implements StateMachine<ClusterResult> {
       };
     } catch (error) {
       this.state = { ...before, appliedIndex: index };
-      if (error instanceof Refused) return { ok: false, code: error.code, message: error.message };
+      if (error instanceof Refused || error instanceof StripeRecordRefused)
+        return { ok: false, code: error.code, message: error.message };
       if (error instanceof PlacementError)
         return { ok: false, code: error.code, message: error.message };
       throw error;
@@ -158,6 +169,11 @@ function applyCommand(
       return undefined;
     case 'create_volume':
       return createVolume(state, command, index);
+    case 'mark_stale':
+    case 'clear_mark':
+    case 'record_aborts':
+      applyStripeRecord(state, command);
+      return undefined;
     case 'delete_volume': {
       const at = state.volumes.findIndex((volume) => volume.name === command.name);
       if (at < 0) throw new Refused('NOT_FOUND', `volume ${String(command.name)} does not exist`);

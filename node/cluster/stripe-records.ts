@@ -1,0 +1,249 @@
+/**
+ * The cluster map's records about stripes (DESIGN.md, "The write path" step 4 and "Failure and
+ * recovery"): stale marks, recorded aborts, and the ownership check that guards them: the map
+ * refuses a mark, a clear or an abort from a proposer that has not owned the stripe in every
+ * epoch since the ownership epoch it names, so that a deposed owner can change nothing.
+ */
+import { owner, stripeKey } from '../../placement/index.js';
+import { compareVersions, sameVersion, type Version } from '../store/version.js';
+import type { ClusterCommand, ClusterMapState } from './cluster-map-types.js';
+
+/** Why a stripe record was refused: a code and a message, as the map's results carry them. */
+export class StripeRecordRefused extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The CM that owned `stripe` of `volume` in each epoch the map remembers, oldest first. */
+export function ownersByEpoch(
+  state: ClusterMapState,
+  volume: string,
+  stripe: number,
+): { epoch: number; owner: string | null }[] {
+  const key = stripeKey(volume, stripe);
+  return state.epochs.map((record) => ({
+    epoch: record.epoch,
+    owner: owner(key, {
+      epoch: record.epoch,
+      managers: record.cmSet.map((id) => ({ id, weight: 1, state: 'up' as const })),
+    }),
+  }));
+}
+
+/** Throws unless `proposer` owned the stripe in every epoch from `ownershipEpoch` to now. */
+export function checkOwnership(
+  state: ClusterMapState,
+  volume: string,
+  stripe: number,
+  proposer: string,
+  ownershipEpoch: number,
+): void {
+  const volumeRecord = state.volumes.find((record) => record.name === volume);
+  if (!volumeRecord) throw new StripeRecordRefused('NOT_FOUND', `volume ${volume} does not exist`);
+  if (!Number.isInteger(stripe) || stripe < 0)
+    throw new StripeRecordRefused(
+      'INVALID_ARGUMENT',
+      `stripe: must be an integer >= 0, got ${stripe}`,
+    );
+  const oldest = state.epochs[0]?.epoch ?? 0;
+  if (!Number.isInteger(ownershipEpoch) || ownershipEpoch > state.epoch || ownershipEpoch < 1) {
+    throw new StripeRecordRefused(
+      'OWNERSHIP_REFUSED',
+      `ownershipEpoch ${ownershipEpoch} is not an epoch of this map (now ${state.epoch})`,
+    );
+  }
+  if (ownershipEpoch < oldest) {
+    throw new StripeRecordRefused(
+      'OWNERSHIP_UNKNOWN',
+      `epoch ${ownershipEpoch} is older than the oldest the map keeps (${oldest}); recover the stripe in a newer epoch`,
+    );
+  }
+  for (const { epoch, owner: held } of ownersByEpoch(state, volume, stripe)) {
+    if (epoch >= ownershipEpoch && held !== proposer) {
+      throw new StripeRecordRefused(
+        'OWNERSHIP_REFUSED',
+        `${proposer} did not own ${stripeKey(volume, stripe)} in epoch ${epoch} (${held ?? 'no CM'} did)`,
+      );
+    }
+  }
+}
+
+/** Applies a mark_stale, clear_mark or record_aborts command to `state`; throws to refuse. */
+export function applyStripeRecord(
+  state: ClusterMapState,
+  command: Extract<ClusterCommand, { type: 'mark_stale' | 'clear_mark' | 'record_aborts' }>,
+): void {
+  state.marks ??= [];
+  state.aborts ??= [];
+  switch (command.type) {
+    case 'mark_stale': {
+      if (!Array.isArray(command.marks) || command.marks.length === 0)
+        throw new StripeRecordRefused('INVALID_ARGUMENT', 'marks: must list at least one mark');
+      for (const mark of command.marks) {
+        checkFragment(state, mark.volume, mark.stripe, mark.index);
+        checkVersion('marks[].version', mark.version);
+        if (mark.abortUpTo !== undefined) {
+          checkVersion('marks[].abortUpTo', mark.abortUpTo);
+          if (compareVersions(mark.abortUpTo, mark.version) < 0)
+            throw new StripeRecordRefused(
+              'INVALID_ARGUMENT',
+              'marks[].abortUpTo: must not be below the mark',
+            );
+        }
+        checkOwnership(state, mark.volume, mark.stripe, command.proposer, command.ownershipEpoch);
+      }
+      for (const mark of command.marks) {
+        const existing = state.marks.find((record) => sameFragment(record, mark));
+        if (!existing)
+          state.marks.push({
+            volume: mark.volume,
+            stripe: mark.stripe,
+            index: mark.index,
+            version: mark.version,
+            ownershipEpoch: command.ownershipEpoch,
+          });
+        else if (compareVersions(mark.version, existing.version) > 0)
+          Object.assign(existing, {
+            version: mark.version,
+            ownershipEpoch: command.ownershipEpoch,
+          });
+        if (mark.abortUpTo && compareVersions(mark.abortUpTo, mark.version) > 0) {
+          state.aborts.push({
+            volume: mark.volume,
+            stripe: mark.stripe,
+            index: mark.index,
+            above: mark.version,
+            upTo: mark.abortUpTo,
+            ownershipEpoch: command.ownershipEpoch,
+          });
+        }
+      }
+      return;
+    }
+    case 'clear_mark': {
+      checkFragment(state, command.volume, command.stripe, command.index);
+      const at = state.marks.findIndex((record) => sameFragment(record, command));
+      if (at < 0)
+        throw new StripeRecordRefused(
+          'NOT_FOUND',
+          `no mark on ${stripeKey(command.volume, command.stripe)} fragment ${command.index}`,
+        );
+      const mark = state.marks[at]!;
+      if (
+        !sameVersion(mark.version, command.version) ||
+        mark.ownershipEpoch !== command.markEpoch
+      ) {
+        throw new StripeRecordRefused(
+          'MARK_CHANGED',
+          `the mark is now at ${mark.version.epoch}.${mark.version.seq} (epoch ${mark.ownershipEpoch}), not the one named`,
+        );
+      }
+      checkOwnership(
+        state,
+        command.volume,
+        command.stripe,
+        command.proposer,
+        command.ownershipEpoch,
+      );
+      state.marks.splice(at, 1);
+      return;
+    }
+    case 'record_aborts': {
+      if (!Array.isArray(command.aborted) || command.aborted.length === 0)
+        throw new StripeRecordRefused(
+          'INVALID_ARGUMENT',
+          'aborted: must list at least one version',
+        );
+      for (const aborted of command.aborted) {
+        checkFragment(state, command.volume, command.stripe, aborted.index);
+        checkVersion('aborted[].version', aborted.version);
+        if (aborted.version.seq < 1)
+          throw new StripeRecordRefused('INVALID_ARGUMENT', 'aborted[].version: seq must be >= 1');
+      }
+      checkOwnership(
+        state,
+        command.volume,
+        command.stripe,
+        command.proposer,
+        command.ownershipEpoch,
+      );
+      for (const { index, version } of command.aborted) {
+        // Exactly `version`: the versions above (epoch, seq - 1) and up to (epoch, seq).
+        state.aborts.push({
+          volume: command.volume,
+          stripe: command.stripe,
+          index,
+          above: { epoch: version.epoch, seq: version.seq - 1 },
+          upTo: version,
+          ownershipEpoch: command.ownershipEpoch,
+        });
+      }
+      return;
+    }
+  }
+}
+
+/** True when the map records `version` of the fragment as aborted. */
+export function isAborted(
+  state: ClusterMapState,
+  volume: string,
+  stripe: number,
+  index: number,
+  version: Version,
+): boolean {
+  return (state.aborts ?? []).some(
+    (record) =>
+      record.volume === volume &&
+      record.stripe === stripe &&
+      record.index === index &&
+      compareVersions(version, record.above) > 0 &&
+      compareVersions(version, record.upTo) <= 0,
+  );
+}
+
+function sameFragment(
+  a: { volume: string; stripe: number; index: number },
+  b: { volume: string; stripe: number; index: number },
+): boolean {
+  return a.volume === b.volume && a.stripe === b.stripe && a.index === b.index;
+}
+
+function checkFragment(
+  state: ClusterMapState,
+  volume: string,
+  stripe: number,
+  index: number,
+): void {
+  const record = state.volumes.find((candidate) => candidate.name === volume);
+  if (!record)
+    throw new StripeRecordRefused('NOT_FOUND', `volume ${String(volume)} does not exist`);
+  if (!Number.isInteger(stripe) || stripe < 0)
+    throw new StripeRecordRefused(
+      'INVALID_ARGUMENT',
+      `stripe: must be an integer >= 0, got ${String(stripe)}`,
+    );
+  if (!Number.isInteger(index) || index < 0 || index >= record.k + record.m) {
+    throw new StripeRecordRefused(
+      'INVALID_ARGUMENT',
+      `index: must be a fragment index of RS(${record.k},${record.m}) (0 to ${record.k + record.m - 1}), got ${String(index)}`,
+    );
+  }
+}
+
+function checkVersion(field: string, version: Version | undefined): void {
+  const valid =
+    version &&
+    Number.isInteger(version.epoch) &&
+    version.epoch >= 0 &&
+    Number.isInteger(version.seq) &&
+    version.seq >= 0;
+  if (!valid)
+    throw new StripeRecordRefused(
+      'INVALID_ARGUMENT',
+      `${field}: must be a version {epoch, seq} of non-negative integers`,
+    );
+}

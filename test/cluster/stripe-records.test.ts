@@ -1,0 +1,246 @@
+// Proves the cluster map's guard on stale marks and aborts (DESIGN.md, "Failure and recovery"):
+// only a CM that owned the stripe in every epoch since the ownership epoch it names may mark,
+// clear or abort; a mark only moves up; a clear must name the mark as it stands; and aborts
+// outlive the mark they came with.
+import { expect } from 'chai';
+import { owner, stripeKey } from '../../placement/index.js';
+import { ClusterMap, encodeCommand } from '../../node/cluster/cluster-map.js';
+import type { ClusterCommand, ClusterResult } from '../../node/cluster/cluster-map-types.js';
+import { isAborted } from '../../node/cluster/stripe-records.js';
+
+class Log {
+  readonly map = new ClusterMap();
+  private index = 0;
+  apply(command: ClusterCommand): ClusterResult {
+    return this.map.apply(++this.index, encodeCommand(command));
+  }
+}
+
+const IDS = ['a', 'b', 'c', 'd', 'e', 'f'];
+
+function cluster(): Log {
+  const log = new Log();
+  IDS.forEach((id, i) => {
+    const region = `r${(i % 3) + 1}`;
+    log.apply({
+      type: 'add_member',
+      member: {
+        id,
+        raftId: i + 1,
+        region,
+        zone: `${region}-a`,
+        weight: 1,
+        grpcAddress: `127.0.0.1:${7001 + i}`,
+        adminAddress: `127.0.0.1:${8001 + i}`,
+      },
+    });
+  });
+  expect(
+    log.apply({ type: 'create_volume', name: 'db', k: 4, m: 2, blockBytes: 65536 }),
+  ).to.deep.include({ ok: true });
+  return log;
+}
+
+const ownerNow = (log: Log, stripe: number): string =>
+  owner(stripeKey('db', stripe), log.map.cmSet())!;
+const v = (epoch: number, seq: number) => ({ epoch, seq });
+
+describe('cluster: stale marks, aborts and the ownership check', () => {
+  it('takes a mark from the owner only, moves it only up, and records the aborts a new owner names', () => {
+    const log = cluster();
+    const epoch = log.map.current.epoch;
+    const stripeOwner = ownerNow(log, 7);
+    const other = IDS.find((id) => id !== stripeOwner)!;
+    const refused = log.apply({
+      type: 'mark_stale',
+      proposer: other,
+      ownershipEpoch: epoch,
+      marks: [{ volume: 'db', stripe: 7, index: 2, version: v(epoch, 5) }],
+    });
+    expect(refused).to.deep.include({ ok: false, code: 'OWNERSHIP_REFUSED' });
+    expect(log.map.current.marks).to.deep.equal([]);
+
+    expect(
+      log.apply({
+        type: 'mark_stale',
+        proposer: stripeOwner,
+        ownershipEpoch: epoch,
+        marks: [
+          { volume: 'db', stripe: 7, index: 2, version: v(epoch, 5), abortUpTo: v(epoch, 9) },
+        ],
+      }),
+    ).to.deep.include({ ok: true });
+    log.apply({
+      type: 'mark_stale',
+      proposer: stripeOwner,
+      ownershipEpoch: epoch,
+      marks: [{ volume: 'db', stripe: 7, index: 2, version: v(epoch, 3) }],
+    });
+    expect(log.map.current.marks.map((mark) => mark.version)).to.deep.equal([v(epoch, 5)]);
+    expect(
+      [5, 6, 9, 10].map((seq) => isAborted(log.map.current, 'db', 7, 2, v(epoch, seq))),
+    ).to.deep.equal([false, true, true, false]);
+
+    // A clear must name the mark as it stands; the aborts stay after it.
+    const stale = log.apply({
+      type: 'clear_mark',
+      proposer: stripeOwner,
+      ownershipEpoch: epoch,
+      volume: 'db',
+      stripe: 7,
+      index: 2,
+      version: v(epoch, 4),
+      markEpoch: epoch,
+    });
+    expect(stale).to.deep.include({ ok: false, code: 'MARK_CHANGED' });
+    expect(
+      log.apply({
+        type: 'clear_mark',
+        proposer: stripeOwner,
+        ownershipEpoch: epoch,
+        volume: 'db',
+        stripe: 7,
+        index: 2,
+        version: v(epoch, 5),
+        markEpoch: epoch,
+      }),
+    ).to.deep.include({ ok: true });
+    expect(log.map.current.marks).to.deep.equal([]);
+    expect(
+      isAborted(log.map.current, 'db', 7, 2, v(epoch, 6)),
+      'clearing a mark does not lift its aborts',
+    ).to.equal(true);
+  });
+
+  it('refuses an owner whose ownership was broken (A, then B, then A again) for its old ownership epoch', () => {
+    const log = cluster();
+    const first = log.map.current.epoch;
+    const stripe = 11;
+    const a = ownerNow(log, stripe);
+    log.apply({ type: 'set_state', id: a, state: 'down', reason: 'test' });
+    const b = ownerNow(log, stripe);
+    const whileAway = log.map.current.epoch;
+    expect(b).not.to.equal(a);
+    log.apply({ type: 'set_state', id: a, state: 'up', reason: 'test' });
+    expect(ownerNow(log, stripe), 'rendezvous gives A its stripe back').to.equal(a);
+    const back = log.map.current.epoch;
+
+    const mark = (proposer: string, ownershipEpoch: number): ClusterResult =>
+      log.apply({
+        type: 'mark_stale',
+        proposer,
+        ownershipEpoch,
+        marks: [{ volume: 'db', stripe, index: 0, version: v(back, 1) }],
+      });
+    expect(
+      mark(a, first),
+      'A did not own it in every epoch since its first ownership',
+    ).to.deep.include({ ok: false, code: 'OWNERSHIP_REFUSED' });
+    expect(mark(b, whileAway), 'B no longer owns it').to.deep.include({
+      ok: false,
+      code: 'OWNERSHIP_REFUSED',
+    });
+    expect(mark(a, back), 'A, with the ownership epoch of its return').to.deep.include({
+      ok: true,
+    });
+  });
+
+  it('records the exact versions a repair rolls back, under the same check', () => {
+    const log = cluster();
+    const epoch = log.map.current.epoch;
+    const stripeOwner = ownerNow(log, 3);
+    expect(
+      log.apply({
+        type: 'record_aborts',
+        proposer: stripeOwner,
+        ownershipEpoch: epoch,
+        volume: 'db',
+        stripe: 3,
+        aborted: [{ index: 1, version: v(epoch, 4) }],
+      }),
+    ).to.deep.include({ ok: true });
+    expect(
+      [3, 4, 5].map((seq) => isAborted(log.map.current, 'db', 3, 1, v(epoch, seq))),
+    ).to.deep.equal([false, true, false]);
+    expect(
+      isAborted(log.map.current, 'db', 3, 0, v(epoch, 4)),
+      'another fragment is untouched',
+    ).to.equal(false);
+  });
+
+  it('refuses malformed records with a code naming what is wrong, changing nothing', () => {
+    const log = cluster();
+    const epoch = log.map.current.epoch;
+    const stripeOwner = ownerNow(log, 1);
+    const cases: [ClusterCommand, string, RegExp][] = [
+      [
+        {
+          type: 'mark_stale',
+          proposer: stripeOwner,
+          ownershipEpoch: epoch,
+          marks: [{ volume: 'nope', stripe: 1, index: 0, version: v(epoch, 1) }],
+        },
+        'NOT_FOUND',
+        /volume nope/,
+      ],
+      [
+        {
+          type: 'mark_stale',
+          proposer: stripeOwner,
+          ownershipEpoch: epoch,
+          marks: [{ volume: 'db', stripe: 1, index: 6, version: v(epoch, 1) }],
+        },
+        'INVALID_ARGUMENT',
+        /index: must be a fragment index of RS\(4,2\)/,
+      ],
+      [
+        {
+          type: 'mark_stale',
+          proposer: stripeOwner,
+          ownershipEpoch: epoch + 5,
+          marks: [{ volume: 'db', stripe: 1, index: 0, version: v(epoch, 1) }],
+        },
+        'OWNERSHIP_REFUSED',
+        /is not an epoch of this map/,
+      ],
+      [
+        { type: 'mark_stale', proposer: stripeOwner, ownershipEpoch: epoch, marks: [] },
+        'INVALID_ARGUMENT',
+        /at least one mark/,
+      ],
+      [
+        {
+          type: 'mark_stale',
+          proposer: stripeOwner,
+          ownershipEpoch: epoch,
+          marks: [
+            { volume: 'db', stripe: 1, index: 0, version: v(epoch, 4), abortUpTo: v(epoch, 2) },
+          ],
+        },
+        'INVALID_ARGUMENT',
+        /abortUpTo/,
+      ],
+      [
+        {
+          type: 'clear_mark',
+          proposer: stripeOwner,
+          ownershipEpoch: epoch,
+          volume: 'db',
+          stripe: 1,
+          index: 0,
+          version: v(epoch, 1),
+          markEpoch: epoch,
+        },
+        'NOT_FOUND',
+        /no mark/,
+      ],
+    ];
+    for (const [command, code, message] of cases) {
+      const result = log.apply(command);
+      expect(result, JSON.stringify(command)).to.deep.include({ ok: false, code });
+      expect(!result.ok && result.message).to.match(message);
+    }
+    expect(log.map.current.marks).to.deep.equal([]);
+    expect(log.map.current.aborts).to.deep.equal([]);
+  });
+});
