@@ -8,12 +8,14 @@ import { registerEc } from './ec-command.js';
 import { registerNode } from './node-command.js';
 import { registerPlacement } from './placement-command.js';
 import { registerSim } from './sim-command.js';
+import { registerVolume } from './volume-command.js';
 
 export type RegisterCommand = (parser: Argv) => Argv;
 
 export const commands: RegisterCommand[] = [
   registerNode,
   registerCluster,
+  registerVolume,
   registerEc,
   registerPlacement,
   registerSim,

@@ -306,6 +306,60 @@ describe('process: a local cluster of real nodes', function () {
     ).to.be.at.least(1);
   });
 
+  it('tessera volume create, ls and stat on a running cluster, and clear refusals', async () => {
+    const { layout } = await layoutFor(dir, 3, 3, 50);
+    cluster = new Cluster(dir, layout);
+    for (const node of layout.nodes) cluster.start(node);
+    await settled(cluster, 3);
+    const tessera = (...args: string[]) =>
+      promisify(execFile)(process.execPath, [
+        tesseraBinary(),
+        'volume',
+        ...args,
+        '--dir',
+        dir,
+      ]).then(
+        ({ stdout }) => ({ code: 0, stdout, stderr: '' }),
+        (error: { code: number; stdout: string; stderr: string }) => error,
+      );
+    const created = await tessera('create', 'photos', '--k', '2', '--m', '1');
+    expect(created.code, created.stderr).to.equal(0);
+    expect(created.stdout).to.match(/volume photos: RS\(2,1\), 65536-byte blocks/);
+    expect(created.stdout).to.match(/placement {4}at most 1 fragments per region/);
+    expect(created.stdout).to.match(
+      /write quorum 3 of 3: an acknowledged write has 1 failure\(s\) to spare/,
+    );
+    expect((await tessera('ls')).stdout).to.match(/^photos {2}RS\(2,1\)/m);
+    expect(JSON.parse((await tessera('stat', 'photos', '--json')).stdout)).to.deep.include({
+      name: 'photos',
+      k: 2,
+      m: 1,
+      writeQuorum: 3,
+    });
+
+    const again = await tessera('create', 'photos');
+    expect(again.code).to.equal(1);
+    expect(again.stderr).to.match(
+      /volume photos not created: volume photos already exists \[ALREADY_EXISTS\]/,
+    );
+    const impossible = await tessera(
+      'create',
+      'wide',
+      '--k',
+      '10',
+      '--m',
+      '4',
+      '--rule-level',
+      'region',
+      '--rule-max',
+      '4',
+    );
+    expect(impossible.code).to.equal(1);
+    expect(impossible.stderr).to.match(/cannot hold RS\(10,4\)/);
+    const missing = await tessera('stat', 'nope');
+    expect(missing.stderr).to.match(/no volume nope in the cluster \[NOT_FOUND\]/);
+  });
+
   it('6 nodes in 3 regions: elect a leader and agree on the map, two members in each region', async () => {
     const { layout } = await layoutFor(dir, 6, 3, 50);
     cluster = new Cluster(dir, layout);
