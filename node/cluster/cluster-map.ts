@@ -12,7 +12,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { StateMachine } from '../../consensus/index.js';
-import { applyStripeRecord, StripeRecordRefused } from './stripe-records.js';
+import { applyStripeRecord, cmSetOf, StripeRecordRefused } from './stripe-records.js';
 import {
   chooseVolumeRule,
   NODE_STATES,
@@ -121,12 +121,7 @@ export class ClusterMap implements StateMachine<ClusterResult> {
 
   /** The CM set of the current epoch: the members that are up. */
   cmSet(): CmSet {
-    return {
-      epoch: this.state.epoch,
-      managers: this.state.members
-        .filter((member) => member.state === 'up')
-        .map((member) => ({ id: member.id, weight: 1, state: 'up' as const })),
-    };
+    return cmSetOf(this.state.epoch, cmIds(this.state));
   }
 
   volume(name: string): VolumeRecord | undefined {
