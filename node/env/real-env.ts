@@ -14,26 +14,31 @@ import { serveAdmin } from '../admin/admin-server.js';
 import { RaftTransport } from '../cluster/raft-transport.js';
 import { fragmentHandlers } from '../grpc/fragment-service.js';
 import { instrument } from '../grpc/instrument.js';
-import { stopServer } from '../grpc/server.js';
+import { bindServer, stopServer } from '../grpc/server.js';
 import { unaryCall } from '../grpc/unary-call.js';
 import { SegmentLog } from '../raft/segment-log.js';
 import { clusterHandlers } from '../runtime/cluster-service.js';
 import { FragmentStore, type Level } from '../store/fragment-store.js';
 import { levelDatabase } from '../store/level-backend.js';
 import { rocksDatabase } from '../store/rocks-backend.js';
-import type { ClusterPeer, NodeEnv, NodeNetwork, RaftLink } from './node-env.js';
+import type { Clock, ClusterPeer, NodeEnv, NodeNetwork, RaftLink } from './node-env.js';
+
+/** Real time: performance.now for intervals, Date.now for event times, Node's timers. */
+export function realClock(): Clock {
+  return {
+    nowMs: () => performance.now(),
+    wallMs: () => Date.now(),
+    every: (ms, action) => {
+      const timer = setInterval(action, ms);
+      return () => clearInterval(timer);
+    },
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  };
+}
 
 export function realEnv(): NodeEnv {
   return {
-    clock: {
-      nowMs: () => performance.now(),
-      wallMs: () => Date.now(),
-      every: (ms, action) => {
-        const timer = setInterval(action, ms);
-        return () => clearInterval(timer);
-      },
-      sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-    },
+    clock: realClock(),
     random: { int: (max) => randomInt(max) },
     disk: {
       mkdir: async (path) => void (await mkdir(path, { recursive: true })),
@@ -103,15 +108,7 @@ function grpcNetwork(): NodeNetwork {
         clusterProto().tessera.v1.Cluster.service,
         instrument(clusterHandlers(services.cluster), services.metrics),
       );
-      const port = await new Promise<number>((resolve, reject) =>
-        server.bindAsync(address, grpc.ServerCredentials.createInsecure(), (error, bound) =>
-          error ? reject(error) : resolve(bound),
-        ),
-      );
-      return {
-        address: `${address.slice(0, address.lastIndexOf(':'))}:${port}`,
-        stop: () => stopServer(server, 500),
-      };
+      return { address: await bindServer(server, address), stop: () => stopServer(server, 500) };
     },
     serveAdmin,
     raft(cluster, self, deliver) {

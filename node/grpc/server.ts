@@ -28,17 +28,21 @@ export async function serveFragments(
     fragmentsProto().tessera.v1.Fragments.service,
     metrics ? instrument(handlers, metrics) : handlers,
   );
+  return {
+    server,
+    address: await bindServer(server, address),
+    stop: () => stopServer(server),
+  };
+}
+
+/** Binds `server` to `address` (host:port; port 0 picks one); resolves with where it listens. */
+export async function bindServer(server: grpc.Server, address: string): Promise<string> {
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync(address, grpc.ServerCredentials.createInsecure(), (error, bound) =>
       error ? reject(error) : resolve(bound),
     ),
   );
-  const host = address.slice(0, address.lastIndexOf(':'));
-  return {
-    server,
-    address: `${host}:${port}`,
-    stop: () => stopServer(server),
-  };
+  return `${address.slice(0, address.lastIndexOf(':'))}:${port}`;
 }
 
 /** Lets calls in flight finish for up to `graceMs`, then cuts whatever is left. */

@@ -17,6 +17,7 @@ import type {
   NodeServices,
   RaftLink,
 } from '../../node/env/node-env.js';
+import { realClock } from '../../node/env/real-env.js';
 import { SegmentLog } from '../../node/raft/segment-log.js';
 import { FragmentStore } from '../../node/store/fragment-store.js';
 
@@ -89,15 +90,7 @@ export class InProcessNetwork {
 export function inProcessEnv(network: InProcessNetwork, dir: string): NodeEnv {
   const files = new Map<string, string>();
   return {
-    clock: {
-      nowMs: () => performance.now(),
-      wallMs: () => Date.now(),
-      every: (ms, action) => {
-        const timer = setInterval(action, ms);
-        return () => clearInterval(timer);
-      },
-      sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-    },
+    clock: realClock(),
     random: { int: (max) => randomInt(max) },
     disk: {
       mkdir: () => Promise.resolve(),
