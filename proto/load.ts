@@ -10,6 +10,7 @@ import { loadSync } from '@grpc/proto-loader';
 import type { ProtoGrpcType as FragmentsProto } from './generated/fragments.js';
 import type { ProtoGrpcType as RaftProto } from './generated/raft.js';
 import type { ProtoGrpcType as ClusterProto } from './generated/cluster.js';
+import type { ProtoGrpcType as VolumesProto } from './generated/volumes.js';
 
 /** The message size limit, set on purpose: a whole fragment (at most 16 MiB) and its envelope. */
 export const MESSAGE_BYTES_MAX = 20 << 20;
@@ -54,4 +55,9 @@ export function raftProto(): RaftProto {
 /** The tessera.v1 package of cluster.proto. */
 export function clusterProto(): ClusterProto {
   return load<ClusterProto>('cluster.proto');
+}
+
+/** The tessera.v1 package of volumes.proto (it imports Version from fragments.proto). */
+export function volumesProto(): VolumesProto {
+  return load<VolumesProto>('volumes.proto');
 }
