@@ -77,6 +77,23 @@ export default tseslint.config(
     },
   },
   {
+    // DESIGN.md: the client never imports node/ (the SDK ships without the node's code).
+    files: ['client/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/node/**', '**/consensus/**', '**/simulations/**'],
+              message: 'The client SDK builds on proto/, placement/ and erasure/ only.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['test/**/*.ts', 'bench/**/*.ts'],
     rules: {
       '@typescript-eslint/no-unused-expressions': 'off',
