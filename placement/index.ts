@@ -37,7 +37,7 @@ export {
   type RuleChoice,
 } from './rule.js';
 export { place, type Placement } from './place.js';
-export { owner, type CmSet, type ConsistencyManager } from './owner.js';
+export { owner, cmSetOf, type CmSet, type ConsistencyManager } from './owner.js';
 export { keepsRule, moveSafety, type MoveSafety, type NodeLookup } from './rule-check.js';
 export {
   planChange,

@@ -54,3 +54,12 @@ function managerHash(id: string): number {
   }
   return hash;
 }
+
+/**
+ * The CM set of an epoch as the cluster map records it (the ids of the CMs that are up), every
+ * CM of equal weight. The map's ownership check, the CMs and the client SDK all build it here, so
+ * that they name the same owner.
+ */
+export function cmSetOf(epoch: number, ids: readonly string[]): CmSet {
+  return { epoch, managers: ids.map((id) => ({ id, weight: 1, state: 'up' as const })) };
+}

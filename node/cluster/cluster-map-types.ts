@@ -19,6 +19,11 @@ export interface Member {
   grpcAddress: string;
   /** host:port of its admin HTTP endpoints. */
   adminAddress: string;
+  /**
+   * How many times its CM has started (cm_started). A restart is a new epoch, so that the CM
+   * takes its stripes with a new ownership epoch and never stamps a version twice.
+   */
+  incarnation?: number;
 }
 
 /** One epoch: the CM set and topology version it was made of, and the log index that made it. */
@@ -96,6 +101,8 @@ export type ClusterCommand =
       rule?: PlacementRule;
     }
   | { type: 'delete_volume'; name: string }
+  /** A node's CM started (or restarted): a new epoch, from which it may own stripes. */
+  | { type: 'cm_started'; id: string }
   /**
    * Marks fragments stale (moving a mark already there up); with `abortUpTo`, also records the
    * versions above the mark up to it as aborted (a new owner marking what it did not read).

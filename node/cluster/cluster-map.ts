@@ -158,6 +158,11 @@ function applyCommand(
         throw new Refused('INVALID_ARGUMENT', 'changes: must list at least one change');
       for (const change of command.changes) setState(state, change.id, change.state);
       return undefined;
+    case 'cm_started': {
+      const member = state.members[memberIndex(state, command.id)]!;
+      member.incarnation = (member.incarnation ?? 0) + 1;
+      return undefined;
+    }
     case 'set_weight':
       checkWeight(command.weight);
       state.members[memberIndex(state, command.id)]!.weight = command.weight;
@@ -288,7 +293,9 @@ function createVolume(
 function advanceEpoch(before: ClusterMapState, after: ClusterMapState, index: number): void {
   const topologyChanged =
     JSON.stringify(placementView(before)) !== JSON.stringify(placementView(after));
-  const cmSetChanged = cmIds(before).join() !== cmIds(after).join();
+  const cmSetChanged =
+    cmIds(before).join() !== cmIds(after).join() ||
+    incarnations(before).join() !== incarnations(after).join();
   if (topologyChanged) after.topologyVersion = before.topologyVersion + 1;
   if (!topologyChanged && !cmSetChanged) return;
   after.epoch = before.epoch + 1;
@@ -312,11 +319,17 @@ function placementView(state: ClusterMapState): unknown[] {
   ]);
 }
 
+/** The incarnation of every member, in id order: a CM restart changes the CM set's epoch. */
+function incarnations(state: ClusterMapState): number[] {
+  return state.members.map((member) => member.incarnation ?? 0);
+}
+
 function cmIds(state: ClusterMapState): string[] {
   return state.members.filter((member) => member.state === 'up').map((member) => member.id);
 }
 
-function topologyOf(state: ClusterMapState): Topology {
+/** The placement topology of a map state (regions ▸ zones ▸ nodes, sorted by id). */
+export function topologyOf(state: Readonly<ClusterMapState>): Topology {
   const regions = new Map<string, Map<string, Member[]>>();
   for (const member of state.members) {
     const zones = regions.get(member.region) ?? new Map<string, Member[]>();

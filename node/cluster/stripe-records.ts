@@ -4,7 +4,7 @@
  * refuses a mark, a clear or an abort from a proposer that has not owned the stripe in every
  * epoch since the ownership epoch it names, so that a deposed owner can change nothing.
  */
-import { owner, stripeKey, type CmSet } from '../../placement/index.js';
+import { cmSetOf, owner, stripeKey } from '../../placement/index.js';
 import { compareVersions, sameVersion, type Version } from '../store/version.js';
 import type { ClusterCommand, ClusterMapState } from './cluster-map-types.js';
 
@@ -18,14 +18,8 @@ export class StripeRecordRefused extends Error {
   }
 }
 
-/**
- * The CM set of an epoch as placement's owner() takes it: every CM that is up, of equal weight.
- * The map's ownership check and the CMs themselves must build it the same way, or the map would
- * refuse an owner that owner() names.
- */
-export function cmSetOf(epoch: number, ids: readonly string[]): CmSet {
-  return { epoch, managers: ids.map((id) => ({ id, weight: 1, state: 'up' as const })) };
-}
+/** The CM set builder lives in placement/, shared with the client SDK. */
+export { cmSetOf };
 
 /** The CM that owned `stripe` of `volume` in each epoch the map remembers, oldest first. */
 export function ownersByEpoch(

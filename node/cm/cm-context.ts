@@ -1,0 +1,90 @@
+/**
+ * What the parts of a consistency manager share: its id, its ports, its erasure engines, the
+ * batched ownership confirmation, and the internal signals by which a step reports that the
+ * stripe must be given up or recovered.
+ */
+import type { ReedSolomon } from '../../erasure/index.js';
+import type { ClusterCommand, ClusterMapState } from '../cluster/cluster-map-types.js';
+import type { OwnedStripe } from './owned-stripe.js';
+import { ownershipEpochOf } from './owned-stripe.js';
+import type { MapPort, StoreDirectory } from './ports.js';
+
+export interface CmContext {
+  readonly nodeId: string;
+  readonly startEpoch: number;
+  readonly map: MapPort;
+  readonly stores: StoreDirectory;
+  engine(k: number, m: number): ReedSolomon;
+  /** A linearizable map read issued after this call (one read serves every waiting caller). */
+  confirm(): Promise<Readonly<ClusterMapState>>;
+  /** Wall-clock milliseconds (event times). */
+  wallMs(): number;
+}
+
+/**
+ * The owner found it no longer owns the stripe (a store's fence, the map's refusal, or the
+ * confirmation). `applied` says whether any fragment may hold the step's write.
+ */
+export class OwnershipLost extends Error {
+  constructor(
+    readonly applied: boolean,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The owner's view of the stripe was wrong (a fragment ahead of it): recover before going on. */
+export class ViewWrong extends Error {
+  constructor(
+    readonly applied: boolean,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Confirms through Raft that the CM has owned the stripe in every epoch since its ownership epoch. */
+export async function confirmOwnership(
+  context: CmContext,
+  stripe: OwnedStripe,
+  applied: boolean,
+): Promise<Readonly<ClusterMapState>> {
+  let state: Readonly<ClusterMapState>;
+  try {
+    state = await context.confirm();
+  } catch (error) {
+    throw new OwnershipLost(
+      applied,
+      `the cluster map could not confirm ownership: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
+  const since = ownershipEpochOf(state, stripe.key, context.nodeId, context.startEpoch);
+  if (since === null || since > stripe.ownershipEpoch)
+    throw new OwnershipLost(
+      applied,
+      `${context.nodeId} no longer owns ${stripe.key} since epoch ${stripe.ownershipEpoch}`,
+    );
+  return state;
+}
+
+/** Proposes a stripe record (mark, clear, abort); a refusal of the ownership check loses the stripe. */
+export async function proposeStripeRecord(
+  context: CmContext,
+  command: ClusterCommand,
+  applied: boolean,
+): Promise<void> {
+  let result;
+  try {
+    result = await context.map.propose(command);
+  } catch (error) {
+    throw new OwnershipLost(
+      applied,
+      `the cluster map did not take ${command.type}: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
+  if (!result.ok) {
+    if (result.code === 'MARK_CHANGED') return;
+    throw new OwnershipLost(applied, `${command.type} refused: ${result.code} ${result.message}`);
+  }
+}

@@ -1,0 +1,384 @@
+/**
+ * The consistency manager (CM) of one node (DESIGN.md, "The write path" and "Failure and
+ * recovery"). Every node runs one and all are active at once: each serves the stripes that the
+ * responsibility function gives it in the current epoch, one queue per stripe (updates, repairs
+ * and reads of a stripe go one after another; stripes go in parallel), and recovers a stripe on
+ * its first access in a new ownership before it serves it. Requests for a stripe it does not own
+ * are answered with the owner and the epoch, so the caller can go there.
+ */
+import { ReedSolomon } from '../../erasure/index.js';
+import { stripeKey } from '../../placement/index.js';
+import type { ClusterMapState, VolumeRecord } from '../cluster/cluster-map-types.js';
+import { isAborted } from '../cluster/stripe-records.js';
+import { compareVersions, type Version, type WriterStamp } from '../store/version.js';
+import { confirmOwnership, OwnershipLost, ViewWrong, type CmContext } from './cm-context.js';
+import {
+  CmError,
+  CmInvalidRequestError,
+  NotOwnerError,
+  OutcomeUnknownError,
+  StripeUnavailableError,
+  VolumeNotFoundError,
+} from './errors.js';
+import { fragmentId, readSettledRange, storeOf } from './fragment-io.js';
+import {
+  fragmentNodes,
+  newOwnedStripe,
+  ownershipEpochOf,
+  ownerNow,
+  partKey,
+  RECENT_PARTS_MAX,
+  type OwnedStripe,
+} from './owned-stripe.js';
+import type { MapPort, StoreDirectory } from './ports.js';
+import { recoverStripe } from './recovery.js';
+import type {
+  StripeRead,
+  StripeReadResult,
+  StripeService,
+  StripeWrite,
+  StripeWriteResult,
+} from './requests.js';
+import { checkStripeRequest, piecesOf, type Piece } from './stripe-range.js';
+import { updateFragment } from './update.js';
+import { ConfirmBatcher } from './confirm-batcher.js';
+
+export interface ConsistencyManagerOptions {
+  nodeId: string;
+  /** The epoch of this CM's cm_started entry: it owns no stripe from an earlier epoch. */
+  startEpoch: number;
+  map: MapPort;
+  stores: StoreDirectory;
+  /** Wall-clock milliseconds, for event times. */
+  wallMs: () => number;
+}
+
+/** Attempts of one piece when the owner's view proves wrong (each after a recovery). */
+const VIEW_RETRIES_MAX = 2;
+
+export class ConsistencyManager implements StripeService {
+  private readonly stripes = new Map<string, OwnedStripe>();
+  private readonly engines = new Map<string, ReedSolomon>();
+  private readonly context: CmContext;
+
+  constructor(private readonly options: ConsistencyManagerOptions) {
+    const batcher = new ConfirmBatcher(() => options.map.confirm());
+    this.context = {
+      nodeId: options.nodeId,
+      startEpoch: options.startEpoch,
+      map: options.map,
+      stores: options.stores,
+      engine: (k, m) => this.engine(k, m),
+      confirm: () => batcher.confirm(),
+      wallMs: options.wallMs,
+    };
+  }
+
+  /** Stripes this CM holds state for (owned, recovered or not). */
+  get ownedStripes(): number {
+    return this.stripes.size;
+  }
+
+  async write(request: StripeWrite): Promise<StripeWriteResult> {
+    const { volume, stripe } = this.locate(request.volume, request.offset, request.bytes?.length);
+    checkStripeRequest(request);
+    const owned = this.own(volume, stripe);
+    return this.queued(owned, async (current) => {
+      const pieces = piecesOf(volume, request.offset, request.bytes.length);
+      const results: { index: number; version: Version }[] = [];
+      let applied = false;
+      try {
+        for (const [number, piece] of pieces.entries()) {
+          const part = request.writer.firstPart + number;
+          const version = await this.writePiece(current, piece, request, part);
+          applied = true;
+          results.push({ index: piece.index, version });
+        }
+      } catch (error) {
+        if (!applied || (error instanceof CmError && error.code === 'OUTCOME_UNKNOWN')) throw error;
+        this.translate(current, error);
+        const reason = error instanceof Error ? error.message : String(error);
+        throw new OutcomeUnknownError(`${current.key}: part of the write landed before: ${reason}`);
+      }
+      return { stripe, pieces: results };
+    });
+  }
+
+  async read(request: StripeRead): Promise<StripeReadResult> {
+    const { volume, stripe } = this.locate(request.volume, request.offset, request.length);
+    const owned = this.own(volume, stripe);
+    return this.queued(owned, async (current) => {
+      await confirmOwnership(this.context, current, false);
+      const out = new Uint8Array(request.length);
+      const pieces = piecesOf(volume, request.offset, request.length);
+      let degraded = false;
+      const engine = this.engine(volume.k, volume.m);
+      for (const piece of pieces) {
+        const read = await readSettledRange(
+          this.context.stores,
+          engine,
+          current,
+          piece.index,
+          piece.fragmentOffset,
+          piece.length,
+        );
+        if (!read)
+          throw new StripeUnavailableError(
+            `${current.key}: fragment ${piece.index} cannot be read and fewer than ${volume.k} others are readable at their settled versions`,
+          );
+        degraded ||= read.degraded;
+        out.set(read.bytes, piece.sourceOffset);
+      }
+      return {
+        bytes: out,
+        degraded,
+        pieces: pieces.map((piece) => ({
+          index: piece.index,
+          version: current.registry[piece.index]!,
+        })),
+      };
+    });
+  }
+
+  /**
+   * Repairs the owned stripes that the map lists with stale marks (the repair queue), at most
+   * `limit` of them; resolves with how many it repaired. The node calls this in the background.
+   */
+  async repairMarked(limit = 16): Promise<number> {
+    const state = this.options.map.current();
+    const keys = new Map<string, { volume: VolumeRecord; stripe: number }>();
+    for (const mark of state.marks ?? []) {
+      const volume = state.volumes.find((record) => record.name === mark.volume);
+      const key = stripeKey(mark.volume, mark.stripe);
+      if (volume && ownerNow(state, key) === this.options.nodeId)
+        keys.set(key, { volume, stripe: mark.stripe });
+    }
+    let repaired = 0;
+    for (const { volume, stripe } of [...keys.values()].slice(0, limit)) {
+      try {
+        const owned = this.own(volume, stripe);
+        await this.queued(owned, async (current) => {
+          current.recovered = false;
+          await this.ensureRecovered(current);
+        });
+        repaired++;
+      } catch {
+        // The stripe waits (unreachable fragments) or moved; the next pass tries again.
+      }
+    }
+    return repaired;
+  }
+
+  private engine(k: number, m: number): ReedSolomon {
+    const key = `${k}+${m}`;
+    let engine = this.engines.get(key);
+    if (!engine) {
+      engine = new ReedSolomon(k, m);
+      this.engines.set(key, engine);
+    }
+    return engine;
+  }
+
+  /** The volume and stripe of a request's range; a range crossing a stripe is refused. */
+  private locate(
+    name: string,
+    offset: number,
+    length: number | undefined,
+  ): { volume: VolumeRecord; stripe: number } {
+    if (typeof name !== 'string' || name.length === 0)
+      throw new CmInvalidRequestError('volume', 'must name a volume');
+    const volume = this.options.map.current().volumes.find((record) => record.name === name);
+    if (!volume) throw new VolumeNotFoundError(name);
+    if (!Number.isSafeInteger(offset) || offset < 0)
+      throw new CmInvalidRequestError('offset', `must be an integer >= 0, got ${String(offset)}`);
+    if (!Number.isSafeInteger(length) || length! < 1)
+      throw new CmInvalidRequestError('length', `must be an integer >= 1, got ${String(length)}`);
+    const stripeBytes = volume.k * volume.blockBytes;
+    const stripe = Math.floor(offset / stripeBytes);
+    if (offset + length! > (stripe + 1) * stripeBytes)
+      throw new CmInvalidRequestError(
+        'length',
+        `[${offset}, ${offset + length!}) crosses the end of stripe ${stripe} at ${(stripe + 1) * stripeBytes}; split it per stripe`,
+      );
+    return { volume, stripe };
+  }
+
+  /** This CM's state of the stripe, new when its ownership began or changed; NotOwnerError otherwise. */
+  private own(volume: VolumeRecord, stripe: number): OwnedStripe {
+    const state = this.options.map.current();
+    const key = stripeKey(volume.name, stripe);
+    const since = ownershipEpochOf(state, key, this.options.nodeId, this.options.startEpoch);
+    if (since === null) {
+      this.stripes.delete(key);
+      throw new NotOwnerError(ownerNow(state, key), state.epoch, key);
+    }
+    let owned = this.stripes.get(key);
+    if (!owned || owned.ownershipEpoch !== since) {
+      owned = newOwnedStripe(state, volume, stripe, since);
+      this.stripes.set(key, owned);
+    }
+    this.followTopology(state, owned);
+    return owned;
+  }
+
+  /** A placement change (a node out, draining or added) moves fragments: recover onto the new nodes. */
+  private followTopology(state: Readonly<ClusterMapState>, owned: OwnedStripe): void {
+    if (owned.topologyVersion === state.topologyVersion) return;
+    const nodes = fragmentNodes(state, owned.volume, owned.stripe);
+    owned.topologyVersion = state.topologyVersion;
+    if (nodes.some((node, index) => node !== owned.nodes[index])) {
+      owned.nodes = nodes;
+      owned.recovered = false;
+    }
+  }
+
+  /**
+   * Runs `task` in the stripe's queue, after everything queued before it. Internal signals become
+   * the caller's errors: a lost ownership forgets the stripe (NOT_OWNER when nothing may have
+   * landed, OUTCOME_UNKNOWN otherwise).
+   */
+  private queued<T>(owned: OwnedStripe, task: (current: OwnedStripe) => Promise<T>): Promise<T> {
+    const run = async (): Promise<T> => {
+      const current = this.stripes.get(owned.key);
+      if (current !== owned) {
+        const state = this.options.map.current();
+        throw new NotOwnerError(ownerNow(state, owned.key), state.epoch, owned.key);
+      }
+      try {
+        await this.ensureRecovered(owned);
+      } catch (error) {
+        throw this.translate(owned, unapplied(error));
+      }
+      try {
+        return await task(owned);
+      } catch (error) {
+        throw this.translate(owned, error);
+      }
+    };
+    const result = owned.tail.then(run, run);
+    owned.tail = result.catch(() => undefined);
+    return result;
+  }
+
+  private translate(owned: OwnedStripe, error: unknown): unknown {
+    if (error instanceof OwnershipLost) {
+      if (this.stripes.get(owned.key) === owned) this.stripes.delete(owned.key);
+      if (error.applied) return new OutcomeUnknownError(error.message);
+      const state = this.options.map.current();
+      return new NotOwnerError(ownerNow(state, owned.key), state.epoch, owned.key);
+    }
+    if (error instanceof ViewWrong) {
+      owned.recovered = false;
+      return error.applied
+        ? new OutcomeUnknownError(error.message)
+        : new StripeUnavailableError(error.message);
+    }
+    return error;
+  }
+
+  private async ensureRecovered(owned: OwnedStripe): Promise<void> {
+    if (!owned.recovered) await recoverStripe(this.context, owned);
+  }
+
+  /** One part: recognised when a retry finds it landed; otherwise applied (re-recovering on a wrong view). */
+  private async writePiece(
+    owned: OwnedStripe,
+    piece: Piece,
+    request: StripeWrite,
+    part: number,
+  ): Promise<Version> {
+    const key = partKey(request.writer.writerId, request.writer.writerSeq, part);
+    const known = owned.recent.get(key);
+    if (known) return known;
+    if (request.retry) {
+      const landed = await this.findLanded(owned, piece.index, request, part);
+      if (landed) return landed;
+    }
+    owned.lastEventTimeMs = Math.max(owned.lastEventTimeMs, request.writer.eventTimeMs);
+    const stamp: WriterStamp = {
+      writerId: request.writer.writerId,
+      writerSeq: request.writer.writerSeq,
+      part,
+      parts: request.writer.parts,
+      eventTimeMs: owned.lastEventTimeMs,
+    };
+    const bytes = request.bytes.subarray(piece.sourceOffset, piece.sourceOffset + piece.length);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const version = await updateFragment(
+          this.context,
+          owned,
+          piece.index,
+          piece.fragmentOffset,
+          bytes,
+          stamp,
+        );
+        owned.recent.set(key, version);
+        if (owned.recent.size > RECENT_PARTS_MAX)
+          owned.recent.delete(owned.recent.keys().next().value!);
+        return version;
+      } catch (error) {
+        if (!(error instanceof ViewWrong) || error.applied || attempt >= VIEW_RETRIES_MAX)
+          throw error;
+        owned.recovered = false;
+        try {
+          await this.ensureRecovered(owned);
+        } catch (recoveryError) {
+          throw unapplied(recoveryError);
+        }
+      }
+    }
+  }
+
+  /**
+   * Whether a retried part landed: the version that carries it in the data fragment's history, if
+   * that version is settled and not aborted, else null. The data fragment's history is the
+   * authority (a parity rebuilt by a repair carries the repair's stamp, not the writer's); when it
+   * cannot be read, a parity that shows the part settles it, and otherwise the outcome is unknown.
+   */
+  private async findLanded(
+    owned: OwnedStripe,
+    index: number,
+    request: StripeWrite,
+    part: number,
+  ): Promise<Version | null> {
+    const { k, m } = owned.volume;
+    const state = this.options.map.current();
+    const settledIn = async (candidate: number): Promise<Version | null | undefined> => {
+      const store = storeOf(this.context.stores, owned, candidate);
+      if (!store || owned.marks.has(candidate)) return undefined;
+      let history;
+      try {
+        history = await store.history(fragmentId(owned, candidate));
+      } catch {
+        return undefined;
+      }
+      const entry = history.find(
+        (item) =>
+          item.writer?.writerId === request.writer.writerId &&
+          item.writer.writerSeq === request.writer.writerSeq &&
+          item.writer.part === part,
+      );
+      if (!entry) return null;
+      const settled = compareVersions(entry.version, owned.registry[candidate]!) <= 0;
+      const aborted = isAborted(state, owned.volume.name, owned.stripe, candidate, entry.version);
+      return settled && !aborted ? entry.version : null;
+    };
+    const data = await settledIn(index);
+    if (data !== undefined) return data;
+    for (let parity = k; parity < k + m; parity++) {
+      const found = await settledIn(parity);
+      if (found) return found;
+    }
+    throw new OutcomeUnknownError(
+      `${owned.key}: fragment ${index}, which would show whether part ${part} landed, cannot be read`,
+    );
+  }
+}
+
+/** The same signal, saying that nothing of the caller's write can have landed. */
+function unapplied(error: unknown): unknown {
+  if (error instanceof OwnershipLost) return new OwnershipLost(false, error.message);
+  if (error instanceof ViewWrong) return new ViewWrong(false, error.message);
+  return error;
+}

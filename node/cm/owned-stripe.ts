@@ -1,0 +1,139 @@
+/**
+ * What a consistency manager keeps about a stripe it owns, and the rules that say when it owns
+ * one and since which epoch (its ownership epoch, DESIGN.md "The write path": kept for as long
+ * as it owns the stripe without a break, never below the epoch of its own start).
+ */
+import { cmSetOf, owner, place, stripeKey } from '../../placement/index.js';
+import type { ClusterMapState, VolumeRecord } from '../cluster/cluster-map-types.js';
+import { topologyOf } from '../cluster/cluster-map.js';
+import { compareVersions, VERSION_ZERO, type Version } from '../store/version.js';
+
+/** A stale mark as the owner knows it (the map's, plus the ones it proposed since). */
+export interface KnownMark {
+  readonly version: Version;
+  readonly ownershipEpoch: number;
+}
+
+/** The owner's state of one stripe. Only the stripe's queue reads or changes it. */
+export interface OwnedStripe {
+  readonly key: string;
+  readonly volume: VolumeRecord;
+  readonly stripe: number;
+  readonly ownershipEpoch: number;
+  /** The node of each fragment (null: placement found none), as of `topologyVersion`. */
+  nodes: (string | null)[];
+  topologyVersion: number;
+  /** False until the stripe is recovered in this ownership; false again after an unknown outcome. */
+  recovered: boolean;
+  /** The version each fragment holds in the settled state (k + m entries). */
+  registry: Version[];
+  marks: Map<number, KnownMark>;
+  /** The highest seq issued in `ownershipEpoch` (unknown and aborted ones included). */
+  seqIssued: number;
+  /** The newest settled version of the stripe, sent on with every stamped write. */
+  settled: Version;
+  /** Event times are made monotone per stripe. */
+  lastEventTimeMs: number;
+  /** Parts settled in this ownership, by writer key: a retry is answered from here first. */
+  recent: Map<string, Version>;
+  /** The tail of the stripe's queue: updates, repairs and reads run one after another. */
+  tail: Promise<unknown>;
+}
+
+/** Parts remembered per stripe for retries (older ones are found in the fragments' history). */
+export const RECENT_PARTS_MAX = 256;
+
+/**
+ * The ownership epoch `nodeId` would hold stripe `key` with in the map's newest epoch: the first
+ * epoch of its unbroken run as owner up to now, not below `startEpoch` (its own start), or null
+ * when it does not own the stripe now.
+ */
+export function ownershipEpochOf(
+  state: Readonly<ClusterMapState>,
+  key: string,
+  nodeId: string,
+  startEpoch: number,
+): number | null {
+  let since: number | null = null;
+  for (let at = state.epochs.length - 1; at >= 0; at--) {
+    const record = state.epochs[at]!;
+    if (record.epoch < startEpoch) break;
+    if (owner(key, cmSetOf(record.epoch, record.cmSet)) !== nodeId) break;
+    since = record.epoch;
+  }
+  const newest = state.epochs[state.epochs.length - 1];
+  return newest && newest.epoch === state.epoch ? since : null;
+}
+
+/** The owner of `key` in the map's newest epoch (null when no CM is up). */
+export function ownerNow(state: Readonly<ClusterMapState>, key: string): string | null {
+  const newest = state.epochs[state.epochs.length - 1];
+  return newest ? owner(key, cmSetOf(newest.epoch, newest.cmSet)) : null;
+}
+
+/** The node of each of the stripe's fragments under the map's topology and the volume's rule. */
+export function fragmentNodes(
+  state: Readonly<ClusterMapState>,
+  volume: VolumeRecord,
+  stripe: number,
+): (string | null)[] {
+  return [...place(stripeKey(volume.name, stripe), topologyOf(state), volume, volume.rule).nodeIds];
+}
+
+/** A fresh, unrecovered stripe state for a new ownership. */
+export function newOwnedStripe(
+  state: Readonly<ClusterMapState>,
+  volume: VolumeRecord,
+  stripe: number,
+  ownershipEpoch: number,
+): OwnedStripe {
+  return {
+    key: stripeKey(volume.name, stripe),
+    volume,
+    stripe,
+    ownershipEpoch,
+    nodes: fragmentNodes(state, volume, stripe),
+    topologyVersion: state.topologyVersion,
+    recovered: false,
+    registry: Array.from({ length: volume.k + volume.m }, () => VERSION_ZERO),
+    marks: new Map(),
+    seqIssued: 0,
+    settled: VERSION_ZERO,
+    lastEventTimeMs: 0,
+    recent: new Map(),
+    tail: Promise.resolve(),
+  };
+}
+
+/** The next version the owner stamps: (ownership epoch, one above every seq it issued). */
+export function nextVersion(stripe: OwnedStripe): Version {
+  stripe.seqIssued += 1;
+  return { epoch: stripe.ownershipEpoch, seq: stripe.seqIssued };
+}
+
+/** The newest of some versions (VERSION_ZERO for none). */
+export function newestOf(versions: readonly Version[]): Version {
+  return versions.reduce(
+    (best, version) => (compareVersions(version, best) > 0 ? version : best),
+    VERSION_ZERO,
+  );
+}
+
+/** The key under which a retried part is recognised. */
+export function partKey(writerId: string, writerSeq: number, part: number): string {
+  return `${writerId}\u0000${writerSeq}\u0000${part}`;
+}
+
+/** The stripe's marks as the map records them. */
+export function marksOf(
+  state: Readonly<ClusterMapState>,
+  volume: string,
+  stripe: number,
+): Map<number, KnownMark> {
+  const marks = new Map<number, KnownMark>();
+  for (const mark of state.marks ?? []) {
+    if (mark.volume === volume && mark.stripe === stripe)
+      marks.set(mark.index, { version: mark.version, ownershipEpoch: mark.ownershipEpoch });
+  }
+  return marks;
+}

@@ -1,0 +1,286 @@
+/**
+ * Recovery of one stripe by its owner (DESIGN.md, "Failure and recovery", "A new owner"): fence
+ * every store with the ownership epoch, read the marks and aborts through Raft, read every
+ * fragment that a fenced store holds, decide the newest state (stripe-check.ts), and repair:
+ * mark what was not read (and roll back what is ahead, recording the abort) before the first
+ * write, rewrite what is not consistent under a new stamp, mark what the repair missed, clear
+ * the marks of what it rebuilt, confirm ownership. Until a state can be decided the stripe waits.
+ */
+import { isAborted } from '../cluster/stripe-records.js';
+import { digestOf } from '../store/store-requests.js';
+import { compareVersions, sameVersion, type Version } from '../store/version.js';
+import type { ClusterMapState } from '../cluster/cluster-map-types.js';
+import {
+  confirmOwnership,
+  OwnershipLost,
+  proposeStripeRecord,
+  ViewWrong,
+  type CmContext,
+} from './cm-context.js';
+import { StripeUnavailableError } from './errors.js';
+import { copyRegistry, fragmentId, storeOf } from './fragment-io.js';
+import { marksOf, newestOf, nextVersion, type OwnedStripe } from './owned-stripe.js';
+import { checkStripe, type FragmentView } from './stripe-check.js';
+import { markStale } from './update.js';
+
+/** A fragment as read during recovery: its view for the check, its bytes and its store's version. */
+interface FragmentState {
+  view: FragmentView;
+  /** The bytes of the view's version (stepped back over aborted versions). */
+  bytes?: Uint8Array;
+  /** The version its store holds now (the expected version of a rewrite). */
+  actual?: Version;
+  /** True when the store's current version is aborted: it must be rewritten. */
+  steppedBack: boolean;
+}
+
+const REPAIR_WRITER = { writerId: 'tessera-repair', writerSeq: 0, part: 0, parts: 1 };
+
+/** Recovers the stripe; throws StripeUnavailableError when it must wait, OwnershipLost, ViewWrong. */
+export async function recoverStripe(context: CmContext, stripe: OwnedStripe): Promise<void> {
+  const { k, m, writeQuorum } = stripe.volume;
+  const fenced = await fenceStores(context, stripe);
+  const state = await confirmOwnership(context, stripe, false);
+  stripe.marks = marksOf(state, stripe.volume.name, stripe.stripe);
+  const fragments = await Promise.all(
+    fenced.map((ok, index) =>
+      ok ? readFragment(context, stripe, state, index) : Promise.resolve(unread(index)),
+    ),
+  );
+  const decision = checkStripe({
+    k,
+    m,
+    fragments: fragments.map((fragment) => fragment.view),
+    marks: new Map([...stripe.marks].map(([index, mark]) => [index, mark.version])),
+  });
+  if (decision.kind === 'wait') {
+    stripe.recovered = false;
+    throw new StripeUnavailableError(`${stripe.key} is waiting for recovery: ${decision.reason}`);
+  }
+  const rewrite = new Set(decision.rewrite);
+  fragments.forEach((fragment, index) => {
+    if (fragment.steppedBack) rewrite.add(index);
+  });
+  const parityVersions = decision.members
+    .filter((index) => index >= k)
+    .map((index) => fragments[index]!.view.version!);
+  if (rewrite.size === 0 && decision.unread.length === 0) {
+    stripe.registry = [
+      ...decision.dataVersions,
+      ...fragments.slice(k).map((fragment) => fragment.view.version!),
+    ];
+    stripe.settled = newestOf(stripe.registry);
+    stripe.recovered = true;
+    return;
+  }
+  const shards = settledShards(context, stripe, fragments, decision.members);
+  const toMark = [...decision.unread, ...decision.rolledBack];
+  if (toMark.length > 0) {
+    const abortUpTo = { epoch: stripe.ownershipEpoch, seq: stripe.seqIssued };
+    const parityState = newestOf([...parityVersions, ...decision.dataVersions]);
+    for (const index of toMark) {
+      const version = index < k ? decision.dataVersions[index]! : parityState;
+      await markStale(
+        context,
+        stripe,
+        [index],
+        version,
+        false,
+        compareVersions(abortUpTo, version) > 0 ? abortUpTo : undefined,
+      );
+    }
+  }
+  await repairWrites(
+    context,
+    stripe,
+    fragments,
+    shards,
+    rewrite,
+    decision.dataVersions,
+    writeQuorum,
+  );
+}
+
+/** Fences every store of the stripe; true for each that acknowledged (a newer fence loses the stripe). */
+async function fenceStores(context: CmContext, stripe: OwnedStripe): Promise<boolean[]> {
+  return Promise.all(
+    stripe.nodes.map(async (_, index) => {
+      const store = storeOf(context.stores, stripe, index);
+      if (!store) return false;
+      let now: number;
+      try {
+        now = await store.fence(stripe.volume.name, stripe.stripe, stripe.ownershipEpoch);
+      } catch {
+        return false;
+      }
+      if (now > stripe.ownershipEpoch)
+        throw new OwnershipLost(
+          false,
+          `${stripe.key} is fenced at epoch ${now}, above ${stripe.ownershipEpoch}`,
+        );
+      return true;
+    }),
+  );
+}
+
+function unread(index: number): FragmentState {
+  return { view: { index, read: false }, steppedBack: false };
+}
+
+/** Reads a whole fragment; steps a data fragment back over aborted versions; flags parity that reflects one. */
+async function readFragment(
+  context: CmContext,
+  stripe: OwnedStripe,
+  state: Readonly<ClusterMapState>,
+  index: number,
+): Promise<FragmentState> {
+  const store = storeOf(context.stores, stripe, index)!;
+  const id = fragmentId(stripe, index);
+  const { blockBytes, k, name } = stripe.volume;
+  try {
+    const read = await store.read(id, blockBytes, 0, blockBytes);
+    const aborted = (at: number, version: Version): boolean =>
+      isAborted(state, name, stripe.stripe, at, version);
+    if (index >= k) {
+      const reflectsAbort =
+        aborted(index, read.version) ||
+        (read.registry ?? []).some((version, at) => aborted(at, version));
+      return {
+        view: { index, read: true, version: read.version, registry: read.registry, reflectsAbort },
+        bytes: read.bytes,
+        actual: read.version,
+        steppedBack: false,
+      };
+    }
+    if (!aborted(index, read.version))
+      return {
+        view: { index, read: true, version: read.version },
+        bytes: read.bytes,
+        actual: read.version,
+        steppedBack: false,
+      };
+    const history = await store.history(id);
+    const earlier = history
+      .map((entry) => entry.version)
+      .filter((version) => compareVersions(version, read.version) < 0 && !aborted(index, version))
+      .reduce<Version | null>(
+        (best, version) => (!best || compareVersions(version, best) > 0 ? version : best),
+        null,
+      );
+    const version = earlier ?? { epoch: 0, seq: 0 };
+    const bytes = earlier
+      ? await store.readVersion(id, blockBytes, earlier, 0, blockBytes)
+      : new Uint8Array(blockBytes);
+    return { view: { index, read: true, version }, bytes, actual: read.version, steppedBack: true };
+  } catch {
+    return unread(index);
+  }
+}
+
+/** The k + m fragments of the settled state, decoded from its members where needed. */
+function settledShards(
+  context: CmContext,
+  stripe: OwnedStripe,
+  fragments: readonly FragmentState[],
+  members: readonly number[],
+): Uint8Array[] {
+  const { k, m } = stripe.volume;
+  const memberSet = new Set(members);
+  const shards = fragments.map((fragment, index) =>
+    memberSet.has(index) ? fragment.bytes! : null,
+  );
+  const data = context.engine(k, m).reconstruct(shards).slice(0, k);
+  const full = [
+    ...data,
+    ...Array.from({ length: m }, () => new Uint8Array(stripe.volume.blockBytes)),
+  ];
+  context.engine(k, m).encode(full);
+  return full;
+}
+
+/** The repair: rewrites data that is not current and every readable parity under one new stamp. */
+async function repairWrites(
+  context: CmContext,
+  stripe: OwnedStripe,
+  fragments: readonly FragmentState[],
+  shards: readonly Uint8Array[],
+  rewrite: ReadonlySet<number>,
+  dataVersions: readonly Version[],
+  writeQuorum: number,
+): Promise<void> {
+  const { k, m, blockBytes } = stripe.volume;
+  const next = nextVersion(stripe);
+  const registry = copyRegistry(dataVersions);
+  for (const index of rewrite) if (index < k) registry[index] = next;
+  for (let parity = k; parity < k + m; parity++) registry[parity] = next;
+  const targets = fragments.flatMap((fragment, index) =>
+    fragment.view.read && (index >= k || rewrite.has(index)) ? [index] : [],
+  );
+  const results = await Promise.all(
+    targets.map(async (index) => {
+      const store = storeOf(context.stores, stripe, index)!;
+      try {
+        const outcome = await store.writeWhole({
+          fragment: fragmentId(stripe, index),
+          blockBytes,
+          expected: fragments[index]!.actual!,
+          next,
+          writer: { ...REPAIR_WRITER, eventTimeMs: stripe.lastEventTimeMs },
+          settled: stripe.settled,
+          bytes: shards[index]!,
+          registry: index >= k ? registry : null,
+          digest: digestOf(shards[index]!),
+        });
+        return outcome.ok ? 'ok' : outcome.reason;
+      } catch {
+        return 'missed';
+      }
+    }),
+  );
+  if (results.includes('fenced'))
+    throw new OwnershipLost(true, `${stripe.key}: fenced during its repair`);
+  if (results.includes('ahead') || results.includes('stamp_conflict'))
+    throw new ViewWrong(true, `${stripe.key}: a fragment moved during its repair`);
+  const written = new Set(targets.filter((_, at) => results[at] === 'ok'));
+  const untouched = fragments.filter(
+    (fragment, index) =>
+      index < k &&
+      !rewrite.has(index) &&
+      fragment.view.read &&
+      !stripe.marks.has(index) &&
+      sameVersion(fragment.view.version!, dataVersions[index]!),
+  ).length;
+  const missed = Array.from({ length: k + m }, (_, index) => index).filter(
+    (index) => !written.has(index) && (index >= k || rewrite.has(index)),
+  );
+  if (written.size + untouched < writeQuorum) {
+    stripe.recovered = false;
+    throw new StripeUnavailableError(
+      `${stripe.key}: its repair reached ${written.size + untouched} fragments, fewer than the write quorum ${writeQuorum}`,
+    );
+  }
+  if (missed.length > 0) await markStale(context, stripe, missed, next, true);
+  for (const index of written) {
+    const mark = stripe.marks.get(index);
+    if (!mark) continue;
+    await proposeStripeRecord(
+      context,
+      {
+        type: 'clear_mark',
+        proposer: context.nodeId,
+        ownershipEpoch: stripe.ownershipEpoch,
+        volume: stripe.volume.name,
+        stripe: stripe.stripe,
+        index,
+        version: mark.version,
+        markEpoch: mark.ownershipEpoch,
+      },
+      true,
+    );
+    stripe.marks.delete(index);
+  }
+  await confirmOwnership(context, stripe, true);
+  stripe.registry = registry;
+  stripe.settled = next;
+  stripe.recovered = true;
+}

@@ -1,0 +1,164 @@
+/**
+ * The consistency check of one stripe (DESIGN.md, "Failure and recovery"): from what a new (or
+ * recovering) owner managed to read, after fencing, and the stale marks and recorded aborts it
+ * read through Raft, decide which state of the stripe is the newest one that may have been
+ * acknowledged, or that no decision is possible yet. Pure: no I/O, the same answer everywhere.
+ *
+ * The rules, as the design gives them:
+ * - A fragment's expected version is the newest of its own version, the versions the usable
+ *   parity registries name for it, and its stale mark. Below it, or marked, it is stale.
+ * - When every data fragment was read and none is stale, the data are the newest state: parity
+ *   is re-encoded from them (roll forward from the data), whatever q is.
+ * - Otherwise the newest partition among the unmarked parity fragments read (the parities at
+ *   version p with the data fragments at exactly the versions p's registry names) is the newest
+ *   state if it has at least k members; a data fragment ahead of it is rolled back, on the
+ *   positive evidence of that parity. With no unmarked parity read, or a newest partition of
+ *   fewer than k members, an acknowledged newer state could hide in what was not read: wait.
+ */
+import { compareVersions, sameVersion, type Version } from '../store/version.js';
+
+/** One fragment as the owner saw it while recovering. */
+export interface FragmentView {
+  readonly index: number;
+  /** Read from a store that acknowledged the owner's fence (a fragment not read is unknown). */
+  readonly read: boolean;
+  /** Its version (after aborted versions were stepped back over); present when read. */
+  readonly version?: Version;
+  /** Its registry (parity fragments); present when read. */
+  readonly registry?: readonly Version[] | null;
+  /** True when a parity reflects an aborted update (its version or a version its registry names). */
+  readonly reflectsAbort?: boolean;
+}
+
+/** What the check decides. */
+export type StripeDecision =
+  | {
+      readonly kind: 'settled';
+      /** How the state was found: every data fragment current, or the newest parity partition. */
+      readonly from: 'data' | 'partition';
+      /** The version of each data fragment in the settled state (index 0…k-1). */
+      readonly dataVersions: readonly Version[];
+      /** Fragments whose bytes are the settled state's (a decode may use them). */
+      readonly members: readonly number[];
+      /** Data fragments read at a version newer than the settled one: rolled back (aborted). */
+      readonly rolledBack: readonly number[];
+      /** Fragments that must be rewritten (stale, rolled back, behind, or parity not matching). */
+      readonly rewrite: readonly number[];
+      /** Fragments not read: marked stale at the settled version before any write. */
+      readonly unread: readonly number[];
+    }
+  | { readonly kind: 'wait'; readonly reason: string };
+
+export interface StripeCheckInput {
+  readonly k: number;
+  readonly m: number;
+  readonly fragments: readonly FragmentView[];
+  /** Stale marks by fragment index. */
+  readonly marks: ReadonlyMap<number, Version>;
+}
+
+/** Decides the stripe's newest state from what was read; see the file comment for the rules. */
+export function checkStripe(input: StripeCheckInput): StripeDecision {
+  const { k, m, fragments, marks } = input;
+  if (fragments.length !== k + m)
+    throw new Error(`checkStripe: ${fragments.length} views for RS(${k},${m})`);
+  const usableParities = fragments.filter(
+    (view) => view.index >= k && view.read && !marks.has(view.index) && !view.reflectsAbort,
+  );
+  const expected = expectedVersions(input, usableParities);
+  const stale = (view: FragmentView): boolean =>
+    marks.has(view.index) ||
+    !view.read ||
+    compareVersions(view.version!, expected[view.index]!) < 0;
+  const data = fragments.slice(0, k);
+  const unread = fragments.filter((view) => !view.read).map((view) => view.index);
+
+  if (data.every((view) => !stale(view))) {
+    const dataVersions = data.map((view) => view.version!);
+    const parityOk = (view: FragmentView): boolean =>
+      view.read &&
+      !marks.has(view.index) &&
+      !view.reflectsAbort &&
+      !!view.registry &&
+      dataVersions.every((version, index) => sameVersion(version, view.registry![index]!));
+    const parities = fragments.slice(k);
+    return {
+      kind: 'settled',
+      from: 'data',
+      dataVersions,
+      members: [
+        ...data.map((view) => view.index),
+        ...parities.filter(parityOk).map((v) => v.index),
+      ],
+      rolledBack: [],
+      rewrite: parities.filter((view) => view.read && !parityOk(view)).map((view) => view.index),
+      unread,
+    };
+  }
+  if (usableParities.length === 0)
+    return {
+      kind: 'wait',
+      reason: 'a data fragment is stale or unread and no unmarked parity fragment was read',
+    };
+  const newest = usableParities.reduce((best, view) =>
+    compareVersions(view.version!, best.version!) > 0 ? view : best,
+  );
+  const registry = newest.registry;
+  if (!registry || registry.length !== k + m)
+    return { kind: 'wait', reason: `parity fragment ${newest.index} has no registry` };
+  const partitionParities = usableParities.filter((view) =>
+    sameVersion(view.version!, newest.version!),
+  );
+  for (const view of partitionParities) {
+    // Two parities stamped with one version carry one registry, or a version was stamped twice.
+    if (!view.registry!.every((version, index) => sameVersion(version, registry[index]!)))
+      throw new Error(`parity fragments ${newest.index} and ${view.index} differ at one version`);
+  }
+  const partitionData = data.filter(
+    (view) =>
+      view.read && !marks.has(view.index) && sameVersion(view.version!, registry[view.index]!),
+  );
+  const members = [...partitionData, ...partitionParities].map((view) => view.index);
+  if (members.length < k)
+    return {
+      kind: 'wait',
+      reason: `the newest partition (parity version ${newest.version!.epoch}.${newest.version!.seq}) has ${members.length} of the ${k} fragments needed`,
+    };
+  const rolledBack = data
+    .filter(
+      (view) =>
+        view.read &&
+        !marks.has(view.index) &&
+        compareVersions(view.version!, registry[view.index]!) > 0,
+    )
+    .map((view) => view.index);
+  const inPartition = new Set(members);
+  return {
+    kind: 'settled',
+    from: 'partition',
+    dataVersions: registry.slice(0, k),
+    members,
+    rolledBack,
+    rewrite: fragments
+      .filter((view) => view.read && !inPartition.has(view.index))
+      .map((view) => view.index),
+    unread,
+  };
+}
+
+/** The expected version of every fragment: its own, what usable registries name, its mark. */
+function expectedVersions(
+  input: StripeCheckInput,
+  usableParities: readonly FragmentView[],
+): Version[] {
+  return input.fragments.map((view) => {
+    let expected: Version = view.version ?? { epoch: 0, seq: 0 };
+    for (const parity of usableParities) {
+      const named = parity.registry?.[view.index];
+      if (named && compareVersions(named, expected) > 0) expected = named;
+    }
+    const mark = input.marks.get(view.index);
+    if (mark && compareVersions(mark, expected) > 0) expected = mark;
+    return expected;
+  });
+}

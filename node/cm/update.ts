@@ -1,0 +1,204 @@
+/**
+ * One update of one data fragment's range (DESIGN.md, "The write path", steps 1 to 4), run by
+ * the stripe's owner from its queue:
+ *
+ * 1. v' = (ownership epoch, next seq); the new registry names v' for the data fragment and for
+ *    every parity fragment.
+ * 2. The data range goes to the data fragment's store with the expected version; it returns the
+ *    delta (old xor new). Where that store is down or stale, the old range is decoded from k
+ *    fragments at exactly the settled versions instead.
+ * 3. Every parity store gets the delta, its coefficient, v' and the new registry.
+ * 4. Acknowledged once q fragments are consistent with v' (the ones that took it plus the
+ *    untouched, unmarked data fragments), after every fragment that missed it is marked stale
+ *    at v' through Raft and after a Raft read has confirmed the ownership.
+ *
+ * Two rounds of store writes (data, then parity); the one-round common path of the design (the
+ * owner computing the delta from a cached old range) is left for later.
+ */
+import { digestOf } from '../store/store-requests.js';
+import type { Version, WriterStamp } from '../store/version.js';
+import {
+  confirmOwnership,
+  OwnershipLost,
+  proposeStripeRecord,
+  ViewWrong,
+  type CmContext,
+} from './cm-context.js';
+import { OutcomeUnknownError, StripeUnavailableError } from './errors.js';
+import { copyRegistry, decodeRange, fragmentId, storeOf, xorBytes } from './fragment-io.js';
+import { nextVersion, type OwnedStripe } from './owned-stripe.js';
+
+/** Writes `bytes` at `offset` of data fragment `index`; resolves with the acknowledged version. */
+export async function updateFragment(
+  context: CmContext,
+  stripe: OwnedStripe,
+  index: number,
+  offset: number,
+  bytes: Uint8Array,
+  writer: WriterStamp,
+): Promise<Version> {
+  const { k, m, blockBytes, writeQuorum } = stripe.volume;
+  const expected = stripe.registry;
+  const next = nextVersion(stripe);
+  const registry = copyRegistry(expected);
+  registry[index] = next;
+  for (let parity = k; parity < k + m; parity++) registry[parity] = next;
+  const stamp = { blockBytes, next, writer, settled: stripe.settled };
+
+  const data = await writeDataFragment(context, stripe, index, offset, bytes, stamp);
+  let delta = data.delta;
+  if (!delta) {
+    const old = await decodeRange(
+      context.stores,
+      context.engine(k, m),
+      stripe,
+      index,
+      offset,
+      bytes.length,
+      new Set([index]),
+    );
+    if (!old) {
+      if (data.maybeApplied) stripe.recovered = false;
+      const message = `${stripe.key}: fragment ${index} is unreachable and fewer than ${k} others can be read to form its delta`;
+      if (data.maybeApplied) throw new OutcomeUnknownError(message);
+      throw new StripeUnavailableError(message);
+    }
+    delta = xorBytes(old, bytes);
+  }
+  const engine = context.engine(k, m);
+  const parityResults = await Promise.all(
+    Array.from({ length: m }, (_, parity) =>
+      writeParityFragment(context, stripe, k + parity, {
+        ...stamp,
+        fragment: fragmentId(stripe, k + parity),
+        expected: expected[k + parity]!,
+        offset,
+        delta: delta,
+        coefficient: engine.coefficient(parity, index),
+        registry,
+        digest: digestOf(delta),
+      }),
+    ),
+  );
+  const touchedOk = (data.ok ? 1 : 0) + parityResults.filter((result) => result === 'ok').length;
+  if (parityResults.includes('fenced'))
+    throw new OwnershipLost(
+      true,
+      `${stripe.key}: a parity store is fenced at a newer ownership epoch`,
+    );
+  if (parityResults.includes('ahead'))
+    throw new ViewWrong(true, `${stripe.key}: a parity fragment is ahead of the owner's registry`);
+  let untouchedOk = 0;
+  for (let other = 0; other < k; other++)
+    if (other !== index && !stripe.marks.has(other)) untouchedOk++;
+  if (touchedOk + untouchedOk < writeQuorum) {
+    stripe.recovered = false;
+    throw new OutcomeUnknownError(
+      `${stripe.key}: version ${next.epoch}.${next.seq} reached ${touchedOk + untouchedOk} fragments, fewer than the write quorum ${writeQuorum}`,
+    );
+  }
+  const missed = [
+    ...(data.ok ? [] : [index]),
+    ...parityResults.flatMap((result, parity) => (result === 'ok' ? [] : [k + parity])),
+  ];
+  if (missed.length > 0) await markStale(context, stripe, missed, next, true);
+  await confirmOwnership(context, stripe, true);
+  stripe.registry = registry;
+  stripe.settled = next;
+  return next;
+}
+
+/** Marks `indexes` stale at `version` in the map (moving marks up), and in the owner's view. */
+export async function markStale(
+  context: CmContext,
+  stripe: OwnedStripe,
+  indexes: readonly number[],
+  version: Version,
+  applied: boolean,
+  abortUpTo?: Version,
+): Promise<void> {
+  await proposeStripeRecord(
+    context,
+    {
+      type: 'mark_stale',
+      proposer: context.nodeId,
+      ownershipEpoch: stripe.ownershipEpoch,
+      marks: indexes.map((index) => ({
+        volume: stripe.volume.name,
+        stripe: stripe.stripe,
+        index,
+        version,
+        ...(abortUpTo ? { abortUpTo } : {}),
+      })),
+    },
+    applied,
+  );
+  for (const index of indexes) {
+    const known = stripe.marks.get(index);
+    if (
+      !known ||
+      known.version.epoch < version.epoch ||
+      (known.version.epoch === version.epoch && known.version.seq < version.seq)
+    )
+      stripe.marks.set(index, { version, ownershipEpoch: stripe.ownershipEpoch });
+  }
+}
+
+type StampBase = { blockBytes: number; next: Version; writer: WriterStamp; settled: Version };
+
+/** Step 2: the data write. `delta` is present when the store took it. */
+async function writeDataFragment(
+  context: CmContext,
+  stripe: OwnedStripe,
+  index: number,
+  offset: number,
+  bytes: Uint8Array,
+  stamp: StampBase,
+): Promise<{ ok: boolean; delta?: Uint8Array; maybeApplied: boolean }> {
+  const store = storeOf(context.stores, stripe, index);
+  if (!store || stripe.marks.has(index)) return { ok: false, maybeApplied: false };
+  let outcome;
+  try {
+    outcome = await store.writeData({
+      ...stamp,
+      fragment: fragmentId(stripe, index),
+      expected: stripe.registry[index]!,
+      offset,
+      bytes,
+      digest: digestOf(bytes),
+    });
+  } catch {
+    return { ok: false, maybeApplied: true };
+  }
+  if (outcome.ok) return { ok: true, delta: outcome.delta, maybeApplied: true };
+  if (outcome.reason === 'fenced')
+    throw new OwnershipLost(
+      false,
+      `${stripe.key}: fragment ${index}'s store is fenced at epoch ${outcome.fenceEpoch}`,
+    );
+  if (outcome.reason === 'behind') return { ok: false, maybeApplied: false };
+  throw new ViewWrong(
+    false,
+    `${stripe.key}: fragment ${index} refused the write (${outcome.reason})`,
+  );
+}
+
+/** Step 3 for one parity fragment: 'ok', a miss ('missed'), or a refusal that stops the update. */
+async function writeParityFragment(
+  context: CmContext,
+  stripe: OwnedStripe,
+  index: number,
+  request: Parameters<import('./ports.js').StorePort['applyParity']>[0],
+): Promise<'ok' | 'missed' | 'fenced' | 'ahead'> {
+  const store = storeOf(context.stores, stripe, index);
+  if (!store || stripe.marks.has(index)) return 'missed';
+  try {
+    const outcome = await store.applyParity(request);
+    if (outcome.ok) return 'ok';
+    if (outcome.reason === 'fenced') return 'fenced';
+    if (outcome.reason === 'behind') return 'missed';
+    return 'ahead';
+  } catch {
+    return 'missed';
+  }
+}

@@ -1,0 +1,184 @@
+/**
+ * One seeded run of the consistency-manager simulation: writers and readers go on while the seed
+ * crashes and restarts nodes (the failure detector noticing late, or not before the restart),
+ * cuts links one way or both, isolates nodes and drops messages; then every fault heals, the
+ * owners repair what is marked, the final reads run, and every invariant is checked. The same
+ * seed replays the same run.
+ */
+import { checkHistory, checkStripes } from './cm-checker.js';
+import { CmWorld, type CmWorldOptions } from './cm-world.js';
+import { Workload, type ReadRecord } from './cm-workload.js';
+
+export interface CmRunOptions extends Partial<CmWorldOptions> {
+  readonly seed: number;
+  /** Stripes the writers spread over. */
+  readonly stripes?: number;
+  readonly writers?: number;
+  /** Simulated milliseconds of writes under faults. */
+  readonly faultMs?: number;
+}
+
+export interface CmRunResult {
+  readonly seed: number;
+  readonly violations: string[];
+  readonly writes: { acked: number; unknown: number; failed: number };
+  readonly reads: number;
+  readonly stats: CmWorld['stats'];
+  readonly simulatedMs: number;
+  readonly steps: number;
+}
+
+export const CM_DEFAULTS = {
+  nodes: 5,
+  regions: 3,
+  k: 2,
+  m: 2,
+  stripes: 3,
+  writers: 3,
+  faultMs: 1500,
+} as const;
+
+export async function runCmSeed(options: CmRunOptions): Promise<CmRunResult> {
+  const world = await CmWorld.create({
+    seed: options.seed,
+    nodes: options.nodes ?? CM_DEFAULTS.nodes,
+    regions: options.regions ?? CM_DEFAULTS.regions,
+    k: options.k ?? CM_DEFAULTS.k,
+    m: options.m ?? CM_DEFAULTS.m,
+    ...(options.writeQuorum ? { writeQuorum: options.writeQuorum } : {}),
+  });
+  const stripes = options.stripes ?? CM_DEFAULTS.stripes;
+  const faultMs = options.faultMs ?? CM_DEFAULTS.faultMs;
+  await world.runUntil(100);
+  const workload = new Workload(world, stripes);
+  workload.start(options.writers ?? CM_DEFAULTS.writers);
+  scheduleFaults(world, 100 + faultMs);
+  await world.runUntil(100 + faultMs);
+  workload.stopped = true;
+  await quiesce(world);
+  const finalReads = await finalRead(world, workload, stripes);
+  const violations = [
+    ...world.violations,
+    ...checkHistory(workload.history, finalReads, world.volume.blockBytes, world.volume.k),
+    ...(await checkStripes(world, stripes)),
+  ];
+  const outcomes = [...workload.history.writes.values()].map((write) => write.outcome);
+  return {
+    seed: options.seed,
+    violations,
+    writes: {
+      acked: outcomes.filter((outcome) => outcome === 'acked').length,
+      unknown: outcomes.filter((outcome) => outcome === 'unknown').length,
+      failed: outcomes.filter((outcome) => outcome === 'failed').length,
+    },
+    reads: workload.history.reads.length,
+    stats: world.stats,
+    simulatedMs: world.scheduler.nowMs,
+    steps: world.scheduler.steps,
+  };
+}
+
+/** One fault (or a repair of one) every 20 to 150 simulated ms until `untilMs`. */
+function scheduleFaults(world: CmWorld, untilMs: number): void {
+  const ids = [...world.nodes.keys()];
+  const pick = <T>(items: readonly T[]): T | undefined =>
+    items[world.random.int(Math.max(1, items.length))];
+  const act = (): void => {
+    if (world.scheduler.nowMs >= untilMs) return;
+    const random = world.random;
+    const up = ids.filter((id) => world.nodes.get(id)!.up);
+    const crashed = ids.filter((id) => !world.nodes.get(id)!.up);
+    const member = (id: string) => world.map.member(id)!;
+    switch (random.int(8)) {
+      case 0:
+        if (crashed.length < world.volume.m && up.length > 0) world.crash(pick(up)!);
+        break;
+      case 1:
+        if (crashed.length > 0) world.restart(pick(crashed)!);
+        break;
+      case 2: {
+        // The failure detector: a crashed node is declared down, a running one up again.
+        const late = ids.filter((id) => world.nodes.get(id)!.up !== (member(id).state === 'up'));
+        const id = pick(late);
+        if (id)
+          world.propose({
+            type: 'set_state',
+            id,
+            state: world.nodes.get(id)!.up ? 'up' : 'down',
+            reason: 'sim failure detector',
+          });
+        break;
+      }
+      case 3: {
+        const a = pick(ids)!;
+        const b = pick([...ids.filter((id) => id !== a), 'raft'])!;
+        world.cut(a, b);
+        if (random.chance(0.5)) world.cut(b, a);
+        break;
+      }
+      case 4:
+        if (random.chance(0.3)) world.isolate(pick(ids)!);
+        break;
+      case 5:
+        world.healAll();
+        break;
+      case 6:
+        world.dropRate = random.chance(0.5) ? 0 : 0.05 * (1 + random.int(4));
+        break;
+      default:
+        break;
+    }
+    world.scheduler.after(world.delay([20, 150]), act);
+  };
+  world.scheduler.after(world.delay([20, 150]), act);
+}
+
+/** Heals everything, brings every node back up, lets writers finish and owners repair every mark. */
+async function quiesce(world: CmWorld): Promise<void> {
+  const debug = (what: string) =>
+    process.env.CM_DEBUG && console.error(what, world.scheduler.nowMs, world.scheduler.pending());
+  world.healAll();
+  for (const node of world.nodes.values()) world.restart(node.id);
+  await world.runIdle(5_000);
+  debug('restarted');
+  const down = [...world.nodes.keys()].filter((id) => world.map.member(id)!.state !== 'up');
+  if (down.length > 0)
+    world.propose({
+      type: 'set_states',
+      changes: down.map((id) => ({ id, state: 'up' as const })),
+      reason: 'sim: all healed',
+    });
+  await world.runIdle(5_000);
+  for (let round = 0; round < 10 && (world.map.current.marks ?? []).length > 0; round++) {
+    const repairs = [...world.nodes.values()].map(
+      (node) => node.cm?.repairMarked(64) ?? Promise.resolve(0),
+    );
+    await world.runIdle(5_000);
+    debug('repairs run');
+    await Promise.all(repairs);
+    debug('repairs done');
+  }
+}
+
+/** Reads every stripe whole through its owner, as the final state. */
+async function finalRead(
+  world: CmWorld,
+  workload: Workload,
+  stripes: number,
+): Promise<ReadRecord[]> {
+  const records: ReadRecord[] = [];
+  for (let stripe = 0; stripe < stripes; stripe++) {
+    const reading = workload.read({
+      cell: stripe * workload.cellsPerStripe,
+      cells: workload.cellsPerStripe,
+    });
+    await world.runIdle(5_000);
+    const record = await reading;
+    if (!record)
+      throw new Error(
+        `seed ${world.options.seed}: stripe ${stripe} could not be read after quiescence`,
+      );
+    records.push(record);
+  }
+  return records;
+}

@@ -1,0 +1,368 @@
+/**
+ * The world of a consistency-manager simulation: N nodes, each with the real FragmentStore (on an
+ * in-memory LevelDB whose committed batches survive a crash, as fsynced ones do) and the real
+ * ConsistencyManager; the real cluster-map state machine behind a linearizable log; one
+ * simulated network on the seeded scheduler that delays, drops and cuts calls. Every store call,
+ * proposal and Raft read is a scheduled delivery, so crashes, partitions and epoch changes fall
+ * between any two steps of the write path and of recovery.
+ *
+ * The map is the real ClusterMap applied in one order (the Raft log is modelled as linearizable;
+ * the Raft simulator proves that part). Each node sees the map through its own view, which lags
+ * the log by a random delay, so that a deposed owner can go on believing it owns a stripe until a
+ * fence, a refused mark or a Raft read tells it otherwise.
+ */
+import { MemoryLevel } from 'memory-level';
+import { SeededRandom } from '../../consensus/index.js';
+import type {
+  ClusterCommand,
+  ClusterMapState,
+  ClusterResult,
+} from '../../node/cluster/cluster-map-types.js';
+import { ClusterMap, encodeCommand } from '../../node/cluster/cluster-map.js';
+import { ConsistencyManager } from '../../node/cm/consistency-manager.js';
+import type { MapPort, StoreDirectory, StorePort } from '../../node/cm/ports.js';
+import { FragmentStore, type Level } from '../../node/store/fragment-store.js';
+import { formatFragment, versionKey } from '../../node/store/version.js';
+import { Scheduler } from '../scheduler.js';
+
+/** The shape of a simulated cluster; everything random follows from `seed`. */
+export interface CmWorldOptions {
+  readonly seed: number;
+  readonly nodes: number;
+  readonly regions: number;
+  readonly k: number;
+  readonly m: number;
+  readonly writeQuorum?: number;
+  readonly blockBytes?: number;
+  readonly latencyMs?: readonly [number, number];
+  /** How long a node's view of the map may lag the log. */
+  readonly mapLagMs?: readonly [number, number];
+  /** After this long with no reply a call fails. */
+  readonly callTimeoutMs?: number;
+  /** A call not answered by then fails (the target may have crashed while serving it). */
+  readonly callDeadlineMs?: number;
+}
+
+/** One simulated node. */
+export interface SimCmNode {
+  readonly id: string;
+  readonly store: FragmentStore;
+  /** Bumped at every crash: replies to an earlier incarnation are never delivered. */
+  incarnation: number;
+  up: boolean;
+  cm: ConsistencyManager | null;
+  view: Readonly<ClusterMapState>;
+}
+
+export const VOLUME = 'sim';
+
+export class CmWorld {
+  readonly scheduler = new Scheduler();
+  readonly random: SeededRandom;
+  readonly map = new ClusterMap();
+  readonly nodes = new Map<string, SimCmNode>();
+  /** Ordered node pairs "a>b" whose messages are lost. */
+  private readonly cuts = new Set<string>();
+  private logIndex = 0;
+  /** (fragment, version) → digest of what was stamped, over every store: a version stamped twice with other bytes is a violation. */
+  private readonly stamps = new Map<string, string>();
+  /** Invariant violations seen while the run went on (a store call cannot throw them at the CM). */
+  readonly violations: string[] = [];
+  dropRate = 0;
+  readonly stats = { calls: 0, dropped: 0, crashes: 0, restarts: 0, proposals: 0, confirms: 0 };
+
+  private constructor(readonly options: CmWorldOptions) {
+    this.random = new SeededRandom(options.seed);
+  }
+
+  static async create(options: CmWorldOptions): Promise<CmWorld> {
+    const world = new CmWorld(options);
+    for (let n = 0; n < options.nodes; n++) {
+      const id = `n${n + 1}`;
+      const db = new MemoryLevel({ valueEncoding: 'view' }) as unknown as Level;
+      const store = await FragmentStore.open({ db, sync: false });
+      world.nodes.set(id, {
+        id,
+        store,
+        incarnation: 0,
+        up: true,
+        cm: null,
+        view: world.map.current,
+      });
+      world.apply({
+        type: 'add_member',
+        member: {
+          id,
+          raftId: n + 1,
+          region: `r${(n % options.regions) + 1}`,
+          zone: `z${n + 1}`,
+          weight: 1,
+          grpcAddress: `127.0.0.1:${7000 + n}`,
+          adminAddress: `127.0.0.1:${8000 + n}`,
+        },
+      });
+    }
+    const created = world.apply({
+      type: 'create_volume',
+      name: VOLUME,
+      k: options.k,
+      m: options.m,
+      blockBytes: options.blockBytes ?? 4096,
+      ...(options.writeQuorum ? { writeQuorum: options.writeQuorum } : {}),
+    });
+    if (!created.ok) throw new Error(`create_volume: ${created.message}`);
+    for (const node of world.nodes.values()) {
+      node.view = world.map.current;
+      world.startCm(node);
+    }
+    return world;
+  }
+
+  /** The volume as the map records it. */
+  get volume(): NonNullable<ReturnType<ClusterMap['volume']>> {
+    return this.map.volume(VOLUME)!;
+  }
+
+  /** Applies a command to the log now (a proposal that reached the leader) and spreads the map. */
+  apply(command: ClusterCommand): ClusterResult {
+    this.logIndex += 1;
+    const result = this.map.apply(this.logIndex, encodeCommand(command));
+    const state = this.map.current;
+    for (const node of this.nodes.values()) {
+      this.scheduler.after(this.delay(this.options.mapLagMs ?? [0, 30]), () =>
+        this.learn(node, state),
+      );
+    }
+    return result;
+  }
+
+  private learn(node: SimCmNode, state: Readonly<ClusterMapState>): void {
+    if (state.appliedIndex > node.view.appliedIndex) node.view = state;
+  }
+
+  /** Crashes a node: its CM's memory and every call in flight from it are gone; its store stays. */
+  crash(id: string): void {
+    const node = this.nodes.get(id)!;
+    if (!node.up) return;
+    node.up = false;
+    node.cm = null;
+    node.incarnation += 1;
+    this.stats.crashes += 1;
+  }
+
+  /** Restarts a crashed node: it records its start in the map (a new epoch) before its CM serves. */
+  restart(id: string): void {
+    const node = this.nodes.get(id)!;
+    if (node.up) return;
+    node.up = true;
+    this.stats.restarts += 1;
+    this.startCm(node);
+  }
+
+  private startCm(node: SimCmNode): void {
+    const incarnation = node.incarnation;
+    void this.proposeFrom(node, { type: 'cm_started', id: node.id }).then(
+      (result) => {
+        if (!result.ok || node.incarnation !== incarnation || !node.up) return;
+        node.cm = new ConsistencyManager({
+          nodeId: node.id,
+          startEpoch: result.epoch,
+          map: this.mapPort(node),
+          stores: this.directory(node),
+          wallMs: () => this.scheduler.nowMs,
+        });
+      },
+      () => {
+        if (node.incarnation === incarnation && node.up)
+          this.scheduler.after(50, () => this.startCm(node));
+      },
+    );
+  }
+
+  /** Cuts messages from `a` to `b` (one way). */
+  cut(a: string, b: string): void {
+    this.cuts.add(`${a}>${b}`);
+  }
+
+  /** Heals every cut. */
+  healAll(): void {
+    this.cuts.clear();
+    this.dropRate = 0;
+  }
+
+  /** Isolates a node from every other node and from the map, both ways. */
+  isolate(id: string): void {
+    for (const other of [...this.nodes.keys(), 'raft']) {
+      if (other === id) continue;
+      this.cut(id, other);
+      this.cut(other, id);
+    }
+  }
+
+  private reachable(from: string, to: string): boolean {
+    return !this.cuts.has(`${from}>${to}`);
+  }
+
+  /**
+   * A call from node `from` to `to` (a node, or 'raft'): the request is delivered after a delay
+   * (unless cut, dropped, or the target is down), `run` executes there, and the reply comes back
+   * the same way. A call whose request or reply is lost fails after the timeout; a caller that
+   * crashed meanwhile hears nothing, ever.
+   */
+  call<T>(from: SimCmNode, to: string, run: () => Promise<T>): Promise<T> {
+    const incarnation = from.incarnation;
+    this.stats.calls += 1;
+    const alive = (): boolean => from.incarnation === incarnation && from.up;
+    const timeoutMs = this.options.callTimeoutMs ?? 200;
+    return new Promise<T>((resolveCall, rejectCall) => {
+      // Every call has a deadline, as a gRPC call does: a target that crashed mid-call never answers.
+      let settled = false;
+      const resolve = (value: T): void => {
+        if (!settled) resolveCall(value);
+        settled = true;
+      };
+      const reject = (error: Error): void => {
+        if (!settled) rejectCall(error);
+        settled = true;
+      };
+      this.scheduler.after(this.options.callDeadlineMs ?? 1_000, () => {
+        if (alive()) reject(new Error(`call ${from.id}→${to}: deadline exceeded`));
+      });
+      const fail = (why: string): void =>
+        this.scheduler.after(timeoutMs, () => {
+          if (alive()) reject(new Error(`call ${from.id}→${to} failed: ${why}`));
+        });
+      const lost = (a: string, b: string): boolean => {
+        if (!this.reachable(a, b)) return true;
+        if (this.dropRate > 0 && this.random.chance(this.dropRate)) {
+          this.stats.dropped += 1;
+          return true;
+        }
+        return false;
+      };
+      this.scheduler.after(this.delay(this.options.latencyMs ?? [1, 10]), () => {
+        if (lost(from.id, to) || (to !== 'raft' && !this.nodes.get(to)!.up))
+          return fail('request lost');
+        run().then(
+          (value) =>
+            this.scheduler.after(this.delay(this.options.latencyMs ?? [1, 10]), () => {
+              if (!alive()) return;
+              if (lost(to, from.id)) return fail('reply lost');
+              resolve(value);
+            }),
+          (error: unknown) =>
+            this.scheduler.after(this.delay(this.options.latencyMs ?? [1, 10]), () => {
+              if (alive()) reject(error instanceof Error ? error : new Error(String(error)));
+            }),
+        );
+      });
+    });
+  }
+
+  private proposeFrom(node: SimCmNode, command: ClusterCommand): Promise<ClusterResult> {
+    this.stats.proposals += 1;
+    return this.call(node, 'raft', () => {
+      const result = this.apply(command);
+      const state = this.map.current;
+      return Promise.resolve({ result, state });
+    }).then(({ result, state }) => {
+      this.learn(node, state);
+      return result;
+    });
+  }
+
+  private mapPort(node: SimCmNode): MapPort {
+    return {
+      current: () => node.view,
+      confirm: () => {
+        this.stats.confirms += 1;
+        return this.call(node, 'raft', () => Promise.resolve(this.map.current)).then((state) => {
+          this.learn(node, state);
+          return node.view;
+        });
+      },
+      propose: (command) => this.proposeFrom(node, command),
+    };
+  }
+
+  private directory(from: SimCmNode): StoreDirectory {
+    return { store: (to) => this.storePort(from, to) };
+  }
+
+  /** Node `to`'s store as `from` reaches it through the simulated network. */
+  storePort(from: SimCmNode, to: string): StorePort {
+    const store = (): FragmentStore => this.nodes.get(to)!.store;
+    const stamped = <T extends { ok: boolean; repeated?: boolean }>(
+      request: {
+        fragment: { volume: string; stripe: number; index: number };
+        next: { epoch: number; seq: number };
+        digest: string;
+      },
+      run: () => Promise<T>,
+    ): Promise<T> =>
+      this.call(from, to, async () => {
+        const outcome = await run();
+        if (outcome.ok && !outcome.repeated)
+          this.recordStamp(request.fragment, request.next, request.digest);
+        return outcome;
+      });
+    return {
+      writeData: (request) => stamped(request, () => store().writeData(request)),
+      applyParity: (request) => stamped(request, () => store().applyParity(request)),
+      writeWhole: (request) => stamped(request, () => store().writeWhole(request)),
+      read: (fragment, blockBytes, offset, length) =>
+        this.call(from, to, () => store().read(fragment, blockBytes, offset, length)),
+      readVersion: (fragment, blockBytes, version, offset, length) =>
+        this.call(from, to, () =>
+          store().readVersion(fragment, blockBytes, version, offset, length),
+        ),
+      history: (fragment) => this.call(from, to, () => store().history(fragment)),
+      fence: (volume, stripe, epoch) =>
+        this.call(from, to, () => store().fence(volume, stripe, epoch)),
+    };
+  }
+
+  /** The invariant "no version stamped twice with different bytes", checked at every stamped write. */
+  private recordStamp(
+    fragment: { volume: string; stripe: number; index: number },
+    version: { epoch: number; seq: number },
+    digest: string,
+  ): void {
+    const key = `${formatFragment(fragment)}@${versionKey(version)}`;
+    const known = this.stamps.get(key);
+    if (known !== undefined && known !== digest)
+      this.violations.push(
+        `version ${version.epoch}.${version.seq} of ${formatFragment(fragment)} was stamped twice with different bytes`,
+      );
+    this.stamps.set(key, digest);
+  }
+
+  /** Runs scheduled events until `untilMs` (simulated), letting each one's promises settle before the next. */
+  async runUntil(untilMs: number): Promise<void> {
+    // Settle first: work started just before this call schedules its events from microtasks.
+    do await settle();
+    while (this.scheduler.runNext(untilMs));
+    this.scheduler.nowMs = Math.max(this.scheduler.nowMs, untilMs);
+  }
+
+  /** Runs until nothing is scheduled (or `limitMs` passes). */
+  async runIdle(limitMs = 60_000): Promise<void> {
+    const until = this.scheduler.nowMs + limitMs;
+    do await settle();
+    while (this.scheduler.runNext(until));
+  }
+
+  delay([low, high]: readonly [number, number]): number {
+    return low + this.random.int(high - low + 1);
+  }
+
+  /** Proposes a map change as the failure detector or an operator would. */
+  propose(command: ClusterCommand): ClusterResult {
+    return this.apply(command);
+  }
+}
+
+/** Lets every promise that is ready settle (the store's work for one event) before the next event. */
+export function settle(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
