@@ -69,6 +69,8 @@ export class FakeState {
   readonly applied = new Map<string, { result: StripeWriteResult; times: number }>();
   readonly faults: Fault[] = [];
   views = 0;
+  /** Write and read requests that reached a fake CM, refused ones included. */
+  requests = 0;
   /** Writes being served now, and the most at once. */
   inflight = 0;
   inflightMax = 0;
@@ -167,6 +169,7 @@ export class FakeStripeService implements StripeService {
   ) {}
 
   async write(request: StripeWrite): Promise<StripeWriteResult> {
+    this.state.requests++;
     const { record: volume, stripe } = this.locate(
       request.volume,
       request.offset,
@@ -233,6 +236,7 @@ export class FakeStripeService implements StripeService {
   }
 
   async read(request: StripeRead): Promise<StripeReadResult> {
+    this.state.requests++;
     const { record: volume, stripe } = this.locate(request.volume, request.offset, request.length);
     const record: CallRecord = {
       node: this.nodeId,
