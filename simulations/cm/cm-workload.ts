@@ -208,7 +208,11 @@ export class Workload {
     cell: number,
     run: (cm: NonNullable<SimCmNode['cm']>) => Promise<T>,
   ): Promise<T> {
-    const state = this.world.map.current;
+    // Writers route by the map they last heard of: often the newest, sometimes a node's lagging view.
+    const views = [...this.world.nodes.values()].map((node) => node.view);
+    const state = this.world.random.chance(0.5)
+      ? this.world.map.current
+      : views[this.world.random.int(views.length)]!;
     const stripe = Math.floor(cell / this.cellsPerStripe);
     const newest = state.epochs[state.epochs.length - 1]!;
     const to = target ?? owner(stripeKey(VOLUME, stripe), cmSetOf(newest.epoch, newest.cmSet));

@@ -129,7 +129,7 @@ export class CmWorld {
     const result = this.map.apply(this.logIndex, encodeCommand(command));
     const state = this.map.current;
     for (const node of this.nodes.values()) {
-      this.scheduler.after(this.delay(this.options.mapLagMs ?? [0, 30]), () =>
+      this.scheduler.after(this.delay(this.options.mapLagMs ?? [0, 80]), () =>
         this.learn(node, state),
       );
     }
