@@ -14,6 +14,8 @@ import type { NodeConfig } from '../config.js';
 import type { SegmentLog } from '../raft/segment-log.js';
 import type { ClusterServiceBackend } from '../runtime/cluster-service.js';
 import type { FragmentStore } from '../store/fragment-store.js';
+import type { StorePort } from '../cm/ports.js';
+import type { StripeService } from '../cm/requests.js';
 
 /** Stops a repeating action. */
 export type Cancel = () => void;
@@ -56,6 +58,7 @@ export interface ClusterPeer {
   ): Promise<{ resultJson: string; index: number }>;
   join(memberJson: string, hops: number, deadlineMs: number): Promise<{ epoch: number }>;
   remove(nodeId: string, hops: number, deadlineMs: number): Promise<{ epoch: number }>;
+  readIndex(hops: number, deadlineMs: number): Promise<{ index: number }>;
 }
 
 /** What a node serves on its address. */
@@ -63,6 +66,8 @@ export interface NodeServices {
   store: FragmentStore;
   raft: RaftLink;
   cluster: ClusterServiceBackend;
+  /** The node's consistency manager, as writers reach it. */
+  volumes: StripeService;
   metrics: NodeMetrics;
 }
 
@@ -76,6 +81,8 @@ export interface NodeNetwork {
   /** The node's Raft link: `deliver` gets every message of `cluster` addressed to `self`. */
   raft(cluster: string, self: NodeId, deliver: (message: Message) => void): RaftLink;
   peer(address: string): ClusterPeer;
+  /** The fragment store served at `address`, as a consistency manager calls it. */
+  fragmentStore(address: string): StorePort;
   /** Closes every peer connection this network opened. */
   close(): void;
 }

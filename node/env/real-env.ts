@@ -12,7 +12,10 @@ import type { NodeView__Output } from '../../proto/generated/tessera/v1/NodeView
 import { CHANNEL_OPTIONS, clusterProto, fragmentsProto, raftProto } from '../../proto/load.js';
 import { serveAdmin } from '../admin/admin-server.js';
 import { RaftTransport } from '../cluster/raft-transport.js';
+import { FragmentClient } from '../grpc/fragment-client.js';
 import { fragmentHandlers } from '../grpc/fragment-service.js';
+import { remoteStore } from '../grpc/remote-store.js';
+import { addVolumesService } from '../grpc/volume-service.js';
 import { instrument } from '../grpc/instrument.js';
 import { bindServer, stopServer } from '../grpc/server.js';
 import { unaryCall } from '../grpc/unary-call.js';
@@ -21,7 +24,11 @@ import { clusterHandlers } from '../runtime/cluster-service.js';
 import { FragmentStore, type Level } from '../store/fragment-store.js';
 import { levelDatabase } from '../store/level-backend.js';
 import { rocksDatabase } from '../store/rocks-backend.js';
+import type { StorePort } from '../cm/ports.js';
 import type { Clock, ClusterPeer, NodeEnv, NodeNetwork, RaftLink } from './node-env.js';
+
+/** How long a consistency manager waits for another node's store before counting it missed. */
+const STORE_CALL_DEADLINE_MS = 2_000;
 
 /** Real time: performance.now for intervals, Date.now for event times, Node's timers. */
 export function realClock(): Clock {
@@ -80,6 +87,7 @@ export function realEnv(): NodeEnv {
 
 function grpcNetwork(): NodeNetwork {
   const clients = new Map<string, ClusterClient>();
+  const stores = new Map<string, { client: FragmentClient; port: StorePort }>();
   /** The transports this network made, to serve their receiving side. */
   const transports = new WeakMap<RaftLink, RaftTransport>();
   const client = (address: string): ClusterClient => {
@@ -108,6 +116,7 @@ function grpcNetwork(): NodeNetwork {
         clusterProto().tessera.v1.Cluster.service,
         instrument(clusterHandlers(services.cluster), services.metrics),
       );
+      addVolumesService(server, services.volumes, services.metrics);
       return { address: await bindServer(server, address), stop: () => stopServer(server, 500) };
     },
     serveAdmin,
@@ -126,11 +135,24 @@ function grpcNetwork(): NodeNetwork {
           unaryCall(client(address), 'Join', { memberJson, hops }, deadlineMs),
         remove: (nodeId, hops, deadlineMs) =>
           unaryCall(client(address), 'Remove', { nodeId, hops }, deadlineMs),
+        readIndex: (hops, deadlineMs) =>
+          unaryCall(client(address), 'ReadIndex', { hops }, deadlineMs),
       };
+    },
+    fragmentStore(address) {
+      let existing = stores.get(address);
+      if (!existing) {
+        const client = new FragmentClient(address, STORE_CALL_DEADLINE_MS);
+        existing = { client, port: remoteStore(client) };
+        stores.set(address, existing);
+      }
+      return existing.port;
     },
     close() {
       for (const existing of clients.values()) existing.close();
       clients.clear();
+      for (const existing of stores.values()) existing.client.close();
+      stores.clear();
     },
   };
 }

@@ -14,6 +14,8 @@ export interface ClusterServiceBackend {
   view(): Promise<NodeView>;
   join(member: Omit<Member, 'state'>, hops: number): Promise<number>;
   remove(nodeId: string, hops: number): Promise<number>;
+  /** A Raft read index confirmed by the leader (a follower forwards the request). */
+  readIndex(hops: number): Promise<number>;
 }
 
 /** Hops a proposal may take: the node it reached, and the leader. */
@@ -37,6 +39,10 @@ export function clusterHandlers(backend: ClusterServiceBackend): ClusterHandlers
       return { resultJson: JSON.stringify(result), index };
     }),
     View: unary(() => backend.view()),
+    ReadIndex: unary(async (request) => {
+      checkHops(request.hops);
+      return { index: await backend.readIndex(request.hops) };
+    }),
     Join: unary(async (request) => {
       checkHops(request.hops);
       let member: Omit<Member, 'state'>;

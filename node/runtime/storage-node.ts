@@ -28,6 +28,7 @@ import { InvalidRequestError } from '../store/errors.js';
 import type { FragmentStore } from '../store/fragment-store.js';
 import { sweepRetention } from '../store/retention.js';
 import { PROPOSAL_HOPS_MAX } from './cluster-service.js';
+import { CmHost } from './cm-host.js';
 
 /** The map could not take a proposal in time (no leader, or the leader does not answer). */
 export class ClusterUnavailableError extends Error {
@@ -55,6 +56,8 @@ export class StorageNode {
   private driver!: RaftDriver<ClusterResult>;
   private raftLink!: RaftLink;
   private store!: FragmentStore;
+  /** The node's consistency manager (serving once it has started). */
+  cm!: CmHost;
   private raftLog!: SegmentLog;
   private served!: { address: string; stop(): Promise<void> };
   private admin!: RunningAdmin;
@@ -105,6 +108,16 @@ export class StorageNode {
     const { disk, network, clock } = this.env;
     await disk.mkdir(config.dataDir);
     this.store = await disk.openStore(config);
+    this.cm = new CmHost({
+      nodeId: config.id,
+      map: this.map,
+      store: this.store,
+      env: this.env,
+      logger: this.logger,
+      propose: (command) => this.propose(command),
+      readIndex: () => this.readIndex(0),
+      stopped: () => this.stopped,
+    });
     this.raftLog = await disk.openRaftLog(join(config.dataDir, 'raft'));
     this.raftLink = network.raft(config.cluster, config.raftId, (message) => {
       if (this.stopped) return;
@@ -142,7 +155,9 @@ export class StorageNode {
         view: () => this.view(),
         join: (member, hops) => this.join(member, hops),
         remove: (nodeId, hops) => this.remove(nodeId, hops),
+        readIndex: (hops) => this.readIndex(hops),
       },
+      volumes: this.cm,
     });
     this.grpcAddress = this.served.address;
     this.admin = await network.serveAdmin(
@@ -160,6 +175,7 @@ export class StorageNode {
     else void this.joinThrough(config.join);
     this.every(config.failureDetector.heartbeatMs, () => void this.detectFailures());
     this.every(PEER_VIEW_EVERY_MS, () => void this.pollPeers());
+    this.every(CmHost.tickMs, () => void this.cm.tick());
     if (config.store.retentionMs !== null)
       this.every(config.store.retentionSweepMs, () => void this.sweepHistory());
     this.logger.info(
@@ -198,6 +214,16 @@ export class StorageNode {
         );
         return { result: JSON.parse(reply.resultJson) as ClusterResult, index: reply.index };
       },
+    );
+  }
+
+  /** A Raft read index confirmed by the leader (a follower asks the leader, once). */
+  readIndex(hops: number): Promise<number> {
+    return this.atLeader(
+      'the cluster map could not confirm a read',
+      hops,
+      () => this.driver.readIndex(),
+      async (peer) => (await peer.readIndex(hops + 1, PEER_CALL_DEADLINE_MS)).index,
     );
   }
 

@@ -19,6 +19,7 @@ import type {
 } from '../../node/env/node-env.js';
 import { realClock } from '../../node/env/real-env.js';
 import { SegmentLog } from '../../node/raft/segment-log.js';
+import type { StorePort } from '../../node/cm/ports.js';
 import { FragmentStore } from '../../node/store/fragment-store.js';
 
 /** One network shared by every node of a test cluster. */
@@ -44,6 +45,7 @@ export class InProcessNetwork {
       serveAdmin: (address) => Promise.resolve({ address, stop: () => Promise.resolve() }),
       raft: (cluster, self, deliver) => this.link(cluster, self, deliver),
       peer: (address) => this.peer(address),
+      fragmentStore: (address) => this.fragmentStore(address),
       close: () => {},
     };
   }
@@ -60,6 +62,27 @@ export class InProcessNetwork {
         queueMicrotask(() => target(message));
       },
       close: () => void this.delivers.delete(`${cluster}/${self}`),
+    };
+  }
+
+  /** The store served at `address`, called directly (a call to an address nobody serves fails). */
+  private fragmentStore(address: string): StorePort {
+    const at = (): FragmentStore => {
+      const services = this.services.get(address);
+      if (!services) throw new Error(`nothing listens at ${address}`);
+      this.delivered += 1;
+      return services.store;
+    };
+    return {
+      writeData: async (request) => at().writeData(request),
+      applyParity: async (request) => at().applyParity(request),
+      writeWhole: async (request) => at().writeWhole(request),
+      read: async (fragment, blockBytes, offset, length) =>
+        at().read(fragment, blockBytes, offset, length),
+      readVersion: async (fragment, blockBytes, version, offset, length) =>
+        at().readVersion(fragment, blockBytes, version, offset, length),
+      history: async (fragment) => at().history(fragment),
+      fence: async (volume, stripe, epoch) => at().fence(volume, stripe, epoch),
     };
   }
 
@@ -82,6 +105,7 @@ export class InProcessNetwork {
         epoch: await at().cluster.join(JSON.parse(memberJson) as never, hops),
       }),
       remove: async (nodeId, hops) => ({ epoch: await at().cluster.remove(nodeId, hops) }),
+      readIndex: async (hops) => ({ index: await at().cluster.readIndex(hops) }),
     };
   }
 }

@@ -1,0 +1,157 @@
+/**
+ * Where a storage node runs its consistency manager: it records the CM's start in the map
+ * (cm_started, a new epoch, so that a restarted CM takes its stripes with a new ownership epoch),
+ * gives the CM its ports (the node's own store directly, other nodes' stores over gRPC, the map
+ * with Raft reads through the leader), serves writers through the Volumes service (UNAVAILABLE
+ * until the CM has started), and drains the repair queue (the map's stale marks) in the
+ * background.
+ */
+import type { Logger } from 'pino';
+import type {
+  ClusterCommand,
+  ClusterMapState,
+  ClusterResult,
+} from '../cluster/cluster-map-types.js';
+import type { ClusterMap } from '../cluster/cluster-map.js';
+import { ConsistencyManager } from '../cm/consistency-manager.js';
+import { StripeUnavailableError } from '../cm/errors.js';
+import type { MapPort, StoreDirectory, StorePort } from '../cm/ports.js';
+import type { StripeRead, StripeService, StripeWrite } from '../cm/requests.js';
+import type { NodeEnv } from '../env/node-env.js';
+import { localStore } from '../grpc/remote-store.js';
+import type { FragmentStore } from '../store/fragment-store.js';
+
+export interface CmHostOptions {
+  nodeId: string;
+  map: ClusterMap;
+  store: FragmentStore;
+  env: NodeEnv;
+  logger: Logger;
+  propose(command: ClusterCommand): Promise<{ result: ClusterResult }>;
+  /** A read index confirmed by the Raft leader. */
+  readIndex(): Promise<number>;
+  stopped(): boolean;
+}
+
+/** How often the background repair looks at the map's stale marks. */
+const REPAIR_EVERY_MS = 1_000;
+/** How long a Raft read may wait for this node to apply the index the leader gave. */
+const APPLY_WAIT_MS_MAX = 5_000;
+
+export class CmHost implements StripeService {
+  private cm: ConsistencyManager | null = null;
+  private starting = false;
+  private repairing = false;
+  /** Stripes repaired in the background since the start. */
+  repairedStripes = 0;
+
+  constructor(private readonly options: CmHostOptions) {}
+
+  /** The CM, once started. */
+  get manager(): ConsistencyManager | null {
+    return this.cm;
+  }
+
+  write(request: StripeWrite) {
+    return this.running().write(request);
+  }
+
+  read(request: StripeRead) {
+    return this.running().read(request);
+  }
+
+  /** Starts the CM once this node is in the map: proposes cm_started, retried until it lands. */
+  async start(): Promise<void> {
+    if (this.cm || this.starting) return;
+    const { nodeId, map } = this.options;
+    if (!map.member(nodeId)) return;
+    this.starting = true;
+    try {
+      const { result } = await this.options.propose({ type: 'cm_started', id: nodeId });
+      if (!result.ok) {
+        this.options.logger.warn({ result }, 'the map refused cm_started');
+        return;
+      }
+      this.cm = new ConsistencyManager({
+        nodeId,
+        startEpoch: result.epoch,
+        map: this.mapPort(),
+        stores: this.directory(),
+        wallMs: () => this.options.env.clock.wallMs(),
+      });
+      this.options.logger.info({ startEpoch: result.epoch }, 'consistency manager started');
+    } catch (error) {
+      this.options.logger.warn({ error: (error as Error).message }, 'could not start the CM yet');
+    } finally {
+      this.starting = false;
+    }
+  }
+
+  /** One background pass: start the CM if it is not, else repair marked stripes it owns. */
+  async tick(): Promise<void> {
+    if (!this.cm) return this.start();
+    if (this.repairing) return;
+    this.repairing = true;
+    try {
+      this.repairedStripes += await this.cm.repairMarked();
+    } finally {
+      this.repairing = false;
+    }
+  }
+
+  static readonly tickMs = REPAIR_EVERY_MS;
+
+  private running(): ConsistencyManager {
+    if (!this.cm)
+      throw new StripeUnavailableError(
+        `${this.options.nodeId}: the consistency manager is starting; retry`,
+      );
+    return this.cm;
+  }
+
+  private mapPort(): MapPort {
+    const { map } = this.options;
+    return {
+      current: () => map.current,
+      confirm: async (): Promise<Readonly<ClusterMapState>> => {
+        const index = await this.options.readIndex();
+        const clock = this.options.env.clock;
+        const deadline = clock.nowMs() + APPLY_WAIT_MS_MAX;
+        while (map.current.appliedIndex < index) {
+          if (clock.nowMs() > deadline || this.options.stopped())
+            throw new Error(`this node has not applied index ${index} in ${APPLY_WAIT_MS_MAX} ms`);
+          await clock.sleep(1);
+        }
+        return map.current;
+      },
+      propose: async (command) => (await this.options.propose(command)).result,
+    };
+  }
+
+  private directory(): StoreDirectory {
+    const own = localStore(this.options.store);
+    const { map, nodeId, env } = this.options;
+    return {
+      store: (id): StorePort => {
+        if (id === nodeId) return own;
+        const member = map.member(id);
+        if (!member) return unreachable(id);
+        return env.network.fragmentStore(member.grpcAddress);
+      },
+    };
+  }
+}
+
+/** A store port for a node the map does not list: every call fails. */
+function unreachable(id: string): StorePort {
+  const fail = (): Promise<never> => Promise.reject(new Error(`node ${id} is not in the map`));
+  return {
+    writeData: fail,
+    applyParity: fail,
+    writeWhole: fail,
+    read: fail,
+    readVersion: fail,
+    history: fail,
+    fence: fail,
+  };
+}
