@@ -14,7 +14,7 @@ export interface Target {
 }
 
 /** The gRPC addresses to try: --grpc, or every node of the local cluster in --dir. */
-async function addresses(target: Target): Promise<string[]> {
+export async function addresses(target: Target): Promise<string[]> {
   if (target.grpc) return [target.grpc];
   const { layout } = await layoutFor(resolve(target.dir), 0, 0, 0).catch(() => {
     throw new Error(`no cluster in ${target.dir}: give --grpc host:port or --dir`);

@@ -5,6 +5,7 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { commands } from './commands.js';
+import { USAGE_EXIT_CODE, UsageError } from './usage-error.js';
 
 export async function main(argv: string[]): Promise<void> {
   let parser = yargs(argv)
@@ -18,15 +19,20 @@ export async function main(argv: string[]): Promise<void> {
     .wrap(Math.min(110, process.stdout.columns ?? 100))
     .fail((message, error) => {
       // A thrown error is reported by main()'s catch; a usage mistake here, with exit code 2.
-      if (error) throw error;
-      process.stderr.write(`tessera: ${message}\nRun with --help for usage.\n`);
-      process.exit(2);
+      if (error && !(error instanceof UsageError)) throw error;
+      process.stderr.write(`tessera: ${error?.message ?? message}\nRun with --help for usage.\n`);
+      process.exit(USAGE_EXIT_CODE);
     });
   for (const command of commands) parser = command(parser);
   await parser.help().version().parseAsync();
 }
 
 main(hideBin(process.argv)).catch((error: unknown) => {
+  if (error instanceof UsageError) {
+    process.stderr.write(`tessera: ${error.message}\nRun with --help for usage.\n`);
+    process.exitCode = USAGE_EXIT_CODE;
+    return;
+  }
   const code =
     typeof error === 'object' && error !== null && 'code' in error
       ? ` [${String(error.code)}]`

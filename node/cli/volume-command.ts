@@ -1,11 +1,20 @@
 /**
- * `tessera volume create|ls|stat`: the volume catalog of a running cluster. A volume's scheme,
- * block size, write quorum and placement rule are fixed at creation; the cluster map refuses a
- * rule the topology cannot hold. (write, read and verify come with the consistency managers.)
+ * `tessera volume create|ls|stat|write|read|verify`: the volume catalog of a running cluster, and
+ * a volume's bytes. A volume's scheme, block size, write quorum and placement rule are fixed at
+ * creation; the cluster map refuses a rule the topology cannot hold. write, read and verify go
+ * through the client SDK (volume-data.ts), as any writer does.
  */
 import type { Argv } from 'yargs';
 import type { ClusterMapState, ClusterResult, VolumeRecord } from '../cluster/cluster-map-types.js';
 import { callAny, type Target } from './cluster-calls.js';
+import { UsageError } from './usage-error.js';
+import {
+  describeBytes,
+  readVolume,
+  verifyVolume,
+  writeVolume,
+  type SeedTarget,
+} from './volume-data.js';
 
 const target = (command: Argv): Argv<Target> =>
   command
@@ -15,6 +24,28 @@ const target = (command: Argv): Argv<Target> =>
       default: 'tessera-cluster',
       describe: "a local cluster's directory (used without --grpc)",
     });
+
+/** The options that find a cluster for the SDK: --seeds (alias --grpc), else --dir. */
+const seedTarget = (command: Argv): Argv<SeedTarget> =>
+  command
+    .option('seeds', {
+      alias: 'grpc',
+      type: 'string',
+      array: true,
+      describe: "host:port of one or more members' gRPC (comma-separated or repeated)",
+    })
+    .option('dir', {
+      type: 'string',
+      default: 'tessera-cluster',
+      describe: "a local cluster's directory (used without --seeds)",
+    });
+
+/** A byte position option: an integer from `min` up to 2^53 - 1 (a usage error otherwise). */
+function checkPosition(value: unknown, option: string, min: number): true {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min)
+    throw new UsageError(`--${option} must be an integer >= ${min}, got ${String(value)}`);
+  return true;
+}
 
 async function catalog(argv: Target): Promise<VolumeRecord[]> {
   const view = await callAny<{ mapJson: string }>(argv, 'View', {});
@@ -70,7 +101,7 @@ export function registerVolume(parser: Argv): Argv {
             })
             .check((argv) => {
               if ((argv['rule-level'] === undefined) !== (argv['rule-max'] === undefined))
-                throw new Error('--rule-level and --rule-max go together');
+                throw new UsageError('--rule-level and --rule-max go together');
               return true;
             }),
         async (argv) => {
@@ -132,6 +163,83 @@ export function registerVolume(parser: Argv): Argv {
           );
         },
       )
-      .demandCommand(1, 'Name a volume command: create, ls or stat.'),
+      .command(
+        'write <name>',
+        'Write a file (or stdin) into a volume at an offset',
+        (command) =>
+          seedTarget(command)
+            .positional('name', { type: 'string', demandOption: true })
+            .option('offset', {
+              type: 'number',
+              default: 0,
+              describe: 'volume offset of the first byte',
+            })
+            .option('file', { type: 'string', describe: 'the file to write (default: stdin)' })
+            .check((argv) => checkPosition(argv.offset, 'offset', 0)),
+        async (argv) => {
+          const written = await writeVolume(argv, argv.name, argv.offset, argv.file);
+          process.stdout.write(
+            `wrote ${describeBytes(written)} to ${argv.name} at offset ${argv.offset}\n`,
+          );
+        },
+      )
+      .command(
+        'read <name>',
+        'Read a range of a volume into a file (or stdout)',
+        (command) =>
+          seedTarget(command)
+            .positional('name', { type: 'string', demandOption: true })
+            .option('offset', {
+              type: 'number',
+              demandOption: true,
+              describe: 'volume offset of the first byte',
+            })
+            .option('length', { type: 'number', demandOption: true, describe: 'bytes to read' })
+            .option('out', { type: 'string', describe: 'the file to write (default: stdout)' })
+            .check(
+              (argv) =>
+                checkPosition(argv.offset, 'offset', 0) && checkPosition(argv.length, 'length', 1),
+            ),
+        async (argv) => {
+          await readVolume(argv, argv.name, argv.offset, argv.length, argv.out);
+          if (argv.out !== undefined)
+            process.stdout.write(
+              `read ${describeBytes(argv.length)} of ${argv.name} into ${argv.out}\n`,
+            );
+        },
+      )
+      .command(
+        'verify <name>',
+        'Read a volume back and compare it with a file; exit code 1 at the first difference',
+        (command) =>
+          seedTarget(command)
+            .positional('name', { type: 'string', demandOption: true })
+            .option('file', {
+              type: 'string',
+              demandOption: true,
+              describe: 'the file the volume should hold',
+            })
+            .option('offset', {
+              type: 'number',
+              default: 0,
+              describe: "volume offset of the file's first byte",
+            })
+            .check((argv) => checkPosition(argv.offset, 'offset', 0)),
+        async (argv) => {
+          const { bytes, difference } = await verifyVolume(argv, argv.name, argv.offset, argv.file);
+          if (difference) {
+            process.stderr.write(
+              `tessera: ${argv.name} differs from ${argv.file} at volume offset ${difference.offset} ` +
+                `(file offset ${difference.offset - argv.offset}): the volume holds ${difference.volumeByte}, the file ${difference.fileByte}\n`,
+            );
+            process.exitCode = 1;
+            return;
+          }
+          process.stdout.write(
+            `${argv.name} holds ${argv.file}: ${describeBytes(bytes)} at offset ${argv.offset} verified\n`,
+          );
+        },
+      )
+      .demandCommand(1, 'Name a volume command: create, ls, stat, write, read or verify.'),
   );
 }

@@ -1,9 +1,9 @@
 /**
  * A fake cluster for the SDK's tests: real grpc-js servers on 127.0.0.1, one per node, each
- * serving the real Cluster service (over a fake backend that returns a map the test builds) and
- * the real Volumes adapter (over an in-memory StripeService). The fake CMs enforce ownership with
- * the same owner() the nodes use, can be told to fail, to hold their replies, and record every
- * request, so that a test can show where each request went and what it carried.
+ * serving the Cluster service's View and Propose over a map the test builds, and the real Volumes
+ * adapter over an in-memory StripeService. The fake CMs enforce ownership with the same owner()
+ * the nodes use, can be told to fail and to hold their replies, and record every request, so that
+ * a test can show where each request went and what it carried.
  */
 import * as grpc from '@grpc/grpc-js';
 import { cmSetOf, owner, stripeKey } from '../../placement/index.js';
@@ -31,7 +31,8 @@ import type {
 } from '../../node/cm/requests.js';
 import { bindServer } from '../../node/grpc/server.js';
 import { addVolumesService } from '../../node/grpc/volume-service.js';
-import { clusterHandlers } from '../../node/runtime/cluster-service.js';
+import { unary } from '../../node/grpc/status-mapping.js';
+import type { ClusterHandlers } from '../../proto/generated/tessera/v1/Cluster.js';
 
 /** One request as a fake CM received it, and how it ended. */
 export interface CallRecord {
@@ -395,19 +396,18 @@ export async function startFakeCluster(
 
 function serverFor(id: string, state: FakeState, service: FakeStripeService): grpc.Server {
   const server = new grpc.Server(CHANNEL_OPTIONS);
-  server.addService(
-    clusterProto().tessera.v1.Cluster.service,
-    clusterHandlers({
-      view: () => {
-        state.views++;
-        return Promise.resolve({ nodeId: id, mapJson: JSON.stringify(state.viewMap ?? state.map) });
-      },
-      propose: (command) =>
-        Promise.resolve({ result: propose(state, command), index: state.map.appliedIndex }),
-      join: () => Promise.reject(new Error('not in the fake')),
-      remove: () => Promise.reject(new Error('not in the fake')),
+  // The Cluster service's View and Propose over the fake map (the rest answer UNIMPLEMENTED).
+  const handlers: Pick<ClusterHandlers, 'View' | 'Propose'> = {
+    View: unary(() => {
+      state.views++;
+      return Promise.resolve({ nodeId: id, mapJson: JSON.stringify(state.viewMap ?? state.map) });
     }),
-  );
+    Propose: unary((request) => {
+      const result = propose(state, JSON.parse(request.commandJson) as ClusterCommand);
+      return Promise.resolve({ resultJson: JSON.stringify(result), index: state.map.appliedIndex });
+    }),
+  };
+  server.addService(clusterProto().tessera.v1.Cluster.service, handlers);
   addVolumesService(server, service);
   return server;
 }
