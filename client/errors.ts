@@ -122,7 +122,6 @@ const CONNECTION_STATUSES = new Set([
   'INTERNAL',
   'UNKNOWN',
   'ABORTED',
-  'RESOURCE_EXHAUSTED',
 ]);
 
 /** The typed error of a failed call, rebuilt from its tessera-code (or its status when none). */

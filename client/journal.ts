@@ -219,6 +219,8 @@ export class Journal extends EventEmitter<JournalEvents> {
       this.outstanding++;
       void run.then(() => {
         this.outstanding--;
+        // Forget a stripe once its last piece settled, so the map holds only stripes in use.
+        if (this.tails.get(stripe) === run) this.tails.delete(stripe);
         if (this.state === 'interrupted' && this.outstanding === 0) this.scheduleResume();
       });
     }
@@ -252,7 +254,7 @@ export class Journal extends EventEmitter<JournalEvents> {
     if (this.state !== 'running') return;
     if (error instanceof TesseraError && isRetryable(error)) {
       this.state = 'interrupted';
-      this.emit('interrupted', error, this.resumeAttempts + 1);
+      this.tell('interrupted', error, this.resumeAttempts + 1);
     } else {
       this.fail(error);
     }
@@ -264,7 +266,7 @@ export class Journal extends EventEmitter<JournalEvents> {
       const event = this.pending.shift()!;
       this.lastAcknowledged = event.seq;
       this.resumeAttempts = 0;
-      this.emit('ack', {
+      this.tell('ack', {
         seq: event.seq,
         offset: event.offset,
         length: event.bytes.length,
@@ -301,7 +303,7 @@ export class Journal extends EventEmitter<JournalEvents> {
           if (this.state !== 'interrupted') return;
           this.state = 'running';
           this.tails = new Map();
-          this.emit('resumed', this.pending[0]?.seq ?? null);
+          this.tell('resumed', this.pending[0]?.seq ?? null);
           for (const event of [...this.pending]) this.dispatch(event);
           this.acknowledgeReady();
         },
@@ -318,6 +320,25 @@ export class Journal extends EventEmitter<JournalEvents> {
     this.failure = error instanceof Error ? error : new TesseraError('FAILED', String(error));
     for (const waiter of this.admitting.splice(0)) waiter.reject(this.failure);
     for (const waiter of this.flushing.splice(0)) waiter.reject(this.failure);
-    this.emit('failed', this.failure);
+    try {
+      this.emit('failed', this.failure);
+    } catch (error) {
+      // Nothing is left to fail: the listener's error surfaces as an uncaught exception.
+      queueMicrotask(() => {
+        throw error;
+      });
+    }
+  }
+
+  /** Emits to the writer's listeners; one that throws fails the journal with its error. */
+  private tell<Event extends keyof JournalEvents>(
+    event: Event,
+    ...args: JournalEvents[Event]
+  ): void {
+    try {
+      (this.emit as (event: Event, ...args: JournalEvents[Event]) => boolean)(event, ...args);
+    } catch (error) {
+      this.fail(error);
+    }
   }
 }
