@@ -13,7 +13,7 @@ export interface RetryPolicy {
   readonly backoffMsMax: number;
 }
 
-/** About 15 s of retries before an error surfaces. */
+/** Ten attempts: about 7 to 14 s of backoff in all before an error surfaces. */
 export const RETRY_DEFAULTS: RetryPolicy = {
   attemptsMax: 10,
   backoffMsMin: 50,
