@@ -64,7 +64,15 @@ export async function recoverStripe(context: CmContext, stripe: OwnedStripe): Pr
   const parityVersions = decision.members
     .filter((index) => index >= k)
     .map((index) => fragments[index]!.view.version!);
+  // Members that carry a mark hold exactly its version, which the settled registry names: verified.
+  const verified = decision.members.filter(
+    (index) => stripe.marks.has(index) && !rewrite.has(index),
+  );
   if (rewrite.size === 0 && decision.unread.length === 0) {
+    if (verified.length > 0) {
+      await clearMarks(context, stripe, verified, false);
+      await confirmOwnership(context, stripe, false);
+    }
     stripe.registry = [
       ...decision.dataVersions,
       ...fragments.slice(k).map((fragment) => fragment.view.version!),
@@ -98,7 +106,36 @@ export async function recoverStripe(context: CmContext, stripe: OwnedStripe): Pr
     rewrite,
     decision.dataVersions,
     writeQuorum,
+    verified,
   );
+}
+
+/** Clears the marks of fragments rebuilt, or verified at the settled version (only the owner may). */
+async function clearMarks(
+  context: CmContext,
+  stripe: OwnedStripe,
+  indexes: Iterable<number>,
+  applied: boolean,
+): Promise<void> {
+  for (const index of indexes) {
+    const mark = stripe.marks.get(index);
+    if (!mark) continue;
+    await proposeStripeRecord(
+      context,
+      {
+        type: 'clear_mark',
+        proposer: context.nodeId,
+        ownershipEpoch: stripe.ownershipEpoch,
+        volume: stripe.volume.name,
+        stripe: stripe.stripe,
+        index,
+        version: mark.version,
+        markEpoch: mark.ownershipEpoch,
+      },
+      applied,
+    );
+    stripe.marks.delete(index);
+  }
 }
 
 /** Fences every store of the stripe; true for each that acknowledged (a newer fence loses the stripe). */
@@ -142,6 +179,9 @@ async function readFragment(
     const aborted = (at: number, version: Version): boolean =>
       isAborted(state, name, stripe.stripe, at, version);
     if (index >= k) {
+      // A parity never written names every fragment as never written (all zeros encode to zeros).
+      if (!read.registry && read.version.epoch === 0 && read.version.seq === 0)
+        read.registry = Array.from({ length: stripe.nodes.length }, () => read.version);
       const reflectsAbort =
         aborted(index, read.version) ||
         (read.registry ?? []).some((version, at) => aborted(at, version));
@@ -207,6 +247,7 @@ async function repairWrites(
   rewrite: ReadonlySet<number>,
   dataVersions: readonly Version[],
   writeQuorum: number,
+  verified: readonly number[],
 ): Promise<void> {
   const { k, m, blockBytes } = stripe.volume;
   const next = nextVersion(stripe);
@@ -247,7 +288,7 @@ async function repairWrites(
       index < k &&
       !rewrite.has(index) &&
       fragment.view.read &&
-      !stripe.marks.has(index) &&
+      (!stripe.marks.has(index) || verified.includes(index)) &&
       sameVersion(fragment.view.version!, dataVersions[index]!),
   ).length;
   const missed = Array.from({ length: k + m }, (_, index) => index).filter(
@@ -260,25 +301,8 @@ async function repairWrites(
     );
   }
   if (missed.length > 0) await markStale(context, stripe, missed, next, true);
-  for (const index of written) {
-    const mark = stripe.marks.get(index);
-    if (!mark) continue;
-    await proposeStripeRecord(
-      context,
-      {
-        type: 'clear_mark',
-        proposer: context.nodeId,
-        ownershipEpoch: stripe.ownershipEpoch,
-        volume: stripe.volume.name,
-        stripe: stripe.stripe,
-        index,
-        version: mark.version,
-        markEpoch: mark.ownershipEpoch,
-      },
-      true,
-    );
-    stripe.marks.delete(index);
-  }
+  // Verified data members keep their version; verified parities were rewritten (or missed and re-marked).
+  await clearMarks(context, stripe, [...written, ...verified.filter((index) => index < k)], true);
   await confirmOwnership(context, stripe, true);
   stripe.registry = registry;
   stripe.settled = next;

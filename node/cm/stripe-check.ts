@@ -60,16 +60,20 @@ export interface StripeCheckInput {
 /** Decides the stripe's newest state from what was read; see the file comment for the rules. */
 export function checkStripe(input: StripeCheckInput): StripeDecision {
   const { k, m, fragments, marks } = input;
+  // A marked fragment that holds exactly its mark's version holds that version's bytes (a version
+  // is stamped once): it may be verified against a registry and used; any other marked one may not.
+  const marked = (view: FragmentView): boolean => {
+    const mark = marks.get(view.index);
+    return mark !== undefined && !(view.read && sameVersion(view.version!, mark));
+  };
   if (fragments.length !== k + m)
     throw new Error(`checkStripe: ${fragments.length} views for RS(${k},${m})`);
   const usableParities = fragments.filter(
-    (view) => view.index >= k && view.read && !marks.has(view.index) && !view.reflectsAbort,
+    (view) => view.index >= k && view.read && !marked(view) && !view.reflectsAbort,
   );
   const expected = expectedVersions(input, usableParities);
   const stale = (view: FragmentView): boolean =>
-    marks.has(view.index) ||
-    !view.read ||
-    compareVersions(view.version!, expected[view.index]!) < 0;
+    marked(view) || !view.read || compareVersions(view.version!, expected[view.index]!) < 0;
   const data = fragments.slice(0, k);
   const unread = fragments.filter((view) => !view.read).map((view) => view.index);
 
@@ -77,8 +81,9 @@ export function checkStripe(input: StripeCheckInput): StripeDecision {
     const dataVersions = data.map((view) => view.version!);
     const parityOk = (view: FragmentView): boolean =>
       view.read &&
-      !marks.has(view.index) &&
+      !marked(view) &&
       !view.reflectsAbort &&
+      compareVersions(view.version!, expected[view.index]!) >= 0 &&
       !!view.registry &&
       dataVersions.every((version, index) => sameVersion(version, view.registry![index]!));
     const parities = fragments.slice(k);
@@ -115,8 +120,7 @@ export function checkStripe(input: StripeCheckInput): StripeDecision {
       throw new Error(`parity fragments ${newest.index} and ${view.index} differ at one version`);
   }
   const partitionData = data.filter(
-    (view) =>
-      view.read && !marks.has(view.index) && sameVersion(view.version!, registry[view.index]!),
+    (view) => view.read && !marked(view) && sameVersion(view.version!, registry[view.index]!),
   );
   const members = [...partitionData, ...partitionParities].map((view) => view.index);
   if (members.length < k)
@@ -127,9 +131,7 @@ export function checkStripe(input: StripeCheckInput): StripeDecision {
   const rolledBack = data
     .filter(
       (view) =>
-        view.read &&
-        !marks.has(view.index) &&
-        compareVersions(view.version!, registry[view.index]!) > 0,
+        view.read && !marked(view) && compareVersions(view.version!, registry[view.index]!) > 0,
     )
     .map((view) => view.index);
   const inPartition = new Set(members);

@@ -16,6 +16,8 @@ export interface CmRunOptions extends Partial<CmWorldOptions> {
   readonly writers?: number;
   /** Simulated milliseconds of writes under faults. */
   readonly faultMs?: number;
+  /** Called with the world after the checks (to look into a failing seed). */
+  readonly inspect?: (world: CmWorld, violations: string[]) => Promise<void>;
 }
 
 export interface CmRunResult {
@@ -55,13 +57,8 @@ export async function runCmSeed(options: CmRunOptions): Promise<CmRunResult> {
   scheduleFaults(world, 100 + faultMs);
   await world.runUntil(100 + faultMs);
   workload.stopped = true;
-  await quiesce(world);
-  const finalReads = await finalRead(world, workload, stripes);
-  const violations = [
-    ...world.violations,
-    ...checkHistory(workload.history, finalReads, world.volume.blockBytes, world.volume.k),
-    ...(await checkStripes(world, stripes)),
-  ];
+  const violations = await settleAndCheck(world, workload, stripes);
+  await options.inspect?.(world, violations);
   const outcomes = [...workload.history.writes.values()].map((write) => write.outcome);
   return {
     seed: options.seed,
@@ -76,6 +73,24 @@ export async function runCmSeed(options: CmRunOptions): Promise<CmRunResult> {
     simulatedMs: world.scheduler.nowMs,
     steps: world.scheduler.steps,
   };
+}
+
+/**
+ * Heals every fault, lets the owners repair what is marked, reads every stripe, and returns every
+ * invariant violation of the run (empty when it kept every promise).
+ */
+export async function settleAndCheck(
+  world: CmWorld,
+  workload: Workload,
+  stripes: number,
+): Promise<string[]> {
+  await quiesce(world);
+  const finalReads = await finalRead(world, workload, stripes);
+  return [
+    ...world.violations,
+    ...checkHistory(workload.history, finalReads, world.volume.blockBytes, world.volume.k),
+    ...(await checkStripes(world, stripes)),
+  ];
 }
 
 /** One fault (or a repair of one) every 20 to 150 simulated ms until `untilMs`. */

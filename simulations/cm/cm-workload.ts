@@ -30,6 +30,16 @@ export interface WriteRecord {
   attempts: number;
 }
 
+/** How a write is sent (scenario tests use these; random runs use the defaults). */
+export interface WriteOptions {
+  /** Send the first attempt here instead of to the owner the map names. */
+  readonly target?: string;
+  /** Attempts before giving up (default 30). */
+  readonly attemptsMax?: number;
+  /** Send this earlier write again, with its writer sequence and bytes, as a retry. */
+  readonly again?: WriteRecord;
+}
+
 /** One read: the write id found in each cell. */
 export interface ReadRecord {
   readonly cell: number;
@@ -120,10 +130,10 @@ export class Workload {
     writerId: string,
     writerSeq: number,
     range: { cell: number; cells: number },
+    options: WriteOptions = {},
   ): Promise<WriteRecord> {
-    const id = this.nextWriteId++;
-    const record: WriteRecord = {
-      id,
+    const record: WriteRecord = options.again ?? {
+      id: this.nextWriteId++,
       writerId,
       writerSeq,
       cell: range.cell,
@@ -134,11 +144,13 @@ export class Workload {
       versions: new Map(),
       attempts: 0,
     };
-    this.history.writes.set(id, record);
-    const bytes = cellBytes(id, range.cells);
-    let mayHaveLanded = false;
-    let target: string | null = null;
-    for (; record.attempts < ATTEMPTS_MAX; record.attempts++) {
+    this.history.writes.set(record.id, record);
+    const bytes = cellBytes(record.id, range.cells);
+    let mayHaveLanded = options.again ? options.again.outcome !== 'failed' : false;
+    record.outcome = 'pending';
+    let target: string | null = options.target ?? null;
+    const attemptsMax = record.attempts + (options.attemptsMax ?? ATTEMPTS_MAX);
+    for (; record.attempts < attemptsMax; record.attempts++) {
       try {
         const result = await this.send<StripeWriteResult>(target, range.cell, (cm) =>
           cm.write({
@@ -171,10 +183,13 @@ export class Workload {
   }
 
   /** Reads cells [cell, cell + cells) through the owner; records what it found (retried until served). */
-  async read(range: { cell: number; cells: number }): Promise<ReadRecord | null> {
+  async read(
+    range: { cell: number; cells: number },
+    attemptsMax = ATTEMPTS_MAX,
+  ): Promise<ReadRecord | null> {
     const startedAtMs = this.world.scheduler.nowMs;
     let target: string | null = null;
-    for (let attempt = 0; attempt < ATTEMPTS_MAX; attempt++) {
+    for (let attempt = 0; attempt < attemptsMax; attempt++) {
       try {
         const result = await this.send<StripeReadResult>(target, range.cell, (cm) =>
           cm.read({
@@ -217,10 +232,15 @@ export class Workload {
     const newest = state.epochs[state.epochs.length - 1]!;
     const to = target ?? owner(stripeKey(VOLUME, stripe), cmSetOf(newest.epoch, newest.cmSet));
     if (!to) return Promise.reject(new StripeUnavailableError('no CM is up'));
-    return this.world.call(this.client, to, () => {
-      const cm = this.world.nodes.get(to)!.cm;
-      return cm ? run(cm) : Promise.reject(new StripeUnavailableError(`${to} has no CM yet`));
-    });
+    return this.world.call(
+      this.client,
+      to,
+      () => {
+        const cm = this.world.nodes.get(to)!.cm;
+        return cm ? run(cm) : Promise.reject(new StripeUnavailableError(`${to} has no CM yet`));
+      },
+      { kind: 'cm' },
+    );
   }
 
   private sleep(ms: number): Promise<void> {

@@ -22,7 +22,12 @@ import { ClusterMap, encodeCommand } from '../../node/cluster/cluster-map.js';
 import { ConsistencyManager } from '../../node/cm/consistency-manager.js';
 import type { MapPort, StoreDirectory, StorePort } from '../../node/cm/ports.js';
 import { FragmentStore, type Level } from '../../node/store/fragment-store.js';
-import { formatFragment, versionKey } from '../../node/store/version.js';
+import {
+  formatFragment,
+  versionKey,
+  type FragmentId,
+  type Version,
+} from '../../node/store/version.js';
 import { Scheduler } from '../scheduler.js';
 
 /** The shape of a simulated cluster; everything random follows from `seed`. */
@@ -42,6 +47,21 @@ export interface CmWorldOptions {
   /** A call not answered by then fails (the target may have crashed while serving it). */
   readonly callDeadlineMs?: number;
 }
+
+/** What a call carries, as an interceptor sees it when the request is about to be delivered. */
+export interface CallInfo {
+  readonly from: string;
+  readonly to: string;
+  /** The store method, 'confirm' or a command type (to 'raft'), or 'cm' (a writer to a CM). */
+  readonly kind: string;
+  readonly fragment?: FragmentId;
+}
+
+/**
+ * Sees every request as it is about to be delivered; may act on the world (crash the caller, cut
+ * a link) and may drop the request. Scenario tests place faults between exact steps with these.
+ */
+export type Interceptor = (call: CallInfo) => 'drop' | void;
 
 /** One simulated node. */
 export interface SimCmNode {
@@ -69,6 +89,8 @@ export class CmWorld {
   /** Invariant violations seen while the run went on (a store call cannot throw them at the CM). */
   readonly violations: string[] = [];
   dropRate = 0;
+  /** Called for every request about to be delivered (scenario tests). */
+  readonly interceptors: Interceptor[] = [];
   readonly stats = { calls: 0, dropped: 0, crashes: 0, restarts: 0, proposals: 0, confirms: 0 };
 
   private constructor(readonly options: CmWorldOptions) {
@@ -188,6 +210,7 @@ export class CmWorld {
   healAll(): void {
     this.cuts.clear();
     this.dropRate = 0;
+    this.interceptors.length = 0;
   }
 
   /** Isolates a node from every other node and from the map, both ways. */
@@ -205,17 +228,23 @@ export class CmWorld {
 
   /**
    * A call from node `from` to `to` (a node, or 'raft'): the request is delivered after a delay
-   * (unless cut, dropped, or the target is down), `run` executes there, and the reply comes back
-   * the same way. A call whose request or reply is lost fails after the timeout; a caller that
-   * crashed meanwhile hears nothing, ever.
+   * (unless cut, dropped, intercepted, or the target is down), `run` executes there, and the
+   * reply comes back the same way. A call whose request or reply is lost fails after the timeout;
+   * every call fails at its deadline (a target that crashed while serving it never answers); a
+   * caller that crashed meanwhile hears nothing, ever.
    */
-  call<T>(from: SimCmNode, to: string, run: () => Promise<T>): Promise<T> {
+  call<T>(
+    from: SimCmNode,
+    to: string,
+    run: () => Promise<T>,
+    info: Omit<CallInfo, 'from' | 'to'> = { kind: 'call' },
+  ): Promise<T> {
     const incarnation = from.incarnation;
     this.stats.calls += 1;
     const alive = (): boolean => from.incarnation === incarnation && from.up;
     const timeoutMs = this.options.callTimeoutMs ?? 200;
+    const latency = (): number => this.delay(this.options.latencyMs ?? [1, 10]);
     return new Promise<T>((resolveCall, rejectCall) => {
-      // Every call has a deadline, as a gRPC call does: a target that crashed mid-call never answers.
       let settled = false;
       const resolve = (value: T): void => {
         if (!settled) resolveCall(value);
@@ -240,18 +269,21 @@ export class CmWorld {
         }
         return false;
       };
-      this.scheduler.after(this.delay(this.options.latencyMs ?? [1, 10]), () => {
-        if (lost(from.id, to) || (to !== 'raft' && !this.nodes.get(to)!.up))
+      this.scheduler.after(latency(), () => {
+        const call: CallInfo = { from: from.id, to, ...info };
+        const dropped = this.interceptors.map((interceptor) => interceptor(call)).includes('drop');
+        if (!alive()) return;
+        if (dropped || lost(from.id, to) || (to !== 'raft' && !this.nodes.get(to)!.up))
           return fail('request lost');
         run().then(
           (value) =>
-            this.scheduler.after(this.delay(this.options.latencyMs ?? [1, 10]), () => {
+            this.scheduler.after(latency(), () => {
               if (!alive()) return;
               if (lost(to, from.id)) return fail('reply lost');
               resolve(value);
             }),
           (error: unknown) =>
-            this.scheduler.after(this.delay(this.options.latencyMs ?? [1, 10]), () => {
+            this.scheduler.after(latency(), () => {
               if (alive()) reject(error instanceof Error ? error : new Error(String(error)));
             }),
         );
@@ -261,11 +293,11 @@ export class CmWorld {
 
   private proposeFrom(node: SimCmNode, command: ClusterCommand): Promise<ClusterResult> {
     this.stats.proposals += 1;
-    return this.call(node, 'raft', () => {
+    const apply = (): Promise<{ result: ClusterResult; state: Readonly<ClusterMapState> }> => {
       const result = this.apply(command);
-      const state = this.map.current;
-      return Promise.resolve({ result, state });
-    }).then(({ result, state }) => {
+      return Promise.resolve({ result, state: this.map.current });
+    };
+    return this.call(node, 'raft', apply, { kind: command.type }).then(({ result, state }) => {
       this.learn(node, state);
       return result;
     });
@@ -276,7 +308,8 @@ export class CmWorld {
       current: () => node.view,
       confirm: () => {
         this.stats.confirms += 1;
-        return this.call(node, 'raft', () => Promise.resolve(this.map.current)).then((state) => {
+        const read = (): Promise<Readonly<ClusterMapState>> => Promise.resolve(this.map.current);
+        return this.call(node, 'raft', read, { kind: 'confirm' }).then((state) => {
           this.learn(node, state);
           return node.view;
         });
@@ -292,34 +325,50 @@ export class CmWorld {
   /** Node `to`'s store as `from` reaches it through the simulated network. */
   storePort(from: SimCmNode, to: string): StorePort {
     const store = (): FragmentStore => this.nodes.get(to)!.store;
+    const call = <T>(kind: string, fragment: FragmentId, run: () => Promise<T>): Promise<T> =>
+      this.call(from, to, run, { kind, fragment });
     const stamped = <T extends { ok: boolean; repeated?: boolean }>(
-      request: {
-        fragment: { volume: string; stripe: number; index: number };
-        next: { epoch: number; seq: number };
-        digest: string;
-      },
+      kind: string,
+      request: { fragment: FragmentId; next: Version; digest: string },
       run: () => Promise<T>,
     ): Promise<T> =>
-      this.call(from, to, async () => {
+      call(kind, request.fragment, async () => {
         const outcome = await run();
         if (outcome.ok && !outcome.repeated)
           this.recordStamp(request.fragment, request.next, request.digest);
         return outcome;
       });
     return {
-      writeData: (request) => stamped(request, () => store().writeData(request)),
-      applyParity: (request) => stamped(request, () => store().applyParity(request)),
-      writeWhole: (request) => stamped(request, () => store().writeWhole(request)),
+      writeData: (request) => stamped('writeData', request, () => store().writeData(request)),
+      applyParity: (request) => stamped('applyParity', request, () => store().applyParity(request)),
+      writeWhole: (request) => stamped('writeWhole', request, () => store().writeWhole(request)),
       read: (fragment, blockBytes, offset, length) =>
-        this.call(from, to, () => store().read(fragment, blockBytes, offset, length)),
+        call('read', fragment, () => store().read(fragment, blockBytes, offset, length)),
       readVersion: (fragment, blockBytes, version, offset, length) =>
-        this.call(from, to, () =>
+        call('readVersion', fragment, () =>
           store().readVersion(fragment, blockBytes, version, offset, length),
         ),
-      history: (fragment) => this.call(from, to, () => store().history(fragment)),
+      history: (fragment) => call('history', fragment, () => store().history(fragment)),
       fence: (volume, stripe, epoch) =>
-        this.call(from, to, () => store().fence(volume, stripe, epoch)),
+        call('fence', { volume, stripe, index: -1 }, () => store().fence(volume, stripe, epoch)),
     };
+  }
+
+  /** Runs the world until `promise` settles; resolves or rejects with it. */
+  async drive<T>(promise: Promise<T>, limitMs = 60_000): Promise<T> {
+    let done = false;
+    const mark = (): void => {
+      done = true;
+    };
+    promise.then(mark, mark);
+    const until = this.scheduler.nowMs + limitMs;
+    do await settle();
+    while (!done && this.scheduler.runNext(until));
+    if (!done)
+      throw new Error(
+        `the world went idle at ${this.scheduler.nowMs} ms with the operation pending`,
+      );
+    return promise;
   }
 
   /** The invariant "no version stamped twice with different bytes", checked at every stamped write. */

@@ -1,0 +1,464 @@
+// Proves the consistency managers keep their promises in the cases DESIGN.md and the issue name,
+// each as a step list on the simulated cluster (real CMs, stores and map; RS(2,2), q = 3): what
+// is cut or crashed, what each writer sees, what a read returns, and that every invariant holds
+// once everything heals.
+import { expect } from 'chai';
+import type { WriteRecord } from '../../simulations/cm/cm-workload.js';
+import { expectAllInvariants, kit, steps, type Kit } from './scenario-kit.js';
+
+describe('cm scenarios', function () {
+  this.timeout(60_000);
+
+  describe('a CM killed between the data write and the parity writes', () => {
+    /** Writes X, then Y with the owner crashing as its first parity write leaves. */
+    async function crashMidUpdate(
+      k: Kit,
+      stripe: number,
+      index: number,
+    ): Promise<{ owner: string; x: WriteRecord; y: WriteRecord }> {
+      const owner = k.ownerOf(stripe);
+      const x = await k.write('w1', 1, k.block(stripe, index));
+      expect(x.outcome, 'X').to.equal('acked');
+      const hit = k.onCall(
+        (call) => call.from === owner && call.kind === 'applyParity',
+        () => k.world.crash(owner),
+      );
+      const y = await k.write('w1', 2, k.block(stripe, index));
+      expect(hit.happened(), 'the crash point was reached').to.equal(true);
+      expect(y.outcome, 'Y').to.equal('unknown');
+      return { owner, x, y };
+    }
+
+    it('is rolled forward from the data when the next owner reads every data fragment', async () => {
+      const k = await kit(1);
+      let stripe = 0;
+      let run!: { owner: string; x: WriteRecord; y: WriteRecord };
+      await steps([
+        [
+          'pick a stripe whose owner holds no data fragment, so its crash hides none',
+          () => {
+            stripe = k.findStripe((owner, nodes) => !nodes.slice(0, 2).includes(owner));
+          },
+        ],
+        [
+          'w1 writes X, then Y; the owner dies after Y reached the data store',
+          async () => {
+            run = await crashMidUpdate(k, stripe, 0);
+          },
+        ],
+        ['the failure detector declares it down', () => k.declare(run.owner, 'down')],
+        [
+          'the new owner reads both data fragments and serves Y (rolled forward)',
+          async () => {
+            expect(k.ownerOf(stripe)).to.not.equal(run.owner);
+            const values = await k.read(k.block(stripe, 0));
+            expect(new Set(values)).to.deep.equal(new Set([run.y.id]));
+          },
+        ],
+      ]);
+      await expectAllInvariants(k);
+    });
+
+    it('is rolled back, and the aborted version recorded, when the next owner cannot read the other data fragment', async () => {
+      const k = await kit(1);
+      let stripe = 0;
+      let run!: { owner: string; x: WriteRecord; y: WriteRecord };
+      let next = '';
+      await steps([
+        [
+          'pick a stripe whose owner holds no fragment and whose next owner does not hold data fragment 1',
+          () => {
+            stripe = k.findStripe(
+              (owner, nodes) =>
+                !nodes.includes(owner) &&
+                k.ownerWithout(stripeOf(k, owner, nodes), owner) !== nodes[1],
+            );
+            next = k.ownerWithout(stripe, k.ownerOf(stripe));
+          },
+        ],
+        [
+          'w1 writes X, then Y; the owner dies after Y reached data fragment 0',
+          async () => {
+            run = await crashMidUpdate(k, stripe, 0);
+          },
+        ],
+        [
+          'the next owner is cut off from data fragment 1',
+          () => {
+            const holder = k.nodesOf(stripe)[1]!;
+            k.world.cut(next, holder);
+            k.world.cut(holder, next);
+          },
+        ],
+        ['the failure detector declares the old owner down', () => k.declare(run.owner, 'down')],
+        [
+          'the new owner settles on the parity partition and serves X (Y rolled back)',
+          async () => {
+            expect(k.ownerOf(stripe)).to.equal(next);
+            const values = await k.read(k.block(stripe, 0));
+            expect(new Set(values)).to.deep.equal(new Set([run.x.id]));
+          },
+        ],
+        [
+          'the map records the rolled-back version of data fragment 0 as aborted',
+          () => {
+            const aborts = k.world.map.current.aborts.filter(
+              (abort) => abort.stripe === stripe && abort.index === 0,
+            );
+            expect(aborts.length).to.be.greaterThan(0);
+          },
+        ],
+      ]);
+      await expectAllInvariants(k);
+    });
+  });
+
+  it('a degraded write whose stale store comes back while the parities are cut off is never read from it', async () => {
+    const k = await kit(2);
+    let stripe = 0;
+    let owner = '';
+    let y!: WriteRecord;
+    await steps([
+      [
+        'pick a stripe whose owner holds neither data fragment 0 nor a parity',
+        () => {
+          stripe = k.findStripe(
+            (who, nodes) => nodes[0] !== who && nodes[2] !== who && nodes[3] !== who,
+          );
+          owner = k.ownerOf(stripe);
+        },
+      ],
+      [
+        'w1 writes X',
+        async () => {
+          expect((await k.write('w1', 1, k.block(stripe, 0))).outcome).to.equal('acked');
+        },
+      ],
+      [
+        'the owner is cut off from data fragment 0; w1 writes Y (degraded: parity only, fragment 0 marked stale)',
+        async () => {
+          const holder = k.nodesOf(stripe)[0]!;
+          k.world.cut(owner, holder);
+          k.world.cut(holder, owner);
+          y = await k.write('w1', 2, k.block(stripe, 0));
+          expect(y.outcome).to.equal('acked');
+          expect(
+            k.world.map.current.marks.some((mark) => mark.stripe === stripe && mark.index === 0),
+          ).to.equal(true);
+        },
+      ],
+      [
+        'the stale store comes back, and both parities are cut off from the owner',
+        () => {
+          k.world.healAll();
+          for (const parity of k.nodesOf(stripe).slice(2)) {
+            k.world.cut(owner, parity);
+            k.world.cut(parity, owner);
+          }
+        },
+      ],
+      [
+        'a read of the block is refused rather than served from the stale fragment',
+        async () => {
+          expect(await k.readOnce(k.block(stripe, 0))).to.equal(null);
+        },
+      ],
+      [
+        'once the parities are back, the read returns Y',
+        async () => {
+          k.world.healAll();
+          expect(new Set(await k.read(k.block(stripe, 0)))).to.deep.equal(new Set([y.id]));
+        },
+      ],
+    ]);
+    await expectAllInvariants(k);
+  });
+
+  it('a degraded write followed by an overlapping partial write reads back as both, and the stale fragment is rebuilt', async () => {
+    const k = await kit(3);
+    let stripe = 0;
+    let x!: WriteRecord;
+    let z!: WriteRecord;
+    await steps([
+      [
+        'pick a stripe whose owner does not hold data fragment 1',
+        () => {
+          stripe = k.findStripe((who, nodes) => nodes[1] !== who);
+        },
+      ],
+      [
+        'the owner is cut off from data fragment 1; w1 writes X over the whole block (degraded)',
+        async () => {
+          const owner = k.ownerOf(stripe);
+          const holder = k.nodesOf(stripe)[1]!;
+          k.world.cut(owner, holder);
+          k.world.cut(holder, owner);
+          x = await k.write('w1', 1, k.block(stripe, 1));
+          expect(x.outcome).to.equal('acked');
+        },
+      ],
+      [
+        'w2 writes Z over cells 2 to 5 of the same block (degraded again, decoded from X)',
+        async () => {
+          const block = k.block(stripe, 1);
+          z = await k.write('w2', 1, { cell: block.cell + 2, cells: 4 });
+          expect(z.outcome).to.equal('acked');
+        },
+      ],
+      [
+        'the block reads as X with Z over cells 2 to 5',
+        async () => {
+          const values = await k.read(k.block(stripe, 1));
+          expect(values).to.deep.equal(
+            values.map((_, cell) => (cell >= 2 && cell < 6 ? z.id : x.id)),
+          );
+        },
+      ],
+    ]);
+    await expectAllInvariants(k);
+  });
+
+  describe('a data write retried after it landed', () => {
+    it('is recognised by the same owner and not applied twice', async () => {
+      const k = await kit(4);
+      let x!: WriteRecord;
+      const stripe = 0;
+      await steps([
+        [
+          'w1 writes X; its reply is lost on the way back',
+          async () => {
+            const owner = k.ownerOf(stripe);
+            k.onCall(
+              (call) => call.from === 'client' && call.to === owner && call.kind === 'cm',
+              () => k.world.cut(owner, 'client'),
+              true,
+            );
+            x = await k.write('w1', 1, k.block(stripe, 0));
+            expect(x.outcome).to.equal('unknown');
+          },
+        ],
+        [
+          'w1 retries X with the same sequence: acknowledged, with one version in the history',
+          async () => {
+            k.world.healAll();
+            x = await k.write('w1', 1, k.block(stripe, 0), { again: x });
+            expect(x.outcome).to.equal('acked');
+            expect(await stampsOf(k, stripe, 0, 'w1', 1)).to.equal(1);
+          },
+        ],
+      ]);
+      await expectAllInvariants(k);
+    });
+
+    it("is recognised after a failover, from the data fragment's history", async () => {
+      const k = await kit(5);
+      let x!: WriteRecord;
+      let stripe = 0;
+      let owner = '';
+      await steps([
+        [
+          'pick a stripe whose owner holds no data fragment',
+          () => {
+            stripe = k.findStripe((who, nodes) => !nodes.slice(0, 2).includes(who));
+            owner = k.ownerOf(stripe);
+          },
+        ],
+        [
+          'w0 writes the stripe first, so that its owner has recovered it',
+          async () => {
+            expect((await k.write('w0', 1, k.block(stripe, 0))).outcome).to.equal('acked');
+          },
+        ],
+        [
+          'w1 writes X; it lands everywhere, but the owner crashes as it confirms its ownership',
+          async () => {
+            k.onCall(
+              (call) => call.from === owner && call.kind === 'confirm',
+              () => k.world.crash(owner),
+            );
+            x = await k.write('w1', 1, k.block(stripe, 0));
+            expect(x.outcome).to.equal('unknown');
+            expect(await stampsOf(k, stripe, 0, 'w1', 1)).to.equal(1);
+          },
+        ],
+        [
+          'the owner is declared down; w1 retries X at the new owner: acknowledged once',
+          async () => {
+            await k.declare(owner, 'down');
+            x = await k.write('w1', 1, k.block(stripe, 0), { again: x, attemptsMax: 3 });
+            expect(x.outcome).to.equal('acked');
+            expect(await stampsOf(k, stripe, 0, 'w1', 1)).to.equal(1);
+          },
+        ],
+      ]);
+      await expectAllInvariants(k);
+    });
+  });
+
+  it("a writer's retry after a failover, while another writer wrote the same block, does not undo the other write", async () => {
+    const k = await kit(6);
+    let stripe = 0;
+    let owner = '';
+    let x!: WriteRecord;
+    let y!: WriteRecord;
+    await steps([
+      [
+        'pick a stripe whose owner holds no data fragment',
+        () => {
+          stripe = k.findStripe((who, nodes) => !nodes.slice(0, 2).includes(who));
+          owner = k.ownerOf(stripe);
+        },
+      ],
+      [
+        'w0 writes the stripe first, so that its owner has recovered it',
+        async () => {
+          expect((await k.write('w0', 1, k.block(stripe, 0))).outcome).to.equal('acked');
+        },
+      ],
+      [
+        'w1 writes X; it lands everywhere, but the owner crashes as it confirms its ownership',
+        async () => {
+          k.onCall(
+            (call) => call.from === owner && call.kind === 'confirm',
+            () => k.world.crash(owner),
+          );
+          x = await k.write('w1', 1, k.block(stripe, 0));
+          expect(x.outcome).to.equal('unknown');
+          expect(await stampsOf(k, stripe, 0, 'w1', 1)).to.equal(1);
+        },
+      ],
+      [
+        'the owner is declared down; w2 writes Y over the same block at the new owner',
+        async () => {
+          await k.declare(owner, 'down');
+          y = await k.write('w2', 1, k.block(stripe, 0), { attemptsMax: 3 });
+          expect(y.outcome).to.equal('acked');
+        },
+      ],
+      [
+        'w1 retries X: recognised as landed before Y, not applied again',
+        async () => {
+          x = await k.write('w1', 1, k.block(stripe, 0), { again: x, attemptsMax: 3 });
+          expect(x.outcome).to.equal('acked');
+          expect(new Set(await k.read(k.block(stripe, 0)))).to.deep.equal(new Set([y.id]));
+        },
+      ],
+    ]);
+    await expectAllInvariants(k);
+  });
+
+  it('an owner restarted before the failure detector noticed takes its stripes with a new ownership epoch', async () => {
+    const k = await kit(7);
+    let owner = '';
+    let x!: WriteRecord;
+    let y!: WriteRecord;
+    let z!: WriteRecord;
+    const stripe = 0;
+    await steps([
+      [
+        'w1 writes X',
+        async () => {
+          owner = k.ownerOf(stripe);
+          x = await k.write('w1', 1, k.block(stripe, 0));
+          expect(x.outcome).to.equal('acked');
+        },
+      ],
+      [
+        "the owner crashes as Y's first parity write leaves, and restarts at once (never declared down)",
+        async () => {
+          k.onCall(
+            (call) => call.from === owner && call.kind === 'applyParity',
+            () => {
+              k.world.crash(owner);
+              k.world.restart(owner);
+            },
+          );
+          y = await k.write('w1', 2, k.block(stripe, 0));
+          expect(y.outcome).to.equal('unknown');
+          expect(k.ownerOf(stripe)).to.equal(owner);
+        },
+      ],
+      [
+        'w1 retries Y at the restarted owner, then writes Z: Z is stamped in a newer epoch than X',
+        async () => {
+          y = await k.write('w1', 2, k.block(stripe, 0), { again: y, attemptsMax: 5 });
+          expect(y.outcome).to.equal('acked');
+          z = await k.write('w1', 3, k.block(stripe, 0), { attemptsMax: 5 });
+          expect(z.outcome).to.equal('acked');
+          expect(z.versions.get(0)!.epoch).to.be.greaterThan(x.versions.get(0)!.epoch);
+          expect(new Set(await k.read(k.block(stripe, 0)))).to.deep.equal(new Set([z.id]));
+        },
+      ],
+    ]);
+    await expectAllInvariants(k);
+  });
+
+  it('ownership moving from A to B and back to A: each takes the stripe with a newer epoch and loses nothing', async () => {
+    const k = await kit(8);
+    const stripe = 0;
+    let a = '';
+    let b = '';
+    const written: WriteRecord[] = [];
+    await steps([
+      [
+        'A writes X',
+        async () => {
+          a = k.ownerOf(stripe);
+          written.push(await k.write('w1', 1, k.block(stripe, 0)));
+        },
+      ],
+      [
+        'A is declared down; B owns the stripe and writes Y',
+        async () => {
+          await k.declare(a, 'down');
+          b = k.ownerOf(stripe);
+          expect(b).to.not.equal(a);
+          written.push(await k.write('w1', 2, k.block(stripe, 0), { attemptsMax: 3 }));
+        },
+      ],
+      [
+        'A is declared up; A owns the stripe again and writes Z over Y',
+        async () => {
+          await k.declare(a, 'up');
+          expect(k.ownerOf(stripe)).to.equal(a);
+          written.push(await k.write('w1', 3, k.block(stripe, 0), { attemptsMax: 3 }));
+        },
+      ],
+      [
+        'every write was acknowledged in a newer epoch than the one before, and Z is read',
+        async () => {
+          expect(written.map((write) => write.outcome)).to.deep.equal(['acked', 'acked', 'acked']);
+          const epochs = written.map((write) => write.versions.get(0)!.epoch);
+          expect(epochs[1]).to.be.greaterThan(epochs[0]!);
+          expect(epochs[2]).to.be.greaterThan(epochs[1]!);
+          expect(new Set(await k.read(k.block(stripe, 0)))).to.deep.equal(
+            new Set([written[2]!.id]),
+          );
+        },
+      ],
+    ]);
+    await expectAllInvariants(k);
+  });
+});
+
+/** The stripe the predicate of findStripe is looking at (its owner and nodes identify it). */
+function stripeOf(k: Kit, owner: string, nodes: string[]): number {
+  for (let stripe = 0; stripe < 8; stripe++)
+    if (k.ownerOf(stripe) === owner && k.nodesOf(stripe).join() === nodes.join()) return stripe;
+  return 0;
+}
+
+/** How many versions of a data fragment's history carry the writer's event (on its node's store). */
+async function stampsOf(
+  k: Kit,
+  stripe: number,
+  index: number,
+  writerId: string,
+  writerSeq: number,
+): Promise<number> {
+  const node = k.world.nodes.get(k.nodesOf(stripe)[index]!)!;
+  const history = await node.store.history({ volume: 'sim', stripe, index });
+  return history.filter(
+    (entry) => entry.writer?.writerId === writerId && entry.writer.writerSeq === writerSeq,
+  ).length;
+}

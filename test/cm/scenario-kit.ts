@@ -1,0 +1,142 @@
+/**
+ * What the CM scenario tests are written with: a small simulated cluster (RS(2,2) on five nodes
+ * in three regions, fixed latencies), named steps, and helpers that say which node owns a stripe
+ * and which node holds each fragment. A scenario is a list of steps run in order; a failing step
+ * is named in the failure, and every scenario ends by healing, repairing and checking every
+ * invariant of the random runs.
+ */
+import { expect } from 'chai';
+import { cmSetOf, owner, stripeKey } from '../../placement/index.js';
+import { fragmentNodes } from '../../node/cm/owned-stripe.js';
+import { settleAndCheck } from '../../simulations/cm/cm-run.js';
+import { CmWorld, VOLUME, type CallInfo } from '../../simulations/cm/cm-world.js';
+import { Workload, type WriteRecord } from '../../simulations/cm/cm-workload.js';
+
+/** Stripes a scenario may pick from (and that the final check reads). */
+const STRIPES = 8;
+
+export interface Kit {
+  world: CmWorld;
+  work: Workload;
+  /** The CM that owns `stripe` in the newest epoch. */
+  ownerOf(stripe: number): string;
+  /** The node of each fragment of `stripe` (0…k-1 data, then parity). */
+  nodesOf(stripe: number): string[];
+  /** Cells of data fragment `index` of `stripe` (a whole block). */
+  block(stripe: number, index: number): { cell: number; cells: number };
+  /** Runs the world until `promise` settles. */
+  drive<T>(promise: Promise<T>): Promise<T>;
+  /** The write id in each cell of `range`, read through the owner. */
+  read(range: { cell: number; cells: number }): Promise<number[]>;
+  /** A writer's single attempt (or `attemptsMax`). */
+  write(
+    writer: string,
+    seq: number,
+    range: { cell: number; cells: number },
+    options?: Parameters<Workload['write']>[3],
+  ): Promise<WriteRecord>;
+  /**
+   * Lets `act` react to the first request that `match` picks, as it is about to be delivered, and
+   * drops that request unless `deliver` is set.
+   */
+  onCall(
+    match: (call: CallInfo) => boolean,
+    act?: (call: CallInfo) => void,
+    deliver?: boolean,
+  ): { happened(): boolean };
+  /** A single read attempt; null when it was refused or failed. */
+  readOnce(range: { cell: number; cells: number }): Promise<number[] | null>;
+  /** The first stripe (of 0…7) for which `pick` holds, given its owner and fragment nodes. */
+  findStripe(pick: (owner: string, nodes: string[]) => boolean): number;
+  /** The owner `stripe` would have with `without` out of the CM set. */
+  ownerWithout(stripe: number, without: string): string;
+  /** The failure detector declares `id` down (or up). */
+  declare(id: string, state: 'up' | 'down'): Promise<void>;
+}
+
+export async function kit(seed = 1): Promise<Kit> {
+  const world = await CmWorld.create({
+    seed,
+    nodes: 5,
+    regions: 3,
+    k: 2,
+    m: 2,
+    latencyMs: [1, 1],
+    mapLagMs: [1, 1],
+  });
+  await world.runUntil(50);
+  const work = new Workload(world, STRIPES);
+  const drive = <T>(promise: Promise<T>): Promise<T> => world.drive(promise);
+  const perBlock = world.volume.blockBytes / 256;
+  return {
+    world,
+    work,
+    drive,
+    ownerOf: (stripe) => {
+      const state = world.map.current;
+      const newest = state.epochs[state.epochs.length - 1]!;
+      return owner(stripeKey(VOLUME, stripe), cmSetOf(newest.epoch, newest.cmSet))!;
+    },
+    nodesOf: (stripe) =>
+      fragmentNodes(world.map.current, world.volume, stripe).map((node) => node!),
+    block: (stripe, index) => ({
+      cell: (stripe * world.volume.k + index) * perBlock,
+      cells: perBlock,
+    }),
+    readOnce: async (range) => (await drive(work.read(range, 1)))?.values ?? null,
+    findStripe: (pick) => {
+      for (let stripe = 0; stripe < STRIPES; stripe++) {
+        const state = world.map.current;
+        const newest = state.epochs[state.epochs.length - 1]!;
+        const owns = owner(stripeKey(VOLUME, stripe), cmSetOf(newest.epoch, newest.cmSet))!;
+        const nodes = fragmentNodes(state, world.volume, stripe).map((node) => node!);
+        if (pick(owns, nodes)) return stripe;
+      }
+      throw new Error('no stripe of 0…7 fits the scenario');
+    },
+    ownerWithout: (stripe, without) => {
+      const newest = world.map.current.epochs[world.map.current.epochs.length - 1]!;
+      const ids = newest.cmSet.filter((id) => id !== without);
+      return owner(stripeKey(VOLUME, stripe), cmSetOf(newest.epoch + 1, ids))!;
+    },
+    read: async (range) => {
+      const record = await drive(work.read(range));
+      if (!record) throw new Error('the read was not served');
+      return record.values;
+    },
+    write: (writer, seq, range, options) =>
+      drive(work.write(writer, seq, range, { attemptsMax: 1, ...options })),
+    onCall: (match, act, deliver = false) => {
+      let happened = false;
+      world.interceptors.push((call) => {
+        if (happened || !match(call)) return undefined;
+        happened = true;
+        act?.(call);
+        return deliver ? undefined : 'drop';
+      });
+      return { happened: () => happened };
+    },
+    declare: async (id, state) => {
+      world.propose({ type: 'set_state', id, state, reason: 'scenario' });
+      await world.runUntil(world.scheduler.nowMs + 20);
+    },
+  };
+}
+
+/** Runs named steps in order; a failure names its step. */
+export async function steps(list: [string, () => Promise<void> | void][]): Promise<void> {
+  for (const [name, step] of list) {
+    try {
+      await step();
+    } catch (error) {
+      if (error instanceof Error) error.message = `step "${name}": ${error.message}`;
+      throw error;
+    }
+  }
+}
+
+/** Heals, repairs, reads every stripe, and expects no invariant violated. */
+export async function expectAllInvariants(k: Kit): Promise<void> {
+  const violations = await settleAndCheck(k.world, k.work, STRIPES);
+  expect(violations).to.deep.equal([]);
+}
