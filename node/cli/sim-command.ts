@@ -6,6 +6,8 @@
 import type { Argv } from 'yargs';
 import { formatSummary, runSeeds, type OnSeed } from '../../simulations/raft-runner.js';
 import { DEFAULT_CONVERGE_MS, DEFAULT_FAULT_MS } from '../../simulations/raft-sim.js';
+import { CM_DEFAULTS } from '../../simulations/cm/cm-run.js';
+import { formatCmSummary, runCmSeeds } from '../../simulations/cm/cm-runner.js';
 
 /** Parses "A..B" (or a single "N") into an inclusive range of seeds. */
 export function parseSeedRange(text: string): [number, number] {
@@ -23,7 +25,7 @@ export function parseSeedRange(text: string): [number, number] {
   return [first, last];
 }
 
-/** Registers `tessera sim` and its `raft` subcommand. */
+/** Registers `tessera sim` and its `raft` and `cluster` subcommands. */
 export function registerSim(parser: Argv): Argv {
   return parser.command('sim', 'Run deterministic simulations driven by a seed', (sim) =>
     sim
@@ -79,7 +81,65 @@ export function registerSim(parser: Argv): Argv {
           if (summary.failures.length > 0) process.exitCode = 1;
         },
       )
-      .demandCommand(1, 'Name a simulation: raft.'),
+      .command(
+        'cluster',
+        'Simulate the consistency managers, stores and map under crashes, cuts and false suspicions; check that no acknowledged write is lost',
+        (command) =>
+          command
+            .option('seed', { type: 'number', describe: 'run this one seed' })
+            .option('seeds', { type: 'string', describe: 'run seeds A..B (inclusive)' })
+            .option('fault-ms', {
+              type: 'number',
+              default: CM_DEFAULTS.faultMs,
+              describe: 'simulated ms of writes under faults per seed',
+            })
+            .option('verbose', {
+              type: 'boolean',
+              default: false,
+              describe: 'print one line per seed',
+            })
+            .conflicts('seed', 'seeds')
+            .check((argv) => {
+              if (argv.seed === undefined && argv.seeds === undefined)
+                throw new Error('Give --seed N or --seeds A..B.');
+              if (argv.seed !== undefined && !(Number.isSafeInteger(argv.seed) && argv.seed >= 0))
+                throw new Error(`--seed wants a non-negative integer, got ${argv.seed}`);
+              if (!(Number.isInteger(argv['fault-ms']) && argv['fault-ms'] > 0))
+                throw new Error(`--fault-ms wants a positive integer, got ${argv['fault-ms']}`);
+              return true;
+            }),
+        async (argv) => {
+          const [first, last] =
+            argv.seeds !== undefined
+              ? parseSeedRange(argv.seeds)
+              : [argv.seed ?? 0, argv.seed ?? 0];
+          const total = last - first + 1;
+          let drawn = 0;
+          const summary = await runCmSeeds(
+            first,
+            last,
+            { faultMs: argv['fault-ms'] },
+            () => performance.now(),
+            (result, sums) => {
+              if (argv.verbose || total === 1)
+                process.stdout.write(
+                  `seed ${result.seed}: ${result.violations.length === 0 ? 'ok' : 'FAILED'}, ${result.writes.acked} acknowledged, ${result.writes.unknown} unknown, ${result.reads} reads, ${result.steps} events\n`,
+                );
+              const now = performance.now();
+              if (sums.runs === total || now - drawn > (process.stderr.isTTY ? 100 : 10_000)) {
+                drawn = now;
+                const rate = sums.runs / Math.max(sums.wallMs / 1000, 1e-9);
+                const line = `sim cluster ${sums.runs}/${total} seeds, ${sums.failures.length} failed, ${rate.toFixed(1)} seeds/s, ${((total - sums.runs) / rate).toFixed(0)} s left`;
+                process.stderr.write(process.stderr.isTTY ? `\r${line}   ` : `${line}\n`);
+              }
+            },
+          );
+          if (process.stderr.isTTY) process.stderr.write('\n');
+          process.stdout.write(formatCmSummary(summary));
+          if (summary.failures.length > 0) process.exitCode = 1;
+        },
+      )
+      .demandCommand(1, 'Name a simulation: raft or cluster.'),
   );
 }
 

@@ -262,9 +262,20 @@ export class ConsistencyManager implements StripeService {
 
   private translate(owned: OwnedStripe, error: unknown): unknown {
     if (error instanceof OwnershipLost) {
-      if (this.stripes.get(owned.key) === owned) this.stripes.delete(owned.key);
-      if (error.applied) return new OutcomeUnknownError(error.message);
+      // Forget the stripe only when the map shows the ownership broken: while it still names this
+      // CM since the same epoch, its seqs must go on from where they were (a fresh count would
+      // stamp a version twice), so the stripe is only recovered again.
       const state = this.options.map.current();
+      const since = ownershipEpochOf(
+        state,
+        owned.key,
+        this.options.nodeId,
+        this.options.startEpoch,
+      );
+      if (since === owned.ownershipEpoch) owned.recovered = false;
+      else if (this.stripes.get(owned.key) === owned) this.stripes.delete(owned.key);
+      if (error.applied) return new OutcomeUnknownError(error.message);
+      if (since === owned.ownershipEpoch) return new StripeUnavailableError(error.message);
       return new NotOwnerError(ownerNow(state, owned.key), state.epoch, owned.key);
     }
     if (error instanceof ViewWrong) {

@@ -27,6 +27,7 @@ import {
   versionKey,
   type FragmentId,
   type Version,
+  type WriterStamp,
 } from '../../node/store/version.js';
 import { Scheduler } from '../scheduler.js';
 
@@ -86,6 +87,8 @@ export class CmWorld {
   private logIndex = 0;
   /** (fragment, version) → digest of what was stamped, over every store: a version stamped twice with other bytes is a violation. */
   private readonly stamps = new Map<string, string>();
+  /** (stripe, version) → the writer event it carries: a version issued twice is a violation. */
+  private readonly updates = new Map<string, string>();
   /** Invariant violations seen while the run went on (a store call cannot throw them at the CM). */
   readonly violations: string[] = [];
   dropRate = 0;
@@ -329,13 +332,13 @@ export class CmWorld {
       this.call(from, to, run, { kind, fragment });
     const stamped = <T extends { ok: boolean; repeated?: boolean }>(
       kind: string,
-      request: { fragment: FragmentId; next: Version; digest: string },
+      request: { fragment: FragmentId; next: Version; digest: string; writer: WriterStamp },
       run: () => Promise<T>,
     ): Promise<T> =>
       call(kind, request.fragment, async () => {
         const outcome = await run();
         if (outcome.ok && !outcome.repeated)
-          this.recordStamp(request.fragment, request.next, request.digest);
+          this.recordStamp(request.fragment, request.next, request.digest, request.writer);
         return outcome;
       });
     return {
@@ -376,6 +379,7 @@ export class CmWorld {
     fragment: { volume: string; stripe: number; index: number },
     version: { epoch: number; seq: number },
     digest: string,
+    writer: WriterStamp,
   ): void {
     const key = `${formatFragment(fragment)}@${versionKey(version)}`;
     const known = this.stamps.get(key);
@@ -384,6 +388,15 @@ export class CmWorld {
         `version ${version.epoch}.${version.seq} of ${formatFragment(fragment)} was stamped twice with different bytes`,
       );
     this.stamps.set(key, digest);
+    // A version of a stripe is one update: every fragment stamped with it carries the same event.
+    const update = `${fragment.volume}/${fragment.stripe}@${versionKey(version)}`;
+    const event = `${writer.writerId}/${writer.writerSeq}/${writer.part}`;
+    const issued = this.updates.get(update);
+    if (issued !== undefined && issued !== event)
+      this.violations.push(
+        `version ${version.epoch}.${version.seq} of stripe ${fragment.volume}/${fragment.stripe} was issued twice (${issued}, then ${event})`,
+      );
+    this.updates.set(update, event);
   }
 
   /** Runs scheduled events until `untilMs` (simulated), letting each one's promises settle before the next. */
