@@ -18,6 +18,13 @@ export class Scheduler {
   nowMs = 0;
   /** Events run so far. */
   steps = 0;
+  /**
+   * When set, picks which of the earliest `choiceWindow` due events runs next (0: the earliest),
+   * instead of time order: an exploring run enumerates delivery orders through it. Time still
+   * moves forward only (an event run early moves the clock to its own time).
+   */
+  chooser: ((candidates: number) => number) | null = null;
+  choiceWindow = 3;
 
   /** Runs `run` after `delayMs` simulated milliseconds (0: after what is already due now). */
   after(delayMs: number, run: () => void): void {
@@ -32,12 +39,26 @@ export class Scheduler {
 
   /** Runs the next event; false when there is none, or when it is later than `untilMs`. */
   runNext(untilMs = Infinity): boolean {
+    if (this.chooser) return this.runChosen(untilMs);
     const next = this.heap[0];
     if (next === undefined || next.atMs > untilMs) return false;
     this.pop();
     this.nowMs = next.atMs;
     this.steps += 1;
     next.run();
+    return true;
+  }
+
+  private runChosen(untilMs: number): boolean {
+    const ordered = [...this.heap].sort((a, b) => (before(a, b) ? -1 : 1));
+    const candidates = ordered.filter((event) => event.atMs <= untilMs).slice(0, this.choiceWindow);
+    if (candidates.length === 0) return false;
+    const chosen = candidates[this.chooser!(candidates.length)]!;
+    this.heap = [];
+    for (const event of ordered) if (event !== chosen) this.push(event);
+    this.nowMs = Math.max(this.nowMs, chosen.atMs);
+    this.steps += 1;
+    chosen.run();
     return true;
   }
 

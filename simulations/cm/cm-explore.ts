@@ -1,0 +1,168 @@
+/**
+ * Exhaustive exploration of a small configuration: RS(2,2) on four nodes (each runs a CM and can
+ * own), two writers writing the same block at once and reading it back. Instead of a seed, a
+ * sequence of choices drives the run: at every step the scheduler may run any of the earliest
+ * few due events (a reordering of deliveries, replies and timeouts), or first inject a fault
+ * (crash the stripe's owner, which restarts; declare it down, an epoch change; cut it off from a
+ * data fragment's store). A depth-first search enumerates every choice sequence within the bounds
+ * (at most `reorders` choices other than the earliest event, at most `faults` faults), replaying
+ * each from the start, and checks every invariant of the random runs on each: the stamps at every
+ * step, the reads as they complete, and the whole history and every stripe after quiescence.
+ */
+import { Workload } from './cm-workload.js';
+import { settleAndCheck } from './cm-run.js';
+import { CmWorld, VOLUME } from './cm-world.js';
+import { cmSetOf, owner, stripeKey } from '../../placement/index.js';
+import { fragmentNodes } from '../../node/cm/owned-stripe.js';
+
+export interface ExploreBounds {
+  /** Choices of a later event over the earliest one, per schedule. */
+  readonly reorders: number;
+  /** Faults injected per schedule. */
+  readonly faults: number;
+  /** How many of the earliest due events a step may choose from. */
+  readonly window?: number;
+  /** Stop after this many schedules (a safety bound; the report says if it was hit). */
+  readonly schedulesMax?: number;
+}
+
+export interface ExploreReport {
+  schedules: number;
+  /** States visited: the steps of every schedule, each followed by the invariant checks. */
+  states: number;
+  failures: { choices: number[]; violations: string[] }[];
+  /** True when every schedule within the bounds was run. */
+  complete: boolean;
+}
+
+const FAULT_KINDS = ['crash-owner', 'declare-owner-down', 'cut-owner-from-data'] as const;
+
+/** Runs every schedule within `bounds`; `onSchedule` hears progress. */
+export async function explore(
+  bounds: ExploreBounds,
+  onSchedule?: (report: ExploreReport) => void,
+): Promise<ExploreReport> {
+  const report: ExploreReport = { schedules: 0, states: 0, failures: [], complete: false };
+  const window = bounds.window ?? 3;
+  let prefix: number[] = [];
+  for (;;) {
+    const trace = await runSchedule(prefix, bounds, window);
+    report.schedules += 1;
+    report.states += trace.steps.length;
+    if (trace.violations.length > 0)
+      report.failures.push({
+        choices: trace.steps.map((step) => step.choice),
+        violations: trace.violations,
+      });
+    onSchedule?.(report);
+    const next = nextPrefix(trace.steps, bounds);
+    if (!next) {
+      report.complete = true;
+      return report;
+    }
+    if (report.schedules >= (bounds.schedulesMax ?? Infinity)) return report;
+    prefix = next;
+  }
+}
+
+interface Step {
+  /** Events that could run (0…deliveries-1), then the faults that could be injected. */
+  readonly deliveries: number;
+  readonly faults: number;
+  readonly choice: number;
+}
+
+/** The next choice sequence in depth-first order within the bounds, or null when all were run. */
+function nextPrefix(steps: readonly Step[], bounds: ExploreBounds): number[] | null {
+  for (let at = steps.length - 1; at >= 0; at--) {
+    const used = usage(steps.slice(0, at));
+    const step = steps[at]!;
+    for (let choice = step.choice + 1; choice < step.deliveries + step.faults; choice++) {
+      const isFault = choice >= step.deliveries;
+      if (isFault && used.faults >= bounds.faults) continue;
+      if (!isFault && used.reorders >= bounds.reorders) continue;
+      return [...steps.slice(0, at).map((earlier) => earlier.choice), choice];
+    }
+  }
+  return null;
+}
+
+function usage(steps: readonly Step[]): { reorders: number; faults: number } {
+  let reorders = 0;
+  let faults = 0;
+  for (const step of steps) {
+    if (step.choice >= step.deliveries) faults++;
+    else if (step.choice > 0) reorders++;
+  }
+  return { reorders, faults };
+}
+
+/** One schedule: the choices in `prefix`, then the earliest event at every later step. */
+async function runSchedule(
+  prefix: readonly number[],
+  bounds: ExploreBounds,
+  window: number,
+): Promise<{ steps: Step[]; violations: string[] }> {
+  const world = await CmWorld.create({
+    seed: 1,
+    nodes: 4,
+    regions: 2,
+    k: 2,
+    m: 2,
+    latencyMs: [1, 3],
+    mapLagMs: [1, 5],
+  });
+  await world.runUntil(50);
+  const work = new Workload(world, 1);
+  const state = world.map.current;
+  const newest = state.epochs[state.epochs.length - 1]!;
+  const stripeOwner = owner(stripeKey(VOLUME, 0), cmSetOf(newest.epoch, newest.cmSet))!;
+  const dataNode = fragmentNodes(state, world.volume, 0).find((node) => node !== stripeOwner)!;
+  const steps: Step[] = [];
+  world.scheduler.choiceWindow = window;
+  world.scheduler.chooser = (deliveries) => {
+    const used = usage(steps);
+    const faults = used.faults < bounds.faults ? FAULT_KINDS.length : 0;
+    const choice = prefix[steps.length] ?? 0;
+    steps.push({ deliveries, faults, choice });
+    if (choice < deliveries) return choice;
+    inject(world, FAULT_KINDS[choice - deliveries]!, stripeOwner, dataNode);
+    return 0;
+  };
+  const perBlock = world.volume.blockBytes / 256;
+  const operations = [
+    (async () => {
+      await work.write('w1', 1, { cell: 0, cells: perBlock }, { attemptsMax: 4 });
+      await work.read({ cell: 0, cells: perBlock }, 2);
+    })(),
+    (async () => {
+      await work.write('w2', 1, { cell: 2, cells: 4 }, { attemptsMax: 4 });
+      await work.read({ cell: 0, cells: perBlock }, 2);
+    })(),
+  ];
+  await world.drive(Promise.all(operations));
+  world.scheduler.chooser = null;
+  const violations = await settleAndCheck(world, work, 1);
+  return { steps, violations };
+}
+
+function inject(
+  world: CmWorld,
+  kind: (typeof FAULT_KINDS)[number],
+  owner: string,
+  dataNode: string,
+): void {
+  switch (kind) {
+    case 'crash-owner':
+      world.crash(owner);
+      world.scheduler.after(30, () => world.restart(owner));
+      return;
+    case 'declare-owner-down':
+      world.propose({ type: 'set_state', id: owner, state: 'down', reason: 'exploration' });
+      return;
+    case 'cut-owner-from-data':
+      world.cut(owner, dataNode);
+      world.cut(dataNode, owner);
+      return;
+  }
+}
