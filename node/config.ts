@@ -44,6 +44,13 @@ export interface NodeConfig {
     retentionMs: number | null;
     retentionSweepMs: number;
   };
+  /** Background repair and scrubbing, and the share of bandwidth they may take. */
+  repair: {
+    /** Bytes a second that repair and scrub may write and read, beside client traffic. */
+    bandwidthBytesPerS: number;
+    /** Time between the starts of two scrub passes; null never scrubs. */
+    scrubIntervalMs: number | null;
+  };
   log: { level: 'debug' | 'info' | 'warn' | 'error' };
 }
 
@@ -64,6 +71,7 @@ const DEFAULTS = {
   raft: { tickMs: 100, electionTicks: 10, heartbeatTicks: 1, snapshotEvery: 10_000 },
   failureDetector: { heartbeatMs: 500, downAfterMs: 3000, outAfterMs: null, upStableMs: 5000 },
   store: { backend: 'leveldb', quotaBytes: null, retentionMs: null, retentionSweepMs: 60_000 },
+  repair: { bandwidthBytesPerS: 64 << 20, scrubIntervalMs: 3_600_000 },
   log: { level: 'info' },
 } as const;
 
@@ -148,6 +156,7 @@ function checkConfig(raw: Raw, where: (path: string) => string): NodeConfig {
     'raft',
     'failureDetector',
     'store',
+    'repair',
     'log',
   ];
   unknownKeys(raw, keys, '', where);
@@ -229,6 +238,7 @@ function checkConfig(raw: Raw, where: (path: string) => string): NodeConfig {
   const detector = section('failureDetector', DEFAULTS.failureDetector);
   const store = section('store', DEFAULTS.store);
   const log = section('log', DEFAULTS.log);
+  const repair = section('repair', DEFAULTS.repair);
   const config: NodeConfig = {
     cluster: text('cluster', raw.cluster ?? 'tessera', ID, 'a cluster name'),
     id,
@@ -272,6 +282,18 @@ function checkConfig(raw: Raw, where: (path: string) => string): NodeConfig {
           ? null
           : integer('store.retentionMs', store.retentionMs, 1000, Number.MAX_SAFE_INTEGER),
       retentionSweepMs: integer('store.retentionSweepMs', store.retentionSweepMs, 100, 86_400_000),
+    },
+    repair: {
+      bandwidthBytesPerS: integer(
+        'repair.bandwidthBytesPerS',
+        repair.bandwidthBytesPerS,
+        1 << 16,
+        2 ** 40,
+      ),
+      scrubIntervalMs:
+        repair.scrubIntervalMs === null
+          ? null
+          : integer('repair.scrubIntervalMs', repair.scrubIntervalMs, 1000, 30 * 86_400_000),
     },
     log: {
       level: ['debug', 'info', 'warn', 'error'].includes(log.level as string)

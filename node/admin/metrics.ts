@@ -55,6 +55,43 @@ export class NodeMetrics {
     registers: [this.registry],
   });
 
+  readonly repairQueueStripes = new Gauge({
+    name: 'tessera_repair_queue_stripes',
+    help: 'Stripes this node owns that have stale fragments to repair',
+    registers: [this.registry],
+  });
+  readonly repairBytes = new Counter({
+    name: 'tessera_repair_bytes_total',
+    help: 'Bytes written by repairs and rebuilds',
+    registers: [this.registry],
+  });
+  readonly repairRateBytes = new Gauge({
+    name: 'tessera_repair_rate_bytes_per_second',
+    help: 'Repair rate over about the last minute',
+    registers: [this.registry],
+  });
+  readonly repairEtaSeconds = new Gauge({
+    name: 'tessera_repair_eta_seconds',
+    help: 'Seconds until the repair queue drains at the current rate (-1: unknown)',
+    registers: [this.registry],
+  });
+  readonly scrubStripes = new Counter({
+    name: 'tessera_scrub_stripes_total',
+    help: 'Stripes scrubbed by this node as their owner',
+    registers: [this.registry],
+  });
+  readonly scrubFindings = new Gauge({
+    name: 'tessera_scrub_findings',
+    help: 'Scrub findings since the start, by kind (checksum, stale, parity)',
+    labelNames: ['kind'],
+    registers: [this.registry],
+  });
+  readonly degradedReads = new Gauge({
+    name: 'tessera_degraded_reads',
+    help: 'Reads served by decoding around a missing, stale or corrupt fragment, since the start',
+    registers: [this.registry],
+  });
+
   constructor(labels: Record<string, string> = {}) {
     this.registry.setDefaultLabels(labels);
     collectDefaultMetrics({ register: this.registry, prefix: 'tessera_process_' });

@@ -41,6 +41,26 @@ export interface NodeStatus {
     rule: string;
   }[];
   fragments: { count: number; bytes: number };
+  /** This node's repair queue (stripes it owns with stale fragments) and how fast it drains. */
+  repair?: {
+    queuedStripes: number;
+    repairedStripes: number;
+    repairedBytes: number;
+    rateBytesPerS: number;
+    etaS: number | null;
+    bandwidthBytesPerS: number;
+  };
+  /** This node's scrub passes (over the stripes whose first fragment it holds). */
+  scrub?: {
+    passes: number;
+    running: boolean;
+    stripesChecked: number;
+    stripesTotal: number;
+    findings: Record<string, number>;
+    repaired: number;
+    skipped: number;
+    lastPassEndedMs: number | null;
+  };
   ready: boolean;
   /** Why the node is not ready (no leader known, map not caught up, …). */
   notReadyReason: string | null;

@@ -81,7 +81,38 @@ epoch <b id="epoch">${status.epoch}</b>, topology version ${status.topologyVersi
 ${members}
 <h2>Volumes</h2>
 ${status.volumes.length === 0 ? '<p>No volumes yet.</p>' : volumes}
+<h2>Repair and scrub</h2>
+${maintenance(status)}
 <p><a href="/v1/status">/v1/status</a> · <a href="/metrics">/metrics</a> · <a href="/healthz">/healthz</a> · <a href="/readyz">/readyz</a></p>
 </body></html>
 `;
+}
+
+/** The repair queue with its rate and ETA, and the scrub pass, as one paragraph. */
+function maintenance(status: NodeStatus): string {
+  const repair = status.repair;
+  const scrub = status.scrub;
+  const parts: string[] = [];
+  if (repair) {
+    const eta =
+      repair.queuedStripes === 0
+        ? 'nothing to repair'
+        : repair.etaS === null
+          ? 'ETA unknown'
+          : `ETA ${repair.etaS} s`;
+    parts.push(
+      `<span id="repair">repair queue <b>${repair.queuedStripes}</b> stripes, ${repair.repairedStripes} repaired (${mib(repair.repairedBytes)}), ${mib(repair.rateBytesPerS)}/s of ${mib(repair.bandwidthBytesPerS)}/s allowed, ${eta}</span>`,
+    );
+  }
+  if (scrub) {
+    const findings = Object.entries(scrub.findings).map(([kind, count]) => `${count} ${kind}`);
+    parts.push(
+      `<span id="scrub">scrub ${scrub.running ? `running: ${scrub.stripesChecked}/${scrub.stripesTotal} stripes` : `idle after ${scrub.passes} passes`}, findings: ${findings.length === 0 ? 'none' : escape(findings.join(', '))}, ${scrub.repaired} repaired</span>`,
+    );
+  }
+  return parts.length === 0 ? '<p>No consistency manager yet.</p>' : `<p>${parts.join('<br>')}</p>`;
+}
+
+function mib(bytes: number): string {
+  return `${(bytes / (1 << 20)).toFixed(1)} MiB`;
 }

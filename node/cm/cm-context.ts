@@ -9,7 +9,36 @@ import type { OwnedStripe } from './owned-stripe.js';
 import { ownershipEpochOf } from './owned-stripe.js';
 import type { MapPort, StoreDirectory } from './ports.js';
 
+/** What a CM has done since it started, for metrics and the status page. */
+export interface CmStats {
+  recoveries: number;
+  /** Repairs that wrote fragments, and the bytes they wrote. */
+  repairs: number;
+  repairBytes: number;
+  degradedReads: number;
+  degradedWrites: number;
+  /** Fragments marked stale through the map. */
+  marks: number;
+  scrubbedStripes: number;
+  /** Scrub findings by kind: checksum, stale, parity. */
+  scrubFindings: Record<string, number>;
+}
+
+export function emptyStats(): CmStats {
+  return {
+    recoveries: 0,
+    repairs: 0,
+    repairBytes: 0,
+    degradedReads: 0,
+    degradedWrites: 0,
+    marks: 0,
+    scrubbedStripes: 0,
+    scrubFindings: {},
+  };
+}
+
 export interface CmContext {
+  readonly stats: CmStats;
   readonly nodeId: string;
   readonly startEpoch: number;
   readonly map: MapPort;

@@ -11,7 +11,15 @@ import { stripeKey } from '../../placement/index.js';
 import type { ClusterMapState, VolumeRecord } from '../cluster/cluster-map-types.js';
 import { isAborted } from '../cluster/stripe-records.js';
 import { compareVersions, type Version, type WriterStamp } from '../store/version.js';
-import { confirmOwnership, OwnershipLost, ViewWrong, type CmContext } from './cm-context.js';
+import {
+  confirmOwnership,
+  emptyStats,
+  OwnershipLost,
+  ViewWrong,
+  type CmContext,
+  type CmStats,
+} from './cm-context.js';
+import { scrubFindings, type ScrubFinding } from './scrub.js';
 import {
   CmError,
   CmInvalidRequestError,
@@ -64,6 +72,7 @@ export class ConsistencyManager implements StripeService {
   constructor(private readonly options: ConsistencyManagerOptions) {
     const batcher = new ConfirmBatcher(() => options.map.confirm());
     this.context = {
+      stats: emptyStats(),
       nodeId: options.nodeId,
       startEpoch: options.startEpoch,
       map: options.map,
@@ -127,6 +136,7 @@ export class ConsistencyManager implements StripeService {
             `${current.key}: fragment ${piece.index} cannot be read and fewer than ${volume.k} others are readable at their settled versions`,
           );
         degraded ||= read.degraded;
+        if (read.degraded) this.context.stats.degradedReads += 1;
         out.set(read.bytes, piece.sourceOffset);
       }
       return {
@@ -140,33 +150,75 @@ export class ConsistencyManager implements StripeService {
     });
   }
 
-  /**
-   * Repairs the owned stripes that the map lists with stale marks (the repair queue), at most
-   * `limit` of them; resolves with how many it repaired. The node calls this in the background.
-   */
-  async repairMarked(limit = 16): Promise<number> {
+  /** What this CM has done since it started. */
+  get stats(): Readonly<CmStats> {
+    return this.context.stats;
+  }
+
+  /** The repair queue: stripes this CM owns that the map lists with stale marks. */
+  repairQueue(): { volume: VolumeRecord; stripe: number }[] {
     const state = this.options.map.current();
-    const keys = new Map<string, { volume: VolumeRecord; stripe: number }>();
+    const queue = new Map<string, { volume: VolumeRecord; stripe: number }>();
     for (const mark of state.marks ?? []) {
       const volume = state.volumes.find((record) => record.name === mark.volume);
       const key = stripeKey(mark.volume, mark.stripe);
       if (volume && ownerNow(state, key) === this.options.nodeId)
-        keys.set(key, { volume, stripe: mark.stripe });
+        queue.set(key, { volume, stripe: mark.stripe });
     }
-    let repaired = 0;
-    for (const { volume, stripe } of [...keys.values()].slice(0, limit)) {
+    // Closest to data loss first: the stripes with the most marked fragments.
+    const marked = (stripe: number, volume: string): number =>
+      (state.marks ?? []).filter((mark) => mark.volume === volume && mark.stripe === stripe).length;
+    return [...queue.values()].sort(
+      (a, b) => marked(b.stripe, b.volume.name) - marked(a.stripe, a.volume.name),
+    );
+  }
+
+  /**
+   * Repairs stripes of the repair queue, most degraded first, until `stripesMax` were tried or
+   * `bytesMax` were written; resolves with what it did. The node calls this in the background.
+   */
+  async repairMarked(
+    stripesMax = 16,
+    bytesMax = Infinity,
+  ): Promise<{ stripes: number; bytes: number }> {
+    let stripes = 0;
+    const startBytes = this.context.stats.repairBytes;
+    for (const { volume, stripe } of this.repairQueue().slice(0, stripesMax)) {
+      if (this.context.stats.repairBytes - startBytes >= bytesMax) break;
       try {
         const owned = this.own(volume, stripe);
         await this.queued(owned, async (current) => {
           current.recovered = false;
           await this.ensureRecovered(current);
         });
-        repaired++;
+        stripes++;
       } catch {
         // The stripe waits (unreachable fragments) or moved; the next pass tries again.
       }
     }
-    return repaired;
+    return { stripes, bytes: this.context.stats.repairBytes - startBytes };
+  }
+
+  /**
+   * Scrubs one stripe this CM owns: verifies every fragment's checksums, versions and the parity,
+   * and repairs what it finds (a fragment rewritten whole, parity re-encoded from the data).
+   */
+  async scrubStripe(
+    volumeName: string,
+    stripe: number,
+  ): Promise<{ findings: ScrubFinding[]; repaired: boolean }> {
+    const volume = this.options.map.current().volumes.find((record) => record.name === volumeName);
+    if (!volume) throw new VolumeNotFoundError(volumeName);
+    const owned = this.own(volume, stripe);
+    return this.queued(owned, async (current) => {
+      const findings = await scrubFindings(this.context, current);
+      if (findings.length === 0) return { findings, repaired: false };
+      current.recovered = false;
+      await recoverStripe(this.context, current, {
+        rewriteParity: findings.some((finding) => finding.kind === 'parity'),
+      });
+      return { findings, repaired: true };
+    });
   }
 
   private engine(k: number, m: number): ReedSolomon {

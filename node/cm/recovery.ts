@@ -32,13 +32,20 @@ interface FragmentState {
   actual?: Version;
   /** True when the store's current version is aborted: it must be rewritten. */
   steppedBack: boolean;
+  /** The version of a fragment whose bytes fail their checksum (unusable, rewritten whole). */
+  corrupt?: Version;
 }
 
 const REPAIR_WRITER = { writerId: 'tessera-repair', writerSeq: 0, part: 0, parts: 1 };
 
 /** Recovers the stripe; throws StripeUnavailableError when it must wait, OwnershipLost, ViewWrong. */
-export async function recoverStripe(context: CmContext, stripe: OwnedStripe): Promise<void> {
+export async function recoverStripe(
+  context: CmContext,
+  stripe: OwnedStripe,
+  options: { rewriteParity?: boolean } = {},
+): Promise<void> {
   const { k, m, writeQuorum } = stripe.volume;
+  context.stats.recoveries += 1;
   const fenced = await fenceStores(context, stripe);
   const state = await confirmOwnership(context, stripe, false);
   stripe.marks = marksOf(state, stripe.volume.name, stripe.stripe);
@@ -59,7 +66,11 @@ export async function recoverStripe(context: CmContext, stripe: OwnedStripe): Pr
   }
   const rewrite = new Set(decision.rewrite);
   fragments.forEach((fragment, index) => {
-    if (fragment.steppedBack) rewrite.add(index);
+    // Rewritten too: a fragment stepped back over aborted versions, one whose checksum failed,
+    // and (a scrub that found parity not matching the data) every parity read.
+    if (fragment.steppedBack || fragment.corrupt) rewrite.add(index);
+    if (options.rewriteParity && decision.from === 'data' && index >= k && fragment.view.read)
+      rewrite.add(index);
   });
   const parityVersions = decision.members
     .filter((index) => index >= k)
@@ -212,8 +223,17 @@ async function readFragment(
       ? await store.readVersion(id, blockBytes, earlier, 0, blockBytes)
       : new Uint8Array(blockBytes);
     return { view: { index, read: true, version }, bytes, actual: read.version, steppedBack: true };
-  } catch {
-    return unread(index);
+  } catch (error) {
+    if ((error as { code?: unknown }).code !== 'STORE_CHECKSUM') return unread(index);
+    // The store answers but the bytes fail their checksum: its version (from history) is what a
+    // rewrite must expect; the fragment itself counts as not read.
+    try {
+      const history = await store.history(id);
+      const newest = history[history.length - 1];
+      return newest ? { ...unread(index), corrupt: newest.version } : unread(index);
+    } catch {
+      return unread(index);
+    }
   }
 }
 
@@ -255,7 +275,7 @@ async function repairWrites(
   for (const index of rewrite) if (index < k) registry[index] = next;
   for (let parity = k; parity < k + m; parity++) registry[parity] = next;
   const targets = fragments.flatMap((fragment, index) =>
-    fragment.view.read && (index >= k || rewrite.has(index)) ? [index] : [],
+    (fragment.view.read || fragment.corrupt) && (index >= k || rewrite.has(index)) ? [index] : [],
   );
   const results = await Promise.all(
     targets.map(async (index) => {
@@ -264,7 +284,7 @@ async function repairWrites(
         const outcome = await store.writeWhole({
           fragment: fragmentId(stripe, index),
           blockBytes,
-          expected: fragments[index]!.actual!,
+          expected: fragments[index]!.actual ?? fragments[index]!.corrupt!,
           next,
           writer: { ...REPAIR_WRITER, eventTimeMs: stripe.lastEventTimeMs },
           settled: stripe.settled,
@@ -283,6 +303,8 @@ async function repairWrites(
   if (results.includes('ahead') || results.includes('stamp_conflict'))
     throw new ViewWrong(true, `${stripe.key}: a fragment moved during its repair`);
   const written = new Set(targets.filter((_, at) => results[at] === 'ok'));
+  context.stats.repairs += 1;
+  context.stats.repairBytes += written.size * blockBytes;
   const untouched = fragments.filter(
     (fragment, index) =>
       index < k &&

@@ -57,4 +57,12 @@ export interface StripeReadResult {
 export interface StripeService {
   write(request: StripeWrite): Promise<StripeWriteResult>;
   read(request: StripeRead): Promise<StripeReadResult>;
+  /** Scrubs a stripe this CM owns (verifies, repairs what it finds); absent where not served. */
+  scrub?(volume: string, stripe: number): Promise<StripeScrubResult>;
+}
+
+/** What scrubbing a stripe found (index -1: the stripe as a whole) and whether it was repaired. */
+export interface StripeScrubResult {
+  readonly findings: readonly { index: number; kind: string }[];
+  readonly repaired: boolean;
 }

@@ -97,6 +97,7 @@ export async function updateFragment(
       `${stripe.key}: version ${next.epoch}.${next.seq} reached ${touchedOk + untouchedOk} fragments, fewer than the write quorum ${writeQuorum}`,
     );
   }
+  if (!data.ok) context.stats.degradedWrites += 1;
   const missed = [
     ...(data.ok ? [] : [index]),
     ...parityResults.flatMap((result, parity) => (result === 'ok' ? [] : [k + parity])),
@@ -133,6 +134,7 @@ export async function markStale(
     },
     applied,
   );
+  context.stats.marks += indexes.length;
   for (const index of indexes) {
     const known = stripe.marks.get(index);
     if (

@@ -15,7 +15,7 @@ import type { SegmentLog } from '../raft/segment-log.js';
 import type { ClusterServiceBackend } from '../runtime/cluster-service.js';
 import type { FragmentStore } from '../store/fragment-store.js';
 import type { StorePort } from '../cm/ports.js';
-import type { StripeService } from '../cm/requests.js';
+import type { StripeScrubResult, StripeService } from '../cm/requests.js';
 
 /** Stops a repeating action. */
 export type Cancel = () => void;
@@ -83,6 +83,8 @@ export interface NodeNetwork {
   peer(address: string): ClusterPeer;
   /** The fragment store served at `address`, as a consistency manager calls it. */
   fragmentStore(address: string): StorePort;
+  /** The CM served at `address`, as another node's scrubber asks it to scrub a stripe. */
+  scrubPeer(address: string): (volume: string, stripe: number) => Promise<StripeScrubResult>;
   /** Closes every peer connection this network opened. */
   close(): void;
 }

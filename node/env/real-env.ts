@@ -9,7 +9,13 @@ import * as grpc from '@grpc/grpc-js';
 import { MemoryLevel } from 'memory-level';
 import type { ClusterClient } from '../../proto/generated/tessera/v1/Cluster.js';
 import type { NodeView__Output } from '../../proto/generated/tessera/v1/NodeView.js';
-import { CHANNEL_OPTIONS, clusterProto, fragmentsProto, raftProto } from '../../proto/load.js';
+import {
+  CHANNEL_OPTIONS,
+  clusterProto,
+  fragmentsProto,
+  raftProto,
+  volumesProto,
+} from '../../proto/load.js';
 import { serveAdmin } from '../admin/admin-server.js';
 import { RaftTransport } from '../cluster/raft-transport.js';
 import { FragmentClient } from '../grpc/fragment-client.js';
@@ -29,6 +35,8 @@ import type { Clock, ClusterPeer, NodeEnv, NodeNetwork, RaftLink } from './node-
 
 /** How long a consistency manager waits for another node's store before counting it missed. */
 const STORE_CALL_DEADLINE_MS = 2_000;
+/** A scrub of one stripe reads all its fragments and may repair it. */
+const SCRUB_CALL_DEADLINE_MS = 30_000;
 
 /** Real time: performance.now for intervals, Date.now for event times, Node's timers. */
 export function realClock(): Clock {
@@ -88,6 +96,19 @@ export function realEnv(): NodeEnv {
 function grpcNetwork(): NodeNetwork {
   const clients = new Map<string, ClusterClient>();
   const stores = new Map<string, { client: FragmentClient; port: StorePort }>();
+  const volumesClients = new Map<string, grpc.Client>();
+  const volumesClient = (address: string): grpc.Client => {
+    let existing = volumesClients.get(address);
+    if (!existing) {
+      existing = new (volumesProto().tessera.v1.Volumes)(
+        address,
+        grpc.credentials.createInsecure(),
+        CHANNEL_OPTIONS,
+      );
+      volumesClients.set(address, existing);
+    }
+    return existing;
+  };
   /** The transports this network made, to serve their receiving side. */
   const transports = new WeakMap<RaftLink, RaftTransport>();
   const client = (address: string): ClusterClient => {
@@ -139,6 +160,18 @@ function grpcNetwork(): NodeNetwork {
           unaryCall(client(address), 'ReadIndex', { hops }, deadlineMs),
       };
     },
+    scrubPeer(address) {
+      return async (volume, stripe) => {
+        const reply = await unaryCall<
+          object,
+          { findings: { index: number; kind: string }[]; repaired: boolean }
+        >(volumesClient(address), 'Scrub', { volume, stripe }, SCRUB_CALL_DEADLINE_MS);
+        return {
+          findings: reply.findings.map(({ index, kind }) => ({ index, kind })),
+          repaired: reply.repaired,
+        };
+      };
+    },
     fragmentStore(address) {
       let existing = stores.get(address);
       if (!existing) {
@@ -152,6 +185,8 @@ function grpcNetwork(): NodeNetwork {
       for (const existing of clients.values()) existing.close();
       clients.clear();
       for (const existing of stores.values()) existing.client.close();
+      for (const existing of volumesClients.values()) existing.close();
+      volumesClients.clear();
       stores.clear();
     },
   };

@@ -8,6 +8,7 @@ import type * as grpc from '@grpc/grpc-js';
 import type { VolumesHandlers } from '../../proto/generated/tessera/v1/Volumes.js';
 import type { VolumeReadRequest__Output } from '../../proto/generated/tessera/v1/VolumeReadRequest.js';
 import type { VolumeWriteRequest__Output } from '../../proto/generated/tessera/v1/VolumeWriteRequest.js';
+import type { VolumeScrubRequest__Output } from '../../proto/generated/tessera/v1/VolumeScrubRequest.js';
 import type { FragmentPiece } from '../../proto/generated/tessera/v1/FragmentPiece.js';
 import { volumesProto } from '../../proto/load.js';
 import type { NodeMetrics } from '../admin/metrics.js';
@@ -34,6 +35,13 @@ export function volumesServiceHandlers(service: StripeService): VolumesHandlers 
         pieces: result.pieces.map(pieceMessage),
         degraded: result.degraded,
       };
+    }),
+    Scrub: unary(async (request: VolumeScrubRequest__Output) => {
+      volumeName(request.volume);
+      count(request.stripe, 'stripe');
+      if (!service.scrub) throw new CmInvalidRequestError('Scrub', 'this node does not scrub');
+      const result = await service.scrub(request.volume, request.stripe);
+      return { findings: [...result.findings], repaired: result.repaired };
     }),
   };
 }

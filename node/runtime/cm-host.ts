@@ -20,6 +20,9 @@ import type { StripeRead, StripeService, StripeWrite } from '../cm/requests.js';
 import type { NodeEnv } from '../env/node-env.js';
 import { localStore } from '../grpc/remote-store.js';
 import type { FragmentStore } from '../store/fragment-store.js';
+import type { NodeMetrics } from '../admin/metrics.js';
+import type { StripeScrubResult } from '../cm/requests.js';
+import { Scrubber } from './scrubber.js';
 
 export interface CmHostOptions {
   nodeId: string;
@@ -31,6 +34,24 @@ export interface CmHostOptions {
   /** A read index confirmed by the Raft leader. */
   readIndex(): Promise<number>;
   stopped(): boolean;
+  /** Bytes a second that repair and scrub may move beside client traffic. */
+  bandwidthBytesPerS: number;
+  /** Between scrub passes; null never scrubs. */
+  scrubIntervalMs: number | null;
+  metrics: NodeMetrics;
+}
+
+/** Where the repair queue stands, for metrics, /v1/status and the status page. */
+export interface RepairProgress {
+  /** Stripes this node owns that the map lists with stale marks. */
+  queuedStripes: number;
+  repairedStripes: number;
+  repairedBytes: number;
+  /** Bytes a second over the last minute or so (0 when idle). */
+  rateBytesPerS: number;
+  /** Seconds until the queue drains at that rate (null when idle or unknown). */
+  etaS: number | null;
+  bandwidthBytesPerS: number;
 }
 
 /** How often the background repair looks at the map's stale marks. */
@@ -42,10 +63,53 @@ export class CmHost implements StripeService {
   private cm: ConsistencyManager | null = null;
   private starting = false;
   private repairing = false;
-  /** Stripes repaired in the background since the start. */
-  repairedStripes = 0;
+  private lastTickMs: number | null = null;
+  private rateBytesPerS = 0;
+  private repairedStripes = 0;
+  private reported = { repairBytes: 0, scrubbed: 0 };
+  readonly scrubber: Scrubber;
 
-  constructor(private readonly options: CmHostOptions) {}
+  constructor(private readonly options: CmHostOptions) {
+    this.scrubber = new Scrubber({
+      nodeId: options.nodeId,
+      map: options.map,
+      store: options.store,
+      clock: options.env.clock,
+      logger: options.logger,
+      bandwidthBytesPerS: options.bandwidthBytesPerS,
+      stopped: () => options.stopped(),
+      scrub: (owner, volume, stripe) =>
+        owner === options.nodeId
+          ? this.running().scrubStripe(volume, stripe)
+          : options.env.network.scrubPeer(options.map.member(owner)!.grpcAddress)(volume, stripe),
+    });
+  }
+
+  scrub(volume: string, stripe: number): Promise<StripeScrubResult> {
+    return this.running().scrubStripe(volume, stripe);
+  }
+
+  /** The repair queue and how fast it drains. */
+  repairProgress(): RepairProgress {
+    const queued = this.cm?.repairQueue() ?? [];
+    const bytesPerStripe = queued.reduce(
+      (sum, { volume }) => sum + (volume.k + volume.m) * volume.blockBytes,
+      0,
+    );
+    return {
+      queuedStripes: queued.length,
+      repairedStripes: this.repairedStripes,
+      repairedBytes: this.cm?.stats.repairBytes ?? 0,
+      rateBytesPerS: Math.round(this.rateBytesPerS),
+      etaS:
+        queued.length === 0
+          ? 0
+          : this.rateBytesPerS > 0
+            ? Math.ceil(bytesPerStripe / this.rateBytesPerS)
+            : null,
+      bandwidthBytesPerS: this.options.bandwidthBytesPerS,
+    };
+  }
 
   /** The CM, once started. */
   get manager(): ConsistencyManager | null {
@@ -87,15 +151,64 @@ export class CmHost implements StripeService {
     }
   }
 
-  /** One background pass: start the CM if it is not, else repair marked stripes it owns. */
+  /**
+   * One background step: start the CM if it is not; else repair queued stripes within the
+   * bandwidth share earned since the last step, and publish the progress.
+   */
   async tick(): Promise<void> {
     if (!this.cm) return this.start();
     if (this.repairing) return;
     this.repairing = true;
+    const now = this.options.env.clock.nowMs();
+    const elapsedMs = Math.min(
+      Math.max(now - (this.lastTickMs ?? now - REPAIR_EVERY_MS), 1),
+      2 * REPAIR_EVERY_MS,
+    );
+    this.lastTickMs = now;
     try {
-      this.repairedStripes += await this.cm.repairMarked();
+      const done = await this.cm.repairMarked(
+        64,
+        (this.options.bandwidthBytesPerS * elapsedMs) / 1000,
+      );
+      this.repairedStripes += done.stripes;
+      const seconds = Math.max(this.options.env.clock.nowMs() - now, elapsedMs) / 1000;
+      // An exponential average over about a minute of one-second steps.
+      this.rateBytesPerS += (done.bytes / seconds - this.rateBytesPerS) * 0.05;
+      if (done.bytes === 0 && this.cm.repairQueue().length === 0) this.rateBytesPerS = 0;
     } finally {
       this.repairing = false;
+      this.publish();
+    }
+  }
+
+  /** Starts a scrub pass when one is due. */
+  scrubIfDue(): void {
+    const interval = this.options.scrubIntervalMs;
+    if (interval === null || !this.cm || this.scrubber.progress.running) return;
+    const last = this.scrubber.progress.lastPassEndedMs;
+    if (last !== null && this.options.env.clock.wallMs() - last < interval) return;
+    void this.scrubber
+      .pass()
+      .catch((error: unknown) =>
+        this.options.logger.error({ error: (error as Error).message }, 'scrub pass failed'),
+      );
+  }
+
+  private publish(): void {
+    const metrics = this.options.metrics;
+    const progress = this.repairProgress();
+    metrics.repairQueueStripes.set(progress.queuedStripes);
+    metrics.repairRateBytes.set(progress.rateBytesPerS);
+    metrics.repairEtaSeconds.set(progress.etaS ?? -1);
+    const stats = this.cm?.stats;
+    if (stats) {
+      metrics.repairBytes.inc(stats.repairBytes - this.reported.repairBytes);
+      this.reported.repairBytes = stats.repairBytes;
+      metrics.scrubStripes.inc(stats.scrubbedStripes - this.reported.scrubbed);
+      this.reported.scrubbed = stats.scrubbedStripes;
+      for (const [kind, count] of Object.entries(stats.scrubFindings))
+        metrics.scrubFindings.labels(kind).set(count);
+      metrics.degradedReads.set(stats.degradedReads);
     }
   }
 

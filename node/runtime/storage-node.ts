@@ -117,6 +117,9 @@ export class StorageNode {
       propose: (command) => this.propose(command),
       readIndex: () => this.readIndex(0),
       stopped: () => this.stopped,
+      bandwidthBytesPerS: config.repair.bandwidthBytesPerS,
+      scrubIntervalMs: config.repair.scrubIntervalMs,
+      metrics: this.metrics,
     });
     this.raftLog = await disk.openRaftLog(join(config.dataDir, 'raft'));
     this.raftLink = network.raft(config.cluster, config.raftId, (message) => {
@@ -175,7 +178,10 @@ export class StorageNode {
     else void this.joinThrough(config.join);
     this.every(config.failureDetector.heartbeatMs, () => void this.detectFailures());
     this.every(PEER_VIEW_EVERY_MS, () => void this.pollPeers());
-    this.every(CmHost.tickMs, () => void this.cm.tick());
+    this.every(CmHost.tickMs, () => {
+      void this.cm.tick();
+      this.cm.scrubIfDue();
+    });
     if (config.store.retentionMs !== null)
       this.every(config.store.retentionSweepMs, () => void this.sweepHistory());
     this.logger.info(
@@ -462,6 +468,8 @@ export class StorageNode {
         rule: volume.ruleReason,
       })),
       fragments: { count: this.fragmentCount, bytes: this.store.bytesUsed },
+      repair: this.cm.repairProgress(),
+      scrub: { ...this.cm.scrubber.progress, findings: { ...this.cm.scrubber.progress.findings } },
       ready: notReady === null,
       notReadyReason: notReady,
     });

@@ -467,7 +467,7 @@ export class FragmentStore {
           meta,
           change.start,
           change.bytes,
-          await this.sectorsAround(fragment, change.start, end),
+          await this.edgeSectors(fragment, change.start, end),
         ),
         {
           type: 'put',
@@ -534,6 +534,40 @@ export class FragmentStore {
       });
     }
     return operations;
+  }
+
+  /**
+   * The current contents of the sectors that [start, end) covers only in part (checked), which a
+   * write must merge with; sectors it covers whole are not read, so that a whole rewrite repairs
+   * a sector that fails its checksum.
+   */
+  private async edgeSectors(
+    fragment: FragmentId,
+    start: number,
+    end: number,
+  ): Promise<Map<number, Uint8Array>> {
+    const sectors = new Map<number, Uint8Array>();
+    const firstPartial = start % this.sectorBytes !== 0;
+    const lastPartial = end % this.sectorBytes !== 0;
+    if (firstPartial) {
+      const sector = Math.floor(start / this.sectorBytes);
+      for (const [at, bytes] of await this.sectorsAround(
+        fragment,
+        sector * this.sectorBytes,
+        sector * this.sectorBytes + 1,
+      ))
+        sectors.set(at, bytes);
+    }
+    if (lastPartial) {
+      const sector = Math.floor(end / this.sectorBytes);
+      for (const [at, bytes] of await this.sectorsAround(
+        fragment,
+        sector * this.sectorBytes,
+        sector * this.sectorBytes + 1,
+      ))
+        sectors.set(at, bytes);
+    }
+    return sectors;
   }
 
   /** The current contents of the sectors that [start, end) touches (checked), by sector. */

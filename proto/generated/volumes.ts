@@ -16,10 +16,13 @@ import type { ReadChunk as _tessera_v1_ReadChunk, ReadChunk__Output as _tessera_
 import type { ReadReply as _tessera_v1_ReadReply, ReadReply__Output as _tessera_v1_ReadReply__Output } from './tessera/v1/ReadReply.js';
 import type { ReadRequest as _tessera_v1_ReadRequest, ReadRequest__Output as _tessera_v1_ReadRequest__Output } from './tessera/v1/ReadRequest.js';
 import type { Refusal as _tessera_v1_Refusal, Refusal__Output as _tessera_v1_Refusal__Output } from './tessera/v1/Refusal.js';
+import type { ScrubFinding as _tessera_v1_ScrubFinding, ScrubFinding__Output as _tessera_v1_ScrubFinding__Output } from './tessera/v1/ScrubFinding.js';
 import type { Stamp as _tessera_v1_Stamp, Stamp__Output as _tessera_v1_Stamp__Output } from './tessera/v1/Stamp.js';
 import type { Version as _tessera_v1_Version, Version__Output as _tessera_v1_Version__Output } from './tessera/v1/Version.js';
 import type { VolumeReadReply as _tessera_v1_VolumeReadReply, VolumeReadReply__Output as _tessera_v1_VolumeReadReply__Output } from './tessera/v1/VolumeReadReply.js';
 import type { VolumeReadRequest as _tessera_v1_VolumeReadRequest, VolumeReadRequest__Output as _tessera_v1_VolumeReadRequest__Output } from './tessera/v1/VolumeReadRequest.js';
+import type { VolumeScrubReply as _tessera_v1_VolumeScrubReply, VolumeScrubReply__Output as _tessera_v1_VolumeScrubReply__Output } from './tessera/v1/VolumeScrubReply.js';
+import type { VolumeScrubRequest as _tessera_v1_VolumeScrubRequest, VolumeScrubRequest__Output as _tessera_v1_VolumeScrubRequest__Output } from './tessera/v1/VolumeScrubRequest.js';
 import type { VolumeWriteReply as _tessera_v1_VolumeWriteReply, VolumeWriteReply__Output as _tessera_v1_VolumeWriteReply__Output } from './tessera/v1/VolumeWriteReply.js';
 import type { VolumeWriteRequest as _tessera_v1_VolumeWriteRequest, VolumeWriteRequest__Output as _tessera_v1_VolumeWriteRequest__Output } from './tessera/v1/VolumeWriteRequest.js';
 import type { VolumesClient as _tessera_v1_VolumesClient, VolumesDefinition as _tessera_v1_VolumesDefinition } from './tessera/v1/Volumes.js';
@@ -53,10 +56,13 @@ export interface ProtoGrpcType {
       ReadReply: MessageTypeDefinition<_tessera_v1_ReadReply, _tessera_v1_ReadReply__Output>
       ReadRequest: MessageTypeDefinition<_tessera_v1_ReadRequest, _tessera_v1_ReadRequest__Output>
       Refusal: MessageTypeDefinition<_tessera_v1_Refusal, _tessera_v1_Refusal__Output>
+      ScrubFinding: MessageTypeDefinition<_tessera_v1_ScrubFinding, _tessera_v1_ScrubFinding__Output>
       Stamp: MessageTypeDefinition<_tessera_v1_Stamp, _tessera_v1_Stamp__Output>
       Version: MessageTypeDefinition<_tessera_v1_Version, _tessera_v1_Version__Output>
       VolumeReadReply: MessageTypeDefinition<_tessera_v1_VolumeReadReply, _tessera_v1_VolumeReadReply__Output>
       VolumeReadRequest: MessageTypeDefinition<_tessera_v1_VolumeReadRequest, _tessera_v1_VolumeReadRequest__Output>
+      VolumeScrubReply: MessageTypeDefinition<_tessera_v1_VolumeScrubReply, _tessera_v1_VolumeScrubReply__Output>
+      VolumeScrubRequest: MessageTypeDefinition<_tessera_v1_VolumeScrubRequest, _tessera_v1_VolumeScrubRequest__Output>
       VolumeWriteReply: MessageTypeDefinition<_tessera_v1_VolumeWriteReply, _tessera_v1_VolumeWriteReply__Output>
       VolumeWriteRequest: MessageTypeDefinition<_tessera_v1_VolumeWriteRequest, _tessera_v1_VolumeWriteRequest__Output>
       Volumes: SubtypeConstructor<typeof grpc.Client, _tessera_v1_VolumesClient> & { service: _tessera_v1_VolumesDefinition }

@@ -71,6 +71,7 @@ export class Workload {
     this.client = {
       id: 'client',
       store: placeholder,
+      db: world.nodes.values().next().value!.db,
       incarnation: 0,
       up: true,
       cm: null,

@@ -68,6 +68,8 @@ export type Interceptor = (call: CallInfo) => 'drop' | void;
 export interface SimCmNode {
   readonly id: string;
   readonly store: FragmentStore;
+  /** The store's database, for tests that damage bytes on the disk. */
+  readonly db: Level;
   /** Bumped at every crash: replies to an earlier incarnation are never delivered. */
   incarnation: number;
   up: boolean;
@@ -109,6 +111,7 @@ export class CmWorld {
       world.nodes.set(id, {
         id,
         store,
+        db,
         incarnation: 0,
         up: true,
         cm: null,

@@ -70,6 +70,10 @@ describe('node: configuration', () => {
       retentionMs: null,
       retentionSweepMs: 60_000,
     });
+    expect(config.repair).to.deep.equal({
+      bandwidthBytesPerS: 64 << 20,
+      scrubIntervalMs: 3_600_000,
+    });
   });
 
   it('names the setting and its line for each bad value', async () => {

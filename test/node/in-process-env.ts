@@ -46,6 +46,11 @@ export class InProcessNetwork {
       raft: (cluster, self, deliver) => this.link(cluster, self, deliver),
       peer: (address) => this.peer(address),
       fragmentStore: (address) => this.fragmentStore(address),
+      scrubPeer: (address) => async (volume, stripe) => {
+        const services = this.services.get(address);
+        if (!services?.volumes.scrub) throw new Error(`nothing scrubs at ${address}`);
+        return services.volumes.scrub(volume, stripe);
+      },
       close: () => {},
     };
   }
