@@ -5,6 +5,7 @@
  */
 import type { ReedSolomon } from '../../erasure/index.js';
 import type { ClusterCommand, ClusterMapState } from '../cluster/cluster-map-types.js';
+import type { BlockCache } from './block-cache.js';
 import type { OwnedStripe } from './owned-stripe.js';
 import { ownershipEpochOf } from './owned-stripe.js';
 import type { MapPort, StoreDirectory } from './ports.js';
@@ -39,6 +40,8 @@ export function emptyStats(): CmStats {
 
 export interface CmContext {
   readonly stats: CmStats;
+  /** Whole data blocks at exact versions, for one-round updates. */
+  readonly cache: BlockCache;
   readonly nodeId: string;
   readonly startEpoch: number;
   readonly map: MapPort;

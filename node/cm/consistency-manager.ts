@@ -20,6 +20,7 @@ import {
   type CmStats,
 } from './cm-context.js';
 import { scrubFindings, type ScrubFinding } from './scrub.js';
+import { BlockCache } from './block-cache.js';
 import {
   CmError,
   CmInvalidRequestError,
@@ -59,7 +60,11 @@ export interface ConsistencyManagerOptions {
   stores: StoreDirectory;
   /** Wall-clock milliseconds, for event times. */
   wallMs: () => number;
+  /** Bytes of whole data blocks the owner keeps for one-round updates (default 64 MiB). */
+  cacheBytes?: number;
 }
+
+const DEFAULT_CACHE_BYTES = 64 << 20;
 
 /** Attempts of one piece when the owner's view proves wrong (each after a recovery). */
 const VIEW_RETRIES_MAX = 2;
@@ -73,6 +78,7 @@ export class ConsistencyManager implements StripeService {
     const batcher = new ConfirmBatcher(() => options.map.confirm());
     this.context = {
       stats: emptyStats(),
+      cache: new BlockCache(options.cacheBytes ?? DEFAULT_CACHE_BYTES),
       nodeId: options.nodeId,
       startEpoch: options.startEpoch,
       map: options.map,
@@ -340,7 +346,9 @@ export class ConsistencyManager implements StripeService {
   }
 
   private async ensureRecovered(owned: OwnedStripe): Promise<void> {
-    if (!owned.recovered) await recoverStripe(this.context, owned);
+    if (owned.recovered) return;
+    await recoverStripe(this.context, owned, { rewriteParity: owned.rewriteParity });
+    owned.rewriteParity = false;
   }
 
   /** One part: recognised when a retry finds it landed; otherwise applied (re-recovering on a wrong view). */

@@ -25,6 +25,8 @@ export interface OwnedStripe {
   topologyVersion: number;
   /** False until the stripe is recovered in this ownership; false again after an unknown outcome. */
   recovered: boolean;
+  /** Set when parity may not match the data: the next recovery re-encodes it. */
+  rewriteParity: boolean;
   /** The version each fragment holds in the settled state (k + m entries). */
   registry: Version[];
   marks: Map<number, KnownMark>;
@@ -95,6 +97,7 @@ export function newOwnedStripe(
     nodes: fragmentNodes(state, volume, stripe),
     topologyVersion: state.topologyVersion,
     recovered: false,
+    rewriteParity: false,
     registry: Array.from({ length: volume.k + volume.m }, () => VERSION_ZERO),
     marks: new Map(),
     seqIssued: 0,

@@ -21,7 +21,7 @@ import { StripeUnavailableError } from './errors.js';
 import { copyRegistry, fragmentId, storeOf } from './fragment-io.js';
 import { marksOf, newestOf, nextVersion, type OwnedStripe } from './owned-stripe.js';
 import { checkStripe, type FragmentView } from './stripe-check.js';
-import { markStale } from './update.js';
+import { blockKey, markStale } from './update.js';
 
 /** A fragment as read during recovery: its view for the check, its bytes and its store's version. */
 interface FragmentState {
@@ -46,6 +46,8 @@ export async function recoverStripe(
 ): Promise<void> {
   const { k, m, writeQuorum } = stripe.volume;
   context.stats.recoveries += 1;
+  if (options.rewriteParity)
+    for (let index = 0; index < k; index++) context.cache.delete(blockKey(stripe, index));
   const fenced = await fenceStores(context, stripe);
   const state = await confirmOwnership(context, stripe, false);
   stripe.marks = marksOf(state, stripe.volume.name, stripe.stripe);
@@ -90,6 +92,12 @@ export async function recoverStripe(
     ];
     stripe.settled = newestOf(stripe.registry);
     stripe.recovered = true;
+    for (let index = 0; index < k; index++)
+      context.cache.set(
+        blockKey(stripe, index),
+        decision.dataVersions[index]!,
+        fragments[index]!.bytes!,
+      );
     return;
   }
   const shards = settledShards(context, stripe, fragments, decision.members);
@@ -108,6 +116,22 @@ export async function recoverStripe(
         compareVersions(abortUpTo, version) > 0 ? abortUpTo : undefined,
       );
     }
+  }
+  if (decision.disproved.length > 0) {
+    // Parity versions proved never acknowledged are passed over: recorded as aborted (for the
+    // data fragments they named) before the repair's first write, so no history serves them.
+    await proposeStripeRecord(
+      context,
+      {
+        type: 'record_aborts',
+        proposer: context.nodeId,
+        ownershipEpoch: stripe.ownershipEpoch,
+        volume: stripe.volume.name,
+        stripe: stripe.stripe,
+        aborted: decision.disproved.map(({ index, version }) => ({ index, version })),
+      },
+      false,
+    );
   }
   await repairWrites(
     context,
@@ -329,4 +353,6 @@ async function repairWrites(
   stripe.registry = registry;
   stripe.settled = next;
   stripe.recovered = true;
+  for (let index = 0; index < k; index++)
+    context.cache.set(blockKey(stripe, index), registry[index]!, shards[index]!);
 }

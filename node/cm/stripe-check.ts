@@ -46,6 +46,8 @@ export type StripeDecision =
       readonly rewrite: readonly number[];
       /** Fragments not read: marked stale at the settled version before any write. */
       readonly unread: readonly number[];
+      /** Versions proved never acknowledged and passed over: recorded as aborted before any write. */
+      readonly disproved: readonly { index: number; version: Version }[];
     }
   | { readonly kind: 'wait'; readonly reason: string };
 
@@ -68,6 +70,18 @@ export function checkStripe(input: StripeCheckInput): StripeDecision {
   };
   if (fragments.length !== k + m)
     throw new Error(`checkStripe: ${fragments.length} views for RS(${k},${m})`);
+  /** True when a fragment that update `version` (with `named`) wrote shows it never got it, unmarked. */
+  const neverAcknowledged = (version: Version, named: readonly Version[]): boolean =>
+    fragments.some((view) => {
+      const reached = view.index >= k || sameVersion(named[view.index]!, version);
+      const mark = marks.get(view.index);
+      return (
+        reached &&
+        view.read &&
+        compareVersions(view.version!, version) < 0 &&
+        (mark === undefined || compareVersions(mark, version) < 0)
+      );
+    });
   const usableParities = fragments.filter(
     (view) => view.index >= k && view.read && !marked(view) && !view.reflectsAbort,
   );
@@ -98,6 +112,7 @@ export function checkStripe(input: StripeCheckInput): StripeDecision {
       rolledBack: [],
       rewrite: parities.filter((view) => view.read && !parityOk(view)).map((view) => view.index),
       unread,
+      disproved: [],
     };
   }
   if (usableParities.length === 0)
@@ -105,29 +120,49 @@ export function checkStripe(input: StripeCheckInput): StripeDecision {
       kind: 'wait',
       reason: 'a data fragment is stale or unread and no unmarked parity fragment was read',
     };
-  const newest = usableParities.reduce((best, view) =>
-    compareVersions(view.version!, best.version!) > 0 ? view : best,
-  );
-  const registry = newest.registry;
-  if (!registry || registry.length !== k + m)
-    return { kind: 'wait', reason: `parity fragment ${newest.index} has no registry` };
-  const partitionParities = usableParities.filter((view) =>
-    sameVersion(view.version!, newest.version!),
-  );
-  for (const view of partitionParities) {
-    // Two parities stamped with one version carry one registry, or a version was stamped twice.
-    if (!view.registry!.every((version, index) => sameVersion(version, registry[index]!)))
-      throw new Error(`parity fragments ${newest.index} and ${view.index} differ at one version`);
+  // The newest parity version whose partition has k members settles the stripe. A newer one with
+  // fewer may be passed over only on positive evidence that it was never acknowledged: a fragment
+  // read that it should have reached holds an older version and carries no mark as new as it
+  // (an acknowledged update marks every fragment it missed); otherwise the stripe waits.
+  let candidates = usableParities;
+  const disproved: { index: number; version: Version }[] = [];
+  let newest: FragmentView;
+  let registry: readonly Version[];
+  let members: number[];
+  for (;;) {
+    if (candidates.length === 0)
+      return { kind: 'wait', reason: 'no parity version read that an acknowledged state could be' };
+    newest = candidates.reduce((best, view) =>
+      compareVersions(view.version!, best.version!) > 0 ? view : best,
+    );
+    const named = newest.registry;
+    if (!named || named.length !== k + m)
+      return { kind: 'wait', reason: `parity fragment ${newest.index} has no registry` };
+    registry = named;
+    const partitionParities = candidates.filter((view) =>
+      sameVersion(view.version!, newest.version!),
+    );
+    for (const view of partitionParities) {
+      // Two parities stamped with one version carry one registry, or a version was stamped twice.
+      if (!view.registry!.every((version, index) => sameVersion(version, named[index]!)))
+        throw new Error(`parity fragments ${newest.index} and ${view.index} differ at one version`);
+    }
+    const partitionData = data.filter(
+      (view) => view.read && !marked(view) && sameVersion(view.version!, named[view.index]!),
+    );
+    members = [...partitionData, ...partitionParities].map((view) => view.index);
+    if (members.length >= k) break;
+    const version = newest.version!;
+    if (!neverAcknowledged(version, named)) {
+      return {
+        kind: 'wait',
+        reason: `the newest partition (parity version ${version.epoch}.${version.seq}) has ${members.length} of the ${k} fragments needed`,
+      };
+    }
+    for (let index = 0; index < k; index++)
+      if (sameVersion(named[index]!, version)) disproved.push({ index, version });
+    candidates = candidates.filter((view) => compareVersions(view.version!, version) < 0);
   }
-  const partitionData = data.filter(
-    (view) => view.read && !marked(view) && sameVersion(view.version!, registry[view.index]!),
-  );
-  const members = [...partitionData, ...partitionParities].map((view) => view.index);
-  if (members.length < k)
-    return {
-      kind: 'wait',
-      reason: `the newest partition (parity version ${newest.version!.epoch}.${newest.version!.seq}) has ${members.length} of the ${k} fragments needed`,
-    };
   const rolledBack = data
     .filter(
       (view) =>
@@ -145,6 +180,7 @@ export function checkStripe(input: StripeCheckInput): StripeDecision {
       .filter((view) => view.read && !inPartition.has(view.index))
       .map((view) => view.index),
     unread,
+    disproved,
   };
 }
 

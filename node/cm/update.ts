@@ -44,42 +44,50 @@ export async function updateFragment(
   registry[index] = next;
   for (let parity = k; parity < k + m; parity++) registry[parity] = next;
   const stamp = { blockBytes, next, writer, settled: stripe.settled };
+  const parities = (delta: Uint8Array): Promise<ParityResult[]> =>
+    writeParities(context, stripe, index, offset, delta, stamp, registry);
 
-  const data = await writeDataFragment(context, stripe, index, offset, bytes, stamp);
-  let delta = data.delta;
-  if (!delta) {
-    const old = await decodeRange(
-      context.stores,
-      context.engine(k, m),
-      stripe,
-      index,
-      offset,
-      bytes.length,
-      new Set([index]),
-    );
-    if (!old) {
-      if (data.maybeApplied) stripe.recovered = false;
-      const message = `${stripe.key}: fragment ${index} is unreachable and fewer than ${k} others can be read to form its delta`;
-      if (data.maybeApplied) throw new OutcomeUnknownError(message);
-      throw new StripeUnavailableError(message);
+  const oldBlock = knownBlock(context, stripe, index);
+  let data: DataResult;
+  let parityResults: ParityResult[];
+  if (oldBlock) {
+    // The common path: the owner knows the old range, so data and parity go out at once.
+    const delta = xorBytes(oldBlock.subarray(offset, offset + bytes.length), bytes);
+    [data, parityResults] = await Promise.all([
+      writeDataFragment(context, stripe, index, offset, bytes, stamp),
+      parities(delta),
+    ]);
+    if (data.delta && !equalBytes(data.delta, delta)) {
+      // A version is stamped once, so this is a bug: never acknowledge, and re-encode parity.
+      stripe.rewriteParity = true;
+      throw new ViewWrong(
+        true,
+        `${stripe.key}: fragment ${index}'s store saw another old range than the owner's cache`,
+      );
     }
-    delta = xorBytes(old, bytes);
-  }
-  const engine = context.engine(k, m);
-  const parityResults = await Promise.all(
-    Array.from({ length: m }, (_, parity) =>
-      writeParityFragment(context, stripe, k + parity, {
-        ...stamp,
-        fragment: fragmentId(stripe, k + parity),
-        expected: expected[k + parity]!,
+  } else {
+    data = await writeDataFragment(context, stripe, index, offset, bytes, stamp);
+    let delta = data.delta;
+    if (!delta) {
+      const old = await decodeRange(
+        context.stores,
+        context.engine(k, m),
+        stripe,
+        index,
         offset,
-        delta: delta,
-        coefficient: engine.coefficient(parity, index),
-        registry,
-        digest: digestOf(delta),
-      }),
-    ),
-  );
+        bytes.length,
+        new Set([index]),
+      );
+      if (!old) {
+        if (data.maybeApplied) stripe.recovered = false;
+        const message = `${stripe.key}: fragment ${index} is unreachable and fewer than ${k} others can be read to form its delta`;
+        if (data.maybeApplied) throw new OutcomeUnknownError(message);
+        throw new StripeUnavailableError(message);
+      }
+      delta = xorBytes(old, bytes);
+    }
+    parityResults = await parities(delta);
+  }
   const touchedOk = (data.ok ? 1 : 0) + parityResults.filter((result) => result === 'ok').length;
   if (parityResults.includes('fenced'))
     throw new OwnershipLost(
@@ -106,7 +114,74 @@ export async function updateFragment(
   await confirmOwnership(context, stripe, true);
   stripe.registry = registry;
   stripe.settled = next;
+  rememberBlock(context, stripe, index, offset, bytes, oldBlock, next);
   return next;
+}
+
+/** The whole old block of data fragment `index` at its settled version, if the owner knows it. */
+function knownBlock(context: CmContext, stripe: OwnedStripe, index: number): Uint8Array | null {
+  const version = stripe.registry[index]!;
+  if (stripe.marks.has(index)) return null;
+  if (version.epoch === 0 && version.seq === 0) return new Uint8Array(stripe.volume.blockBytes);
+  return context.cache.get(blockKey(stripe, index), version);
+}
+
+/** Caches the block as this update left it, when the owner knows all of it. */
+function rememberBlock(
+  context: CmContext,
+  stripe: OwnedStripe,
+  index: number,
+  offset: number,
+  bytes: Uint8Array,
+  oldBlock: Uint8Array | null,
+  version: Version,
+): void {
+  const key = blockKey(stripe, index);
+  if (!oldBlock && bytes.length !== stripe.volume.blockBytes) return context.cache.delete(key);
+  const block = oldBlock ? Uint8Array.from(oldBlock) : new Uint8Array(stripe.volume.blockBytes);
+  block.set(bytes, offset);
+  context.cache.set(key, version, block);
+}
+
+/** The cache key of a data fragment. */
+export function blockKey(stripe: OwnedStripe, index: number): string {
+  return `${stripe.key}/${index}`;
+}
+
+function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && Buffer.compare(a, b) === 0;
+}
+
+type ParityResult = 'ok' | 'missed' | 'fenced' | 'ahead';
+type DataResult = { ok: boolean; delta?: Uint8Array; maybeApplied: boolean };
+
+/** Step 3: the delta to every parity fragment, with its coefficient, v' and the new registry. */
+function writeParities(
+  context: CmContext,
+  stripe: OwnedStripe,
+  index: number,
+  offset: number,
+  delta: Uint8Array,
+  stamp: StampBase,
+  registry: Version[],
+): Promise<ParityResult[]> {
+  const { k, m } = stripe.volume;
+  const engine = context.engine(k, m);
+  const digest = digestOf(delta);
+  return Promise.all(
+    Array.from({ length: m }, (_, parity) =>
+      writeParityFragment(context, stripe, k + parity, {
+        ...stamp,
+        fragment: fragmentId(stripe, k + parity),
+        expected: stripe.registry[k + parity]!,
+        offset,
+        delta,
+        coefficient: engine.coefficient(parity, index),
+        registry,
+        digest,
+      }),
+    ),
+  );
 }
 
 /** Marks `indexes` stale at `version` in the map (moving marks up), and in the owner's view. */
@@ -156,7 +231,7 @@ async function writeDataFragment(
   offset: number,
   bytes: Uint8Array,
   stamp: StampBase,
-): Promise<{ ok: boolean; delta?: Uint8Array; maybeApplied: boolean }> {
+): Promise<DataResult> {
   const store = storeOf(context.stores, stripe, index);
   if (!store || stripe.marks.has(index)) return { ok: false, maybeApplied: false };
   let outcome;
@@ -191,7 +266,7 @@ async function writeParityFragment(
   stripe: OwnedStripe,
   index: number,
   request: Parameters<import('./ports.js').StorePort['applyParity']>[0],
-): Promise<'ok' | 'missed' | 'fenced' | 'ahead'> {
+): Promise<ParityResult> {
   const store = storeOf(context.stores, stripe, index);
   if (!store || stripe.marks.has(index)) return 'missed';
   try {
