@@ -34,8 +34,11 @@ export interface StorePort {
     length: number,
   ): Promise<Uint8Array>;
   history(fragment: FragmentId): Promise<HistoryEntry[]>;
-  /** Fences the stripe at `epoch` durably; resolves with the fence now in force. */
-  fence(volume: string, stripe: number, epoch: number): Promise<number>;
+  /**
+   * Fences the stripe durably at (`epoch`, `seq`): writes stamped at or below it are refused from
+   * then on. Resolves with the fence's epoch now in force.
+   */
+  fence(volume: string, stripe: number, epoch: number, seq?: number): Promise<number>;
 }
 
 /** The stores of the cluster, by node id. */

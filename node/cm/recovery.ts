@@ -181,7 +181,14 @@ async function fenceStores(context: CmContext, stripe: OwnedStripe): Promise<boo
       if (!store) return false;
       let now: number;
       try {
-        now = await store.fence(stripe.volume.name, stripe.stripe, stripe.ownershipEpoch);
+        // (epoch, highest seq issued): shuts out the stripe's earlier owners, and this owner's
+        // own writes from before this recovery that may still be on their way.
+        now = await store.fence(
+          stripe.volume.name,
+          stripe.stripe,
+          stripe.ownershipEpoch,
+          stripe.seqIssued,
+        );
       } catch {
         return false;
       }

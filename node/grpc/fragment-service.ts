@@ -85,7 +85,7 @@ export function fragmentHandlers(store: FragmentStore): FragmentsHandlers {
       };
     }),
     Fence: unary(async (request) => ({
-      fenceEpoch: await store.fence(request.volume, request.stripe, request.epoch),
+      fenceEpoch: await store.fence(request.volume, request.stripe, request.epoch, request.seq),
     })),
     History: unary(async (request) => {
       const entries = await store.history(fragment(required(request.fragment, 'fragment')));

@@ -116,8 +116,8 @@ export function remoteStore(client: FragmentClient): StorePort {
         eventTimeMs: Number(entry.eventTimeMs),
       }));
     },
-    async fence(volume, stripe, epoch) {
-      const reply = await client.call('Fence', { volume, stripe, epoch });
+    async fence(volume, stripe, epoch, seq = 0) {
+      const reply = await client.call('Fence', { volume, stripe, epoch, seq });
       return reply.fenceEpoch;
     },
   };
@@ -142,6 +142,6 @@ export function localStore(store: {
     readVersion: (fragment, blockBytes, version, offset, length) =>
       store.readVersion(fragment, blockBytes, version, offset, length),
     history: (fragment) => store.history(fragment),
-    fence: (volume, stripe, epoch) => store.fence(volume, stripe, epoch),
+    fence: (volume, stripe, epoch, seq) => store.fence(volume, stripe, epoch, seq),
   };
 }

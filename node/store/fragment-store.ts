@@ -299,18 +299,21 @@ export class FragmentStore {
   }
 
   /**
-   * Fences a stripe at an ownership epoch: from the moment this resolves (durably), writes to the
-   * stripe stamped with an older epoch are refused. Returns the fence now in force (a fence
-   * never moves back).
+   * Fences a stripe at an ownership epoch and, optionally, a seq: from the moment this resolves
+   * (durably), writes to the stripe stamped with a version at or below (epoch, seq) are refused,
+   * so that a new owner (epoch) and an owner recovering its own stripe (its epoch and the
+   * highest seq it issued) shut out every write issued before. Returns the fence's epoch now in
+   * force (a fence never moves back).
    */
-  async fence(volume: string, stripe: number, epoch: number): Promise<number> {
+  async fence(volume: string, stripe: number, epoch: number, seq = 0): Promise<number> {
     checkFragment({ volume, stripe, index: 0 });
     checkInteger('epoch', epoch, 0, 2 ** 32 - 1);
+    checkInteger('seq', seq, 0, 2 ** 52 - 1);
     return this.locks.run(`${volume}!${stripe}`, async () => {
-      const current = await this.fenceEpoch(volume, stripe);
-      if (epoch <= current) return current;
+      const current = await this.fenceVersion(volume, stripe);
+      if (compareVersions({ epoch, seq }, current) <= 0) return current.epoch;
       await this.commit([
-        { type: 'put', key: keys.fence(volume, stripe), value: encodeJson({ epoch }) },
+        { type: 'put', key: keys.fence(volume, stripe), value: encodeJson({ epoch, seq }) },
       ]);
       return epoch;
     });
@@ -318,8 +321,13 @@ export class FragmentStore {
 
   /** The stripe's fence epoch (0 when never fenced). */
   async fenceEpoch(volume: string, stripe: number): Promise<number> {
+    return (await this.fenceVersion(volume, stripe)).epoch;
+  }
+
+  /** The stripe's fence as a version (epoch, seq); (0, 0) when never fenced. */
+  async fenceVersion(volume: string, stripe: number): Promise<Version> {
     const value = await this.db.get(keys.fence(volume, stripe));
-    return value ? decodeJson<{ epoch: number }>(value).epoch : 0;
+    return value ? fenceOf(value) : VERSION_ZERO;
   }
 
   /** Records the stripe's newest settled version on a fragment (the owner's settle message). */
@@ -431,14 +439,15 @@ export class FragmentStore {
         keys.fence(fragment.volume, fragment.stripe),
       ]);
       const meta = this.decodeMeta(fragment, request.blockBytes, metaValue);
-      const fenceEpoch = fenceValue ? decodeJson<{ epoch: number }>(fenceValue).epoch : 0;
+      const fence = fenceValue ? fenceOf(fenceValue) : VERSION_ZERO;
+      const fenceEpoch = fence.epoch;
       const refuse = (reason: Refusal): WriteOutcome<Extra> => ({
         ok: false,
         reason,
         current: meta.version,
         fenceEpoch,
       });
-      if (request.next.epoch < fenceEpoch) return refuse('fenced');
+      if (compareVersions(request.next, fence) <= 0) return refuse('fenced');
       if (compareVersions(meta.version, request.next) >= 0) {
         const record = await this.record(fragment, request.next);
         if (record) {
@@ -715,6 +724,12 @@ export class FragmentStore {
     }
     this.usedBytes += adding;
   }
+}
+
+/** A stored fence (older stores kept the epoch alone). */
+function fenceOf(value: Uint8Array): Version {
+  const fence = decodeJson<{ epoch: number; seq?: number }>(value);
+  return { epoch: fence.epoch, seq: fence.seq ?? 0 };
 }
 
 function stripeKey(fragment: FragmentId): string {

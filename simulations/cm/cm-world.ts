@@ -355,8 +355,10 @@ export class CmWorld {
           store().readVersion(fragment, blockBytes, version, offset, length),
         ),
       history: (fragment) => call('history', fragment, () => store().history(fragment)),
-      fence: (volume, stripe, epoch) =>
-        call('fence', { volume, stripe, index: -1 }, () => store().fence(volume, stripe, epoch)),
+      fence: (volume, stripe, epoch, seq) =>
+        call('fence', { volume, stripe, index: -1 }, () =>
+          store().fence(volume, stripe, epoch, seq),
+        ),
     };
   }
 

@@ -87,7 +87,7 @@ export class InProcessNetwork {
       readVersion: async (fragment, blockBytes, version, offset, length) =>
         at().readVersion(fragment, blockBytes, version, offset, length),
       history: async (fragment) => at().history(fragment),
-      fence: async (volume, stripe, epoch) => at().fence(volume, stripe, epoch),
+      fence: async (volume, stripe, epoch, seq) => at().fence(volume, stripe, epoch, seq),
     };
   }
 

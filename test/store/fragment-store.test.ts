@@ -96,6 +96,21 @@ for (const backend of BACKENDS) {
       ).to.equal(true);
     });
 
+    it('fences at a version: an owner recovering its own stripe shuts out the writes it issued before', async () => {
+      const { store } = opened;
+      await store.writeData(dataWrite(A, VERSION_ZERO, v(6, 1), 0, filled(8, 1)));
+      expect(await store.fence('vol-1', 7, 6, 3)).to.equal(6);
+      // A write of seq 2 or 3 was issued before the fence (it may have been on its way): refused.
+      const late = await store.writeData(dataWrite(A, v(6, 1), v(6, 3), 0, filled(8, 2)));
+      expect(late).to.deep.include({ ok: false, reason: 'fenced', fenceEpoch: 6 });
+      expect((await store.writeData(dataWrite(A, v(6, 1), v(6, 4), 0, filled(8, 3)))).ok).to.equal(
+        true,
+      );
+      expect(await store.fence('vol-1', 7, 6, 2), 'a fence never moves back').to.equal(6);
+      expect(await store.fenceVersion('vol-1', 7)).to.deep.equal(v(6, 3));
+      expect((await store.read(A, BLOCK, 0, 8)).bytes).to.deep.equal(filled(8, 3));
+    });
+
     it('applies coefficient·delta to a parity fragment as the erasure engine would, with its registry', async () => {
       const { store } = opened;
       const rs = new ReedSolomon(4, 2, { kernel: 'portable', arenaBytes: 1 << 20 });
