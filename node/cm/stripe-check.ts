@@ -62,11 +62,14 @@ export interface StripeCheckInput {
 /** Decides the stripe's newest state from what was read; see the file comment for the rules. */
 export function checkStripe(input: StripeCheckInput): StripeDecision {
   const { k, m, fragments, marks } = input;
-  // A marked fragment that holds exactly its mark's version holds that version's bytes (a version
-  // is stamped once): it may be verified against a registry and used; any other marked one may not.
+  // A fragment marked stale at M is stale while it is below M. One read at M or above (at a
+  // version not recorded as aborted: those were stepped back over, or flagged, when read) holds
+  // that version's bytes, since a version is stamped once: it may be verified against a
+  // registry and used. (Versions above a mark that an older owner issued are recorded as aborted
+  // with the mark, so they never get here.)
   const marked = (view: FragmentView): boolean => {
     const mark = marks.get(view.index);
-    return mark !== undefined && !(view.read && sameVersion(view.version!, mark));
+    return mark !== undefined && !(view.read && compareVersions(view.version!, mark) >= 0);
   };
   if (fragments.length !== k + m)
     throw new Error(`checkStripe: ${fragments.length} views for RS(${k},${m})`);

@@ -146,6 +146,7 @@ function scheduleFaults(world: CmWorld, untilMs: number): void {
       }
       case 6:
         world.dropRate = random.chance(0.5) ? 0 : 0.05 * (1 + random.int(4));
+        world.slowRate = random.chance(0.5) ? 0 : 0.02 * (1 + random.int(3));
         break;
       default:
         break;

@@ -94,6 +94,8 @@ export class CmWorld {
   /** Invariant violations seen while the run went on (a store call cannot throw them at the CM). */
   readonly violations: string[] = [];
   dropRate = 0;
+  /** Share of requests delivered late, after their caller's timeout or deadline. */
+  slowRate = 0;
   /** Called for every request about to be delivered (scenario tests). */
   readonly interceptors: Interceptor[] = [];
   readonly stats = { calls: 0, dropped: 0, crashes: 0, restarts: 0, proposals: 0, confirms: 0 };
@@ -216,6 +218,7 @@ export class CmWorld {
   healAll(): void {
     this.cuts.clear();
     this.dropRate = 0;
+    this.slowRate = 0;
     this.interceptors.length = 0;
   }
 
@@ -275,7 +278,9 @@ export class CmWorld {
         }
         return false;
       };
-      this.scheduler.after(latency(), () => {
+      // A slow request (stuck in a queue, a long fsync ahead of it) arrives after its caller gave up.
+      const slow = this.slowRate > 0 && this.random.chance(this.slowRate);
+      this.scheduler.after(slow ? this.delay([300, 1500]) : latency(), () => {
         const call: CallInfo = { from: from.id, to, ...info };
         const dropped = this.interceptors.map((interceptor) => interceptor(call)).includes('drop');
         if (!alive()) return;
