@@ -1,0 +1,99 @@
+/**
+ * What the nodes did during a phase, from their Prometheus endpoints (/metrics): gRPC calls
+ * served by method (Fragments, Cluster and Volumes services; a CM's calls to its own node's store
+ * go through no gRPC and are not counted; Raft messages are not counted), the server-side time
+ * spent in them, process CPU seconds, and Raft entries committed. A phase's figures are the
+ * difference of two scrapes; a counter that went down (a restarted node) counts from zero.
+ */
+import { request } from 'undici';
+
+/** One scrape: per node, series key (name and labels but the node's) to value. */
+export interface Scrape {
+  atMs: number;
+  nodes: Map<string, Map<string, number>>;
+}
+
+/** The nodes' work between two scrapes. */
+export interface NodeWork {
+  /** gRPC calls served, by method (every outcome). */
+  calls: Map<string, number>;
+  /** Calls that failed, by method. */
+  failedCalls: Map<string, number>;
+  /** Server-side seconds spent in calls, by method (summed over calls). */
+  serverSeconds: Map<string, number>;
+  /** Process CPU seconds, summed over the nodes. */
+  cpuSeconds: number;
+  /** Raft entries committed (the largest commit index move any node saw). */
+  raftEntries: number;
+  seconds: number;
+}
+
+const SERIES = /^([a-zA-Z_:][\w:]*)(?:\{([^}]*)\})?\s+(\S+)/;
+const LABEL = /(\w+)="((?:[^"\\]|\\.)*)"/g;
+
+/** Scrapes every admin address given (node id to host:port); a node that does not answer is left out. */
+export async function scrape(admins: ReadonlyMap<string, string>): Promise<Scrape> {
+  const nodes = new Map<string, Map<string, number>>();
+  await Promise.all(
+    [...admins].map(async ([id, address]) => {
+      try {
+        const response = await request(`http://${address}/metrics`, {
+          headersTimeout: 3000,
+          bodyTimeout: 3000,
+        });
+        if (response.statusCode !== 200) return void (await response.body.dump());
+        nodes.set(id, parse(await response.body.text()));
+      } catch {
+        // Down or killed: its figures for the phase are lost.
+      }
+    }),
+  );
+  return { atMs: performance.now(), nodes };
+}
+
+function parse(text: string): Map<string, number> {
+  const series = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    if (line.startsWith('#')) continue;
+    const match = SERIES.exec(line);
+    if (!match) continue;
+    const labels = [...(match[2] ?? '').matchAll(LABEL)]
+      .filter(([, name]) => name !== 'node')
+      .map(([, name, value]) => `${name}=${value}`)
+      .sort();
+    series.set(`${match[1]}{${labels.join(',')}}`, Number(match[3]));
+  }
+  return series;
+}
+
+/** The work between `before` and `after`. */
+export function workBetween(before: Scrape, after: Scrape): NodeWork {
+  const work: NodeWork = {
+    calls: new Map(),
+    failedCalls: new Map(),
+    serverSeconds: new Map(),
+    cpuSeconds: 0,
+    raftEntries: 0,
+    seconds: (after.atMs - before.atMs) / 1000,
+  };
+  const add = (map: Map<string, number>, key: string, value: number): void => {
+    map.set(key, (map.get(key) ?? 0) + value);
+  };
+  for (const [node, series] of after.nodes) {
+    const earlier = before.nodes.get(node);
+    for (const [key, value] of series) {
+      const previous = earlier?.get(key) ?? 0;
+      const moved = value >= previous ? value - previous : value;
+      const method = /method=([^,}]*)/.exec(key)?.[1] ?? '';
+      if (key.startsWith('tessera_requests_total{')) {
+        add(work.calls, method, moved);
+        if (key.includes('outcome=error')) add(work.failedCalls, method, moved);
+      } else if (key.startsWith('tessera_request_duration_seconds_sum{'))
+        add(work.serverSeconds, method, moved);
+      else if (/process_cpu_seconds_total\{/.test(key)) work.cpuSeconds += moved;
+      else if (key.startsWith('tessera_raft_commit_index{') && earlier?.has(key))
+        work.raftEntries = Math.max(work.raftEntries, moved);
+    }
+  }
+  return work;
+}

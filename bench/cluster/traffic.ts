@@ -1,0 +1,90 @@
+/**
+ * The bytes each kind of operation moves between processes, and the gRPC calls it makes, from
+ * what the code sends (node/cm/update.ts, recovery.ts, fragment-io.ts; node/grpc/remote-store.ts),
+ * with the real placement and ownership functions over the cluster's map. A CM reaches its own
+ * node's store without gRPC (cm-host.ts), so a fragment on the owner's node moves nothing.
+ *
+ * An update of B bytes of one data fragment (updateFragment): client → owner B (Volumes.Write);
+ * owner → data store B and data store → owner the delta B (WriteData and its reply); owner → each
+ * parity store the delta B (ApplyParity); plus a Raft read (ReadIndex, shared by every update
+ * waiting at that moment) and small replies. A new stripe is recovered on its first access
+ * (recoverStripe): a Fence to each store and a whole-fragment Read of each (nothing written
+ * yet, so the decision needs no repair), shared by the stripe's k blocks when each is written once.
+ * A read of B bytes of one fragment: the fragment's store → owner B, owner → client B.
+ */
+import { stripeKey } from '../../placement/index.js';
+import type { ClusterMapState, VolumeRecord } from '../../node/cluster/cluster-map-types.js';
+import { fragmentNodes, ownerNow } from '../../node/cm/owned-stripe.js';
+
+/** Over the stripes sampled, the mean of how many fragments live away from the stripe's owner. */
+export interface RemoteShares {
+  /** A data fragment (averaged over the k of them): 0…1. */
+  data: number;
+  /** The parity fragments: 0…m. */
+  parities: number;
+  /** Every fragment: 0…k+m. */
+  all: number;
+  /** Stripes whose k+m fragments do not sit on k+m distinct nodes (expected 0 with 6 nodes). */
+  sharedNodeStripes: number;
+}
+
+/** What one operation moves: bytes between processes per payload byte, and gRPC calls. */
+export interface Traffic {
+  bytesPerByte: number;
+  callsPerOperation: number;
+  /** How the bytes are made up, for the table. */
+  formula: string;
+}
+
+/** Samples `stripes` stripes of `volume` for the remote shares. */
+export function remoteShares(
+  map: Readonly<ClusterMapState>,
+  volume: VolumeRecord,
+  stripes: readonly number[],
+): RemoteShares {
+  const { k, m } = volume;
+  let data = 0;
+  let parities = 0;
+  let all = 0;
+  let sharedNodeStripes = 0;
+  for (const stripe of stripes) {
+    const owner = ownerNow(map, stripeKey(volume.name, stripe));
+    const nodes = fragmentNodes(map, volume, stripe);
+    if (new Set(nodes).size !== k + m) sharedNodeStripes++;
+    const remote = nodes.map((node) => (node !== owner ? 1 : 0));
+    data += remote.slice(0, k).reduce((sum: number, one) => sum + one, 0) / k;
+    parities += remote.slice(k).reduce((sum: number, one) => sum + one, 0);
+    all += remote.reduce((sum: number, one) => sum + one, 0);
+  }
+  const n = Math.max(1, stripes.length);
+  return { data: data / n, parities: parities / n, all: all / n, sharedNodeStripes };
+}
+
+/** An update of `bytes` of one data fragment; with `newStripeOf` (k), the new stripe's recovery shared by its k blocks. */
+export function updateTraffic(
+  shares: RemoteShares,
+  bytes: number,
+  fragmentBytes: number,
+  newStripeOf?: number,
+): Traffic {
+  const base = 1 + 2 * shares.data + shares.parities;
+  const recoveryBytes = newStripeOf ? (shares.all * fragmentBytes) / newStripeOf / bytes : 0;
+  const recoveryCalls = newStripeOf ? (2 * shares.all) / newStripeOf : 0;
+  const formula =
+    `1 client→owner + 2×${shares.data.toFixed(2)} data+delta + ${shares.parities.toFixed(2)} parity` +
+    (newStripeOf ? ` + ${recoveryBytes.toFixed(2)} recovery reads` : '');
+  return {
+    bytesPerByte: base + recoveryBytes,
+    callsPerOperation: 1 + shares.data + shares.parities + recoveryCalls,
+    formula,
+  };
+}
+
+/** A read of `bytes` of one data fragment whose store answers at the settled version. */
+export function readTraffic(shares: RemoteShares): Traffic {
+  return {
+    bytesPerByte: 1 + shares.data,
+    callsPerOperation: 1 + shares.data,
+    formula: `1 owner→client + ${shares.data.toFixed(2)} store→owner`,
+  };
+}
