@@ -39,6 +39,13 @@ export interface NodeStatus {
     blockBytes: number;
     writeQuorum: number;
     rule: string;
+    /**
+     * Fragments of each stripe that the current topology has no node for under the volume's rule
+     * (0 when every stripe can be whole), and why: such stripes keep fewer fragments than k + m
+     * until nodes are added, and say so here rather than waiting silently.
+     */
+    unplaced: number;
+    unplacedReason: string | null;
   }[];
   fragments: { count: number; bytes: number };
   /** This node's repair queue (stripes it owns with stale fragments) and how fast it drains. */
@@ -50,20 +57,25 @@ export interface NodeStatus {
     etaS: number | null;
     bandwidthBytesPerS: number;
   };
-  /** This node's scrub passes (over the stripes whose first fragment it holds). */
-  scrub?: {
-    passes: number;
-    running: boolean;
-    stripesChecked: number;
-    stripesTotal: number;
-    findings: Record<string, number>;
-    repaired: number;
-    skipped: number;
-    lastPassEndedMs: number | null;
-  };
+  /** This node's scrub passes and rebuild passes (after topology changes) over the stripes it owns. */
+  scrub?: SweepStatus;
+  rebuild?: SweepStatus;
   ready: boolean;
   /** Why the node is not ready (no leader known, map not caught up, …). */
   notReadyReason: string | null;
+}
+
+/** A sweep over the stripes a node owns. */
+export interface SweepStatus {
+  passes: number;
+  running: boolean;
+  stripesChecked: number;
+  stripesTotal: number;
+  findings: Record<string, number>;
+  repaired: number;
+  skipped: number;
+  lastPassEndedMs: number | null;
+  topologyVersion: number;
 }
 
 /** Where the admin server gets the status from (the node runtime, or a test). */

@@ -53,13 +53,16 @@ export function renderStatusPage(status: NodeStatus): string {
     'members',
   );
   const volumes = table(
-    ['volume', 'scheme', 'block', 'write quorum', 'placement rule'],
+    ['volume', 'scheme', 'block', 'write quorum', 'placement rule', 'redundancy'],
     status.volumes.map((volume) => [
       volume.name,
       `RS(${volume.k},${volume.m})`,
       volume.blockBytes,
       volume.writeQuorum,
       volume.rule,
+      volume.unplaced === 0
+        ? 'full'
+        : `REDUCED: ${volume.unplaced} of ${volume.k + volume.m} fragments have no node (${volume.unplacedReason ?? 'topology too small'}); add nodes to restore it`,
     ]),
     'volumes',
   );
@@ -102,6 +105,12 @@ function maintenance(status: NodeStatus): string {
           : `ETA ${repair.etaS} s`;
     parts.push(
       `<span id="repair">repair queue <b>${repair.queuedStripes}</b> stripes, ${repair.repairedStripes} repaired (${mib(repair.repairedBytes)}), ${mib(repair.rateBytesPerS)}/s of ${mib(repair.bandwidthBytesPerS)}/s allowed, ${eta}</span>`,
+    );
+  }
+  if (status.rebuild && (status.rebuild.running || status.rebuild.passes > 0)) {
+    const rebuild = status.rebuild;
+    parts.push(
+      `<span id="rebuild">rebuild after a topology change ${rebuild.running ? `running: ${rebuild.stripesChecked}/${rebuild.stripesTotal} stripes` : `done (${rebuild.passes} passes)`}, ${rebuild.repaired} stripes rebuilt, ${rebuild.skipped} waiting</span>`,
     );
   }
   if (scrub) {

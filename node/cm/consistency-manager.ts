@@ -206,6 +206,20 @@ export class ConsistencyManager implements StripeService {
   }
 
   /**
+   * Checks that a stripe this CM owns sits where placement now puts it, and rebuilds it there if
+   * not (a fragment on a new node reads as never written and is rewritten by the recovery);
+   * resolves true when the stripe had to be recovered.
+   */
+  async rebuildStripe(volumeName: string, stripe: number): Promise<boolean> {
+    const volume = this.options.map.current().volumes.find((record) => record.name === volumeName);
+    if (!volume) throw new VolumeNotFoundError(volumeName);
+    const owned = this.own(volume, stripe);
+    const needed = !owned.recovered;
+    await this.queued(owned, () => Promise.resolve());
+    return needed;
+  }
+
+  /**
    * Scrubs one stripe this CM owns: verifies every fragment's checksums, versions and the parity,
    * and repairs what it finds (a fragment rewritten whole, parity re-encoded from the data).
    */

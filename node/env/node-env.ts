@@ -15,6 +15,7 @@ import type { SegmentLog } from '../raft/segment-log.js';
 import type { ClusterServiceBackend } from '../runtime/cluster-service.js';
 import type { FragmentStore } from '../store/fragment-store.js';
 import type { StorePort } from '../cm/ports.js';
+import type { FragmentId } from '../store/version.js';
 import type { StripeScrubResult, StripeService } from '../cm/requests.js';
 
 /** Stops a repeating action. */
@@ -83,6 +84,8 @@ export interface NodeNetwork {
   peer(address: string): ClusterPeer;
   /** The fragment store served at `address`, as a consistency manager calls it. */
   fragmentStore(address: string): StorePort;
+  /** Every fragment the store at `address` holds (for an owner's rebuild and scrub sweeps). */
+  listFragments(address: string): Promise<{ fragment: FragmentId; blockBytes: number }[]>;
   /** The CM served at `address`, as another node's scrubber asks it to scrub a stripe. */
   scrubPeer(address: string): (volume: string, stripe: number) => Promise<StripeScrubResult>;
   /** Closes every peer connection this network opened. */

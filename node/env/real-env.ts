@@ -96,6 +96,15 @@ export function realEnv(): NodeEnv {
 function grpcNetwork(): NodeNetwork {
   const clients = new Map<string, ClusterClient>();
   const stores = new Map<string, { client: FragmentClient; port: StorePort }>();
+  const storeEntry = (address: string): { client: FragmentClient; port: StorePort } => {
+    let existing = stores.get(address);
+    if (!existing) {
+      const client = new FragmentClient(address, STORE_CALL_DEADLINE_MS);
+      existing = { client, port: remoteStore(client) };
+      stores.set(address, existing);
+    }
+    return existing;
+  };
   const volumesClients = new Map<string, grpc.Client>();
   const volumesClient = (address: string): grpc.Client => {
     let existing = volumesClients.get(address);
@@ -160,6 +169,9 @@ function grpcNetwork(): NodeNetwork {
           unaryCall(client(address), 'ReadIndex', { hops }, deadlineMs),
       };
     },
+    listFragments(address) {
+      return storeEntry(address).client.list();
+    },
     scrubPeer(address) {
       return async (volume, stripe) => {
         const reply = await unaryCall<
@@ -173,13 +185,7 @@ function grpcNetwork(): NodeNetwork {
       };
     },
     fragmentStore(address) {
-      let existing = stores.get(address);
-      if (!existing) {
-        const client = new FragmentClient(address, STORE_CALL_DEADLINE_MS);
-        existing = { client, port: remoteStore(client) };
-        stores.set(address, existing);
-      }
-      return existing.port;
+      return storeEntry(address).port;
     },
     close() {
       for (const existing of clients.values()) existing.close();

@@ -10,6 +10,8 @@ import type { ReadRequest } from '../../proto/generated/tessera/v1/ReadRequest.j
 import type { Version__Output } from '../../proto/generated/tessera/v1/Version.js';
 import type { WriteReply__Output } from '../../proto/generated/tessera/v1/WriteReply.js';
 import type { WriteWholeChunk } from '../../proto/generated/tessera/v1/WriteWholeChunk.js';
+import type { ListItem__Output } from '../../proto/generated/tessera/v1/ListItem.js';
+import type { FragmentId } from '../store/version.js';
 import { toRemoteCallError, unaryCall } from './unary-call.js';
 
 export { RemoteCallError as FragmentCallError } from './unary-call.js';
@@ -54,6 +56,30 @@ export class FragmentClient {
       });
       stream.on('error', (error: grpc.ServiceError) => reject(toRemoteCallError(error)));
       stream.on('end', () => resolve({ bytes: Buffer.concat(parts), ...state }));
+    });
+  }
+
+  /** Every fragment the store holds (of one volume, when named), as streamed by List. */
+  list(volume = ''): Promise<{ fragment: FragmentId; blockBytes: number }[]> {
+    return new Promise((resolve, reject) => {
+      const items: { fragment: FragmentId; blockBytes: number }[] = [];
+      const stream = this.client.List(
+        { volume },
+        { deadline: new Date(Date.now() + 10 * this.deadlineMs) },
+      );
+      stream.on('data', (item: ListItem__Output) => {
+        if (item.fragment)
+          items.push({
+            fragment: {
+              volume: item.fragment.volume,
+              stripe: Number(item.fragment.stripe),
+              index: item.fragment.index,
+            },
+            blockBytes: item.blockBytes,
+          });
+      });
+      stream.on('error', (error: grpc.ServiceError) => reject(toRemoteCallError(error)));
+      stream.on('end', () => resolve(items));
     });
   }
 

@@ -22,7 +22,7 @@ import { localStore } from '../grpc/remote-store.js';
 import type { FragmentStore } from '../store/fragment-store.js';
 import type { NodeMetrics } from '../admin/metrics.js';
 import type { StripeScrubResult } from '../cm/requests.js';
-import { Scrubber } from './scrubber.js';
+import { StripeSweep } from './stripe-sweep.js';
 
 export interface CmHostOptions {
   nodeId: string;
@@ -67,21 +67,18 @@ export class CmHost implements StripeService {
   private rateBytesPerS = 0;
   private repairedStripes = 0;
   private reported = { repairBytes: 0, scrubbed: 0 };
-  readonly scrubber: Scrubber;
+  readonly sweep: StripeSweep;
 
   constructor(private readonly options: CmHostOptions) {
-    this.scrubber = new Scrubber({
+    this.sweep = new StripeSweep({
       nodeId: options.nodeId,
       map: options.map,
       store: options.store,
-      clock: options.env.clock,
+      env: options.env,
       logger: options.logger,
       bandwidthBytesPerS: options.bandwidthBytesPerS,
+      cm: () => this.cm,
       stopped: () => options.stopped(),
-      scrub: (owner, volume, stripe) =>
-        owner === options.nodeId
-          ? this.running().scrubStripe(volume, stripe)
-          : options.env.network.scrubPeer(options.map.member(owner)!.grpcAddress)(volume, stripe),
     });
   }
 
@@ -181,17 +178,10 @@ export class CmHost implements StripeService {
     }
   }
 
-  /** Starts a scrub pass when one is due. */
-  scrubIfDue(): void {
-    const interval = this.options.scrubIntervalMs;
-    if (interval === null || !this.cm || this.scrubber.progress.running) return;
-    const last = this.scrubber.progress.lastPassEndedMs;
-    if (last !== null && this.options.env.clock.wallMs() - last < interval) return;
-    void this.scrubber
-      .pass()
-      .catch((error: unknown) =>
-        this.options.logger.error({ error: (error as Error).message }, 'scrub pass failed'),
-      );
+  /** Starts the sweeps that are due: a rebuild after a topology change, a scrub on its interval. */
+  sweepIfDue(): void {
+    this.sweep.rebuildIfMoved();
+    this.sweep.scrubIfDue(this.options.scrubIntervalMs);
   }
 
   private publish(): void {

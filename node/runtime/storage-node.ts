@@ -17,7 +17,13 @@ import type { RunningAdmin } from '../admin/admin-server.js';
 import { NodeMetrics } from '../admin/metrics.js';
 import type { MemberStatus, NodeStatus, RaftRole } from '../admin/node-status.js';
 import { ClusterMap, encodeCommand } from '../cluster/cluster-map.js';
-import type { ClusterCommand, ClusterResult, Member } from '../cluster/cluster-map-types.js';
+import type {
+  ClusterCommand,
+  ClusterResult,
+  Member,
+  VolumeRecord,
+} from '../cluster/cluster-map-types.js';
+import { place, stripeKey } from '../../placement/index.js';
 import type { NodeConfig } from '../config.js';
 import type { Cancel, ClusterPeer, NodeEnv, RaftLink } from '../env/node-env.js';
 import { realEnv } from '../env/real-env.js';
@@ -180,7 +186,7 @@ export class StorageNode {
     this.every(PEER_VIEW_EVERY_MS, () => void this.pollPeers());
     this.every(CmHost.tickMs, () => {
       void this.cm.tick();
-      this.cm.scrubIfDue();
+      this.cm.sweepIfDue();
     });
     if (config.store.retentionMs !== null)
       this.every(config.store.retentionSweepMs, () => void this.sweepHistory());
@@ -466,16 +472,27 @@ export class StorageNode {
         blockBytes: volume.blockBytes,
         writeQuorum: volume.writeQuorum,
         rule: volume.ruleReason,
+        ...this.placementShortfall(volume),
       })),
       fragments: { count: this.fragmentCount, bytes: this.store.bytesUsed },
       repair: this.cm.repairProgress(),
-      scrub: { ...this.cm.scrubber.progress, findings: { ...this.cm.scrubber.progress.findings } },
+      scrub: { ...this.cm.sweep.scrub, findings: { ...this.cm.sweep.scrub.findings } },
+      rebuild: { ...this.cm.sweep.rebuild, findings: { ...this.cm.sweep.rebuild.findings } },
       ready: notReady === null,
       notReadyReason: notReady,
     });
   }
 
   private fragmentCount = 0;
+
+  /** What the current topology cannot place of `volume`'s stripes (the same for every stripe). */
+  private placementShortfall(volume: VolumeRecord): {
+    unplaced: number;
+    unplacedReason: string | null;
+  } {
+    const placement = place(stripeKey(volume.name, 0), this.map.topology(), volume, volume.rule);
+    return { unplaced: placement.unplaced.length, unplacedReason: placement.degradedReason };
+  }
 
   private memberStatus(member: Member): MemberStatus {
     const base = {

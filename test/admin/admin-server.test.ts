@@ -29,7 +29,16 @@ function status(overrides: Partial<NodeStatus> = {}): NodeStatus {
       healthy: i !== 2,
     })),
     volumes: [
-      { name: 'db', k: 4, m: 2, blockBytes: 65536, writeQuorum: 5, rule: 'at most 2 per region' },
+      {
+        name: 'db',
+        k: 4,
+        m: 2,
+        blockBytes: 65536,
+        writeQuorum: 5,
+        rule: 'at most 2 per region',
+        unplaced: 0,
+        unplacedReason: null,
+      },
     ],
     fragments: { count: 0, bytes: 0 },
     ready: true,

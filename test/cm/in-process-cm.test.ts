@@ -1,4 +1,4 @@
-// Proves that the storage node runs its consistency manager end to end: six real StorageNodes in
+// Proves that the storage node runs its consistency manager end to end: eight real StorageNodes in
 // one process (three regions, RS(4,2)) start their CMs through the map, take writes at each
 // stripe's owner, answer NOT_OWNER elsewhere, read every byte back, and keep reading it (decoded)
 // once a node is stopped.
@@ -13,7 +13,9 @@ import { NotOwnerError } from '../../node/cm/errors.js';
 import { StorageNode } from '../../node/runtime/storage-node.js';
 import { InProcessNetwork, inProcessEnv } from '../node/in-process-env.js';
 
-const IDS = [1, 2, 3, 4, 5, 6];
+// Eight nodes in three regions (3, 3, 2): with one of a three-node region declared out, the rule
+// (at most m = 2 fragments per region) still has six places for RS(4,2)'s six fragments.
+const IDS = [1, 2, 3, 4, 5, 6, 7, 8];
 
 function config(id: number): NodeConfig {
   const region = `r${((id - 1) % 3) + 1}`;
@@ -69,7 +71,7 @@ describe('cm: consistency managers inside storage nodes', function () {
     );
     await until(
       'every node is in the map',
-      () => nodes[0]!.clusterMap.current.members.length === 6,
+      () => nodes[0]!.clusterMap.current.members.length === 8,
     );
     const { result } = await nodes[0]!.propose({
       type: 'create_volume',
@@ -143,7 +145,9 @@ describe('cm: consistency managers inside storage nodes', function () {
 
     // Stop a node that owns none of these stripes: reads decode around its fragments.
     const owners = new Set([0, 1, 2].map(ownerOf));
-    const victim = nodes.find((node) => !owners.has(node) && node !== nodes[0])!;
+    const victim = nodes.find(
+      (node) => !owners.has(node) && node !== nodes[0] && node.config.region !== 'r3',
+    )!;
     await victim.stop();
     nodes = nodes.filter((node) => node !== victim);
     let degraded = false;
@@ -160,5 +164,61 @@ describe('cm: consistency managers inside storage nodes', function () {
       degraded ||= read.degraded;
     }
     expect(degraded, 'some stripe had a fragment on the stopped node').to.equal(true);
+
+    expect((await nodes[0]!.status()).volumes[0]).to.deep.include({
+      unplaced: 0,
+      unplacedReason: null,
+    });
+
+    // Declared out: placement moves its fragments to the other nodes, and each owner rebuilds them
+    // there (the rebuild pass that follows a topology change), with nothing lost.
+    const out = await nodes[0]!.propose({
+      type: 'set_state',
+      id: victim.config.id,
+      state: 'out',
+      reason: 'test',
+    });
+    const topology = out.result.ok ? out.result.topologyVersion : expect.fail('out was refused');
+    await until(
+      'every owner rebuilt its stripes after the topology change',
+      () => nodes.every((node) => node.cm.sweep.rebuild.topologyVersion >= topology),
+      30_000,
+    );
+    expect(
+      (await nodes[0]!.status()).volumes[0]!.unplaced,
+      'six places remain for six fragments',
+    ).to.equal(0);
+    const rebuilt = nodes.reduce((sum, node) => sum + node.cm.sweep.rebuild.repaired, 0);
+    expect(rebuilt, 'stripes that had a fragment on the node now out').to.be.greaterThan(0);
+    for (const [stripe, bytes] of data.entries()) {
+      const read = await ownerOf(stripe).cm.read({
+        volume: 'vol',
+        offset: stripe * stripeBytes,
+        length: stripeBytes,
+      });
+      expect(Buffer.from(read.bytes).equals(bytes), `stripe ${stripe} after the rebuild`).to.equal(
+        true,
+      );
+      expect(read.degraded, `stripe ${stripe} reads whole after the rebuild`).to.equal(false);
+      const scrub = await ownerOf(stripe).cm.scrub('vol', stripe);
+      expect(scrub.findings, `stripe ${stripe} scrubs clean`).to.deep.equal([]);
+    }
+
+    // A node of the two-node region declared out too: the rule has five places for six fragments,
+    // and the status says so plainly instead of waiting silently.
+    const second = nodes.find((node) => node.config.region === 'r3' && node !== nodes[0])!;
+    await nodes[0]!.propose({
+      type: 'set_state',
+      id: second.config.id,
+      state: 'out',
+      reason: 'test',
+    });
+    await until(
+      'the map shows the second node out',
+      () => nodes[0]!.clusterMap.member(second.config.id)?.state === 'out',
+    );
+    const reduced = (await nodes[0]!.status()).volumes[0]!;
+    expect(reduced.unplaced).to.equal(1);
+    expect(reduced.unplacedReason).to.be.a('string').and.not.equal('');
   });
 });

@@ -20,6 +20,7 @@ import type {
 import { realClock } from '../../node/env/real-env.js';
 import { SegmentLog } from '../../node/raft/segment-log.js';
 import type { StorePort } from '../../node/cm/ports.js';
+import type { FragmentId } from '../../node/store/version.js';
 import { FragmentStore } from '../../node/store/fragment-store.js';
 
 /** One network shared by every node of a test cluster. */
@@ -46,6 +47,13 @@ export class InProcessNetwork {
       raft: (cluster, self, deliver) => this.link(cluster, self, deliver),
       peer: (address) => this.peer(address),
       fragmentStore: (address) => this.fragmentStore(address),
+      listFragments: async (address) => {
+        const services = this.services.get(address);
+        if (!services) throw new Error(`nothing listens at ${address}`);
+        const items: { fragment: FragmentId; blockBytes: number }[] = [];
+        for await (const item of services.store.list()) items.push(item);
+        return items;
+      },
       scrubPeer: (address) => async (volume, stripe) => {
         const services = this.services.get(address);
         if (!services?.volumes.scrub) throw new Error(`nothing scrubs at ${address}`);

@@ -1,0 +1,172 @@
+/**
+ * An owner's sweeps over every stripe it owns: a rebuild pass whenever the placement topology
+ * changes (a node out, draining or added: fragments whose node changed are rebuilt on the nodes
+ * placement now names), and a scrub pass every repair.scrubIntervalMs (checksums, versions,
+ * parity; repaired where found). A volume has no recorded size, so the stripes are found by
+ * listing what every member's store holds; each stripe is checked once per pass, by its owner.
+ * Paced to the repair bandwidth share: a stripe of k + m fragments of B bytes is read whole.
+ */
+import type { Logger } from 'pino';
+import type { ClusterMap } from '../cluster/cluster-map.js';
+import type { ConsistencyManager } from '../cm/consistency-manager.js';
+import { ownerNow } from '../cm/owned-stripe.js';
+import type { NodeEnv } from '../env/node-env.js';
+import type { FragmentStore } from '../store/fragment-store.js';
+import type { FragmentId } from '../store/version.js';
+
+/** Where a kind of pass stands, for metrics and /v1/status. */
+export interface SweepProgress {
+  passes: number;
+  running: boolean;
+  /** Stripes of the pass in progress (or the last one) checked so far, of how many. */
+  stripesChecked: number;
+  stripesTotal: number;
+  /** Findings since the start, by kind (scrub: checksum, stale, parity; rebuild: rebuilt). */
+  findings: Record<string, number>;
+  /** Stripes repaired or rebuilt since the start. */
+  repaired: number;
+  /** Stripes that could not be checked (they wait, or moved): the next pass tries again. */
+  skipped: number;
+  lastPassEndedMs: number | null;
+  /** The placement topology version the last finished pass started at. */
+  topologyVersion: number;
+}
+
+export interface StripeSweepOptions {
+  nodeId: string;
+  map: ClusterMap;
+  store: FragmentStore;
+  env: NodeEnv;
+  logger: Logger;
+  bandwidthBytesPerS: number;
+  cm(): ConsistencyManager | null;
+  stopped(): boolean;
+}
+
+function emptyProgress(): SweepProgress {
+  return {
+    passes: 0,
+    running: false,
+    stripesChecked: 0,
+    stripesTotal: 0,
+    findings: {},
+    repaired: 0,
+    skipped: 0,
+    lastPassEndedMs: null,
+    topologyVersion: 0,
+  };
+}
+
+export class StripeSweep {
+  readonly scrub = emptyProgress();
+  readonly rebuild = emptyProgress();
+  /** The topology version the last rebuild pass started at. */
+  private rebuiltTopology = 0;
+
+  constructor(private readonly options: StripeSweepOptions) {}
+
+  /** Starts a rebuild pass when the topology moved since the last one. */
+  rebuildIfMoved(): void {
+    const version = this.options.map.current.topologyVersion;
+    if (version === this.rebuiltTopology || this.rebuild.running || !this.options.cm()) return;
+    this.rebuiltTopology = version;
+    void this.pass('rebuild');
+  }
+
+  /** Starts a scrub pass when `intervalMs` passed since the last one ended. */
+  scrubIfDue(intervalMs: number | null): void {
+    if (intervalMs === null || this.scrub.running || !this.options.cm()) return;
+    const last = this.scrub.lastPassEndedMs;
+    if (last !== null && this.options.env.clock.wallMs() - last < intervalMs) return;
+    void this.pass('scrub');
+  }
+
+  /** One pass of `kind` over every stripe this node owns now. */
+  async pass(kind: 'rebuild' | 'scrub'): Promise<void> {
+    const progress = kind === 'scrub' ? this.scrub : this.rebuild;
+    if (progress.running) return;
+    progress.running = true;
+    const topologyVersion = this.options.map.current.topologyVersion;
+    try {
+      const stripes = await this.ownedStripes();
+      progress.stripesChecked = 0;
+      progress.stripesTotal = stripes.length;
+      for (const { volume, stripe } of stripes) {
+        const cm = this.options.cm();
+        if (!cm || this.options.stopped()) return;
+        await this.checkOne(cm, kind, progress, volume, stripe);
+        progress.stripesChecked += 1;
+        const record = this.options.map.volume(volume);
+        const bytes = record ? (record.k + record.m) * record.blockBytes : 0;
+        await this.options.env.clock.sleep((1000 * bytes) / this.options.bandwidthBytesPerS);
+      }
+      progress.passes += 1;
+      progress.topologyVersion = topologyVersion;
+      progress.lastPassEndedMs = this.options.env.clock.wallMs();
+    } catch (error) {
+      this.options.logger.error({ kind, error: (error as Error).message }, 'sweep pass failed');
+    } finally {
+      progress.running = false;
+    }
+  }
+
+  private async checkOne(
+    cm: ConsistencyManager,
+    kind: 'rebuild' | 'scrub',
+    progress: SweepProgress,
+    volume: string,
+    stripe: number,
+  ): Promise<void> {
+    try {
+      if (kind === 'rebuild') {
+        if (await cm.rebuildStripe(volume, stripe)) {
+          progress.repaired += 1;
+          progress.findings.rebuilt = (progress.findings.rebuilt ?? 0) + 1;
+        }
+        return;
+      }
+      const result = await cm.scrubStripe(volume, stripe);
+      for (const finding of result.findings)
+        progress.findings[finding.kind] = (progress.findings[finding.kind] ?? 0) + 1;
+      if (result.repaired) progress.repaired += 1;
+      if (result.findings.length > 0)
+        this.options.logger.warn(
+          { volume, stripe, findings: result.findings, repaired: result.repaired },
+          'scrub found damage',
+        );
+    } catch (error) {
+      progress.skipped += 1;
+      this.options.logger.debug(
+        { kind, volume, stripe, error: (error as Error).message },
+        'sweep skipped a stripe',
+      );
+    }
+  }
+
+  /** The stripes this node owns now, found by listing every member's store (its own directly). */
+  private async ownedStripes(): Promise<{ volume: string; stripe: number }[]> {
+    const { map, nodeId, env, store } = this.options;
+    const found = new Map<string, { volume: string; stripe: number }>();
+    const add = (fragment: FragmentId): void => {
+      const key = `${fragment.volume}/${fragment.stripe}`;
+      if (found.has(key) || !map.volume(fragment.volume)) return;
+      if (ownerNow(map.current, key) === nodeId)
+        found.set(key, { volume: fragment.volume, stripe: fragment.stripe });
+    };
+    for await (const item of store.list()) add(item.fragment);
+    for (const member of map.current.members) {
+      if (member.id === nodeId || member.state === 'down') continue;
+      try {
+        for (const item of await env.network.listFragments(member.grpcAddress)) add(item.fragment);
+      } catch (error) {
+        this.options.logger.debug(
+          { member: member.id, error: (error as Error).message },
+          'could not list a store',
+        );
+      }
+    }
+    return [...found.values()].sort((a, b) =>
+      a.volume === b.volume ? a.stripe - b.stripe : a.volume < b.volume ? -1 : 1,
+    );
+  }
+}
