@@ -48,7 +48,10 @@ export class ClusterUnavailableError extends Error {
 const PROPOSE_ATTEMPTS_MAX = 60;
 const PROPOSE_RETRY_MS = 100;
 const PEER_CALL_DEADLINE_MS = 2000;
-const PEER_VIEW_EVERY_MS = 1000;
+/** Peers' views feed the status page only: every 2 s is fresh enough and costs little. */
+const PEER_VIEW_EVERY_MS = 2000;
+/** Counting fragments scans every fragment's metadata: once every 10 peer polls. */
+const COUNT_FRAGMENTS_EVERY_POLLS = 10;
 
 interface PeerView {
   view: NodeView__Output | null;
@@ -484,6 +487,7 @@ export class StorageNode {
   }
 
   private fragmentCount = 0;
+  private polls = 0;
 
   /** What the current topology cannot place of `volume`'s stripes (the same for every stripe). */
   private placementShortfall(volume: VolumeRecord): {
@@ -619,7 +623,8 @@ export class StorageNode {
   }
 
   private async pollPeers(): Promise<void> {
-    this.fragmentCount = await this.countFragments();
+    if (this.polls++ % COUNT_FRAGMENTS_EVERY_POLLS === 0)
+      this.fragmentCount = await this.countFragments();
     for (const member of this.map.current.members) {
       if (member.id === this.config.id) continue;
       try {
