@@ -189,7 +189,22 @@ export class ConsistencyManager implements StripeService {
   ): Promise<{ stripes: number; bytes: number }> {
     let stripes = 0;
     const startBytes = this.context.stats.repairBytes;
-    for (const { volume, stripe } of this.repairQueue().slice(0, stripesMax)) {
+    const state = this.options.map.current();
+    const up = new Set(state.members.filter((member) => member.state === 'up').map((m) => m.id));
+    // A stripe whose marked fragments all sit on nodes that are not up cannot be repaired yet: it
+    // waits for them to come back (or be declared out and rebuilt elsewhere) rather than costing a
+    // fence, reads and proposals every pass.
+    const repairable = this.repairQueue().filter(({ volume, stripe }) => {
+      const nodes = fragmentNodes(state, volume, stripe);
+      return (state.marks ?? []).some(
+        (mark) =>
+          mark.volume === volume.name &&
+          mark.stripe === stripe &&
+          nodes[mark.index] !== null &&
+          up.has(nodes[mark.index]!),
+      );
+    });
+    for (const { volume, stripe } of repairable.slice(0, stripesMax)) {
       if (this.context.stats.repairBytes - startBytes >= bytesMax) break;
       try {
         const owned = this.own(volume, stripe);
