@@ -204,6 +204,33 @@ export class CmHost implements StripeService {
 
   static readonly tickMs = REPAIR_EVERY_MS;
 
+  /** Raft reads waiting for this node to apply an index. */
+  private readonly applyWaiters: { index: number; resolve: () => void }[] = [];
+
+  /** The node applied the map through `index` (the Raft driver calls this for every entry). */
+  applied(index: number): void {
+    for (let at = this.applyWaiters.length - 1; at >= 0; at--) {
+      const waiter = this.applyWaiters[at]!;
+      if (waiter.index > index) continue;
+      this.applyWaiters.splice(at, 1);
+      waiter.resolve();
+    }
+  }
+
+  /** Resolves once the map is applied through `index`; rejects after APPLY_WAIT_MS_MAX. */
+  private appliedThrough(index: number): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const waiter = { index, resolve };
+      this.applyWaiters.push(waiter);
+      void this.options.env.clock.sleep(APPLY_WAIT_MS_MAX).then(() => {
+        const at = this.applyWaiters.indexOf(waiter);
+        if (at < 0) return;
+        this.applyWaiters.splice(at, 1);
+        reject(new Error(`this node has not applied index ${index} in ${APPLY_WAIT_MS_MAX} ms`));
+      });
+    });
+  }
+
   private running(): ConsistencyManager {
     if (!this.cm)
       throw new StripeUnavailableError(
@@ -218,13 +245,7 @@ export class CmHost implements StripeService {
       current: () => map.current,
       confirm: async (): Promise<Readonly<ClusterMapState>> => {
         const index = await this.options.readIndex();
-        const clock = this.options.env.clock;
-        const deadline = clock.nowMs() + APPLY_WAIT_MS_MAX;
-        while (map.current.appliedIndex < index) {
-          if (clock.nowMs() > deadline || this.options.stopped())
-            throw new Error(`this node has not applied index ${index} in ${APPLY_WAIT_MS_MAX} ms`);
-          await clock.sleep(1);
-        }
+        if (map.current.appliedIndex < index) await this.appliedThrough(index);
         return map.current;
       },
       propose: async (command) => (await this.options.propose(command)).result,

@@ -150,7 +150,19 @@ export class StorageNode {
         heartbeatTicks: config.raft.heartbeatTicks,
       },
       log: this.raftLog,
-      machine: this.map,
+      machine: {
+        apply: (index, command) => {
+          const result = this.map.apply(index, command);
+          this.cm.applied(index);
+          return result;
+        },
+        snapshot: () => this.map.snapshot(),
+        restore: (data) => {
+          this.map.restore(data);
+          this.cm.applied(this.map.current.appliedIndex);
+        },
+        digest: () => this.map.digest(),
+      },
       snapshotEvery: config.raft.snapshotEvery,
       send: (message) => this.raftLink.send(message),
       onFatal,
