@@ -431,10 +431,12 @@ export class ConsistencyManager implements StripeService {
   }
 
   /**
-   * Whether a retried part landed: the version that carries it in the data fragment's history, if
-   * that version is settled and not aborted, else null. The data fragment's history is the
-   * authority (a parity rebuilt by a repair carries the repair's stamp, not the writer's); when it
-   * cannot be read, a parity that shows the part settles it, and otherwise the outcome is unknown.
+   * Whether a retried part landed: the version that carries it, found in the history of the data
+   * fragment or of any parity (a roll-forward from parity rewrites the data fragment under the
+   * repair's stamp, so the parities may be the only witnesses), if that version is settled (not
+   * above the data fragment's settled version) and recorded as aborted neither for the data
+   * fragment nor for the fragment that shows it. Null when every fragment was read and none
+   * shows it; OUTCOME_UNKNOWN when one that might could not be read.
    */
   private async findLanded(
     owned: OwnedStripe,
@@ -444,14 +446,18 @@ export class ConsistencyManager implements StripeService {
   ): Promise<Version | null> {
     const { k, m } = owned.volume;
     const state = this.options.map.current();
-    const settledIn = async (candidate: number): Promise<Version | null | undefined> => {
+    const aborted = (at: number, version: Version): boolean =>
+      isAborted(state, owned.volume.name, owned.stripe, at, version);
+    let unreadable = false;
+    for (const candidate of [index, ...Array.from({ length: m }, (_, parity) => k + parity)]) {
       const store = storeOf(this.context.stores, owned, candidate);
-      if (!store || owned.marks.has(candidate)) return undefined;
       let history;
       try {
+        if (!store) throw new Error('no node');
         history = await store.history(fragmentId(owned, candidate));
       } catch {
-        return undefined;
+        unreadable = true;
+        continue;
       }
       const entry = history.find(
         (item) =>
@@ -459,20 +465,16 @@ export class ConsistencyManager implements StripeService {
           item.writer.writerSeq === request.writer.writerSeq &&
           item.writer.part === part,
       );
-      if (!entry) return null;
-      const settled = compareVersions(entry.version, owned.registry[candidate]!) <= 0;
-      const aborted = isAborted(state, owned.volume.name, owned.stripe, candidate, entry.version);
-      return settled && !aborted ? entry.version : null;
-    };
-    const data = await settledIn(index);
-    if (data !== undefined) return data;
-    for (let parity = k; parity < k + m; parity++) {
-      const found = await settledIn(parity);
-      if (found) return found;
+      if (!entry) continue;
+      const settled = compareVersions(entry.version, owned.registry[index]!) <= 0;
+      if (settled && !aborted(index, entry.version) && !aborted(candidate, entry.version))
+        return entry.version;
     }
-    throw new OutcomeUnknownError(
-      `${owned.key}: fragment ${index}, which would show whether part ${part} landed, cannot be read`,
-    );
+    if (unreadable)
+      throw new OutcomeUnknownError(
+        `${owned.key}: a fragment that would show whether part ${part} landed cannot be read`,
+      );
+    return null;
   }
 }
 

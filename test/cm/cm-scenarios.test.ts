@@ -347,6 +347,66 @@ describe('cm scenarios', function () {
     await expectAllInvariants(k);
   });
 
+  it('a retry of a write that only a parity took, rolled forward by the next owner and then overwritten, is not applied again', async () => {
+    // Seed 4526: the roll-forward rewrites the data fragment under the repair's stamp, so only
+    // the parity's history still shows the writer's event.
+    const k = await kit(9);
+    let stripe = 0;
+    let owner = '';
+    let x!: WriteRecord;
+    let y!: WriteRecord;
+    await steps([
+      [
+        'pick a stripe whose owner holds no fragment',
+        () => {
+          stripe = k.findStripe((who, nodes) => !nodes.includes(who));
+          owner = k.ownerOf(stripe);
+        },
+      ],
+      [
+        'w0 writes first, so that the owner has recovered the stripe',
+        async () => {
+          expect((await k.write('w0', 1, k.block(stripe, 0))).outcome).to.equal('acked');
+        },
+      ],
+      [
+        'w1 writes X: the data write and the second parity are lost, the first parity takes it',
+        async () => {
+          k.onCall((call) => call.from === owner && call.kind === 'writeData');
+          k.onCall(
+            (call) =>
+              call.from === owner && call.kind === 'applyParity' && call.fragment?.index === 3,
+          );
+          x = await k.write('w1', 1, k.block(stripe, 0));
+          expect(x.outcome).to.equal('unknown');
+        },
+      ],
+      [
+        'the owner is declared down; the next owner rolls X forward from the parity partition',
+        async () => {
+          await k.declare(owner, 'down');
+          expect(new Set(await k.read(k.block(stripe, 0)))).to.deep.equal(new Set([x.id]));
+        },
+      ],
+      [
+        'w2 writes Y over the block',
+        async () => {
+          y = await k.write('w2', 1, k.block(stripe, 0), { attemptsMax: 3 });
+          expect(y.outcome).to.equal('acked');
+        },
+      ],
+      [
+        'w1 retries X: recognised from the parity history, not applied over Y',
+        async () => {
+          x = await k.write('w1', 1, k.block(stripe, 0), { again: x, attemptsMax: 3 });
+          expect(x.outcome).to.equal('acked');
+          expect(new Set(await k.read(k.block(stripe, 0)))).to.deep.equal(new Set([y.id]));
+        },
+      ],
+    ]);
+    await expectAllInvariants(k);
+  });
+
   it('an owner restarted before the failure detector noticed takes its stripes with a new ownership epoch', async () => {
     const k = await kit(7);
     let owner = '';
