@@ -151,19 +151,14 @@ export class FragmentStore {
       request,
       'data',
       request.digest,
-      async (meta) => {
-        const old = await this.readCurrent(
-          request.fragment,
-          meta,
-          request.offset,
-          request.bytes.length,
-        );
-        return {
+      (meta, sectors) => {
+        const old = this.fromSectors(sectors, request.offset, request.bytes.length);
+        return Promise.resolve({
           start: request.offset,
           bytes: request.bytes,
           registry: meta.registry,
           extra: { delta: xorBytes(old, request.bytes) },
-        };
+        });
       },
       // A repeat: the outcome is old xor new, the old bytes read through the index it was written over.
       async (record, meta) => {
@@ -177,6 +172,7 @@ export class FragmentStore {
         );
         return { delta: xorBytes(old, record.bytes) };
       },
+      { start: request.offset, end: request.offset + request.bytes.length },
     );
   }
 
@@ -192,19 +188,18 @@ export class FragmentStore {
       request,
       'parity',
       request.digest,
-      async (meta) => {
-        const parity = Uint8Array.from(
-          await this.readCurrent(request.fragment, meta, request.offset, request.delta.length),
-        );
+      (_meta, sectors) => {
+        const parity = this.fromSectors(sectors, request.offset, request.delta.length);
         gfMulXor(parity, request.delta, request.coefficient);
-        return {
+        return Promise.resolve({
           start: request.offset,
           bytes: parity,
           registry: request.registry,
           extra: {},
-        };
+        });
       },
       () => Promise.resolve({}),
+      { start: request.offset, end: request.offset + request.delta.length },
     );
   }
 
@@ -246,7 +241,7 @@ export class FragmentStore {
     checkInteger('blockBytes', blockBytes, 1, 64 << 20);
     checkRange('read', offset, length, blockBytes);
     const meta = await this.meta(fragment, blockBytes);
-    const bytes = await this.readCurrent(fragment, meta, offset, length);
+    const bytes = await this.readCurrent(fragment, offset, length);
     return { bytes, version: meta.version, registry: meta.registry, settled: meta.settled };
   }
 
@@ -262,7 +257,7 @@ export class FragmentStore {
     checkVersion('version', version);
     checkRange('read', offset, length, blockBytes);
     const meta = await this.meta(fragment, blockBytes);
-    if (sameVersion(version, meta.version)) return this.readCurrent(fragment, meta, offset, length);
+    if (sameVersion(version, meta.version)) return this.readCurrent(fragment, offset, length);
     if (sameVersion(version, meta.baseVersion))
       return this.readIndexed(fragment, meta, baseIndex(blockBytes), offset, length);
     const record = await this.record(fragment, version);
@@ -423,20 +418,31 @@ export class FragmentStore {
     request: StampedWrite,
     kind: RecordKind,
     digest: string,
-    apply: (meta: FragmentMeta) => Promise<{
+    apply: (
+      meta: FragmentMeta,
+      sectors: Map<number, Uint8Array>,
+    ) => Promise<{
       start: number;
       bytes: Uint8Array;
       registry: Version[] | null;
       extra: Extra;
     }>,
     repeated: (record: VersionRecord, meta: FragmentMeta) => Promise<Extra>,
+    range?: { start: number; end: number },
   ): Promise<WriteOutcome<Extra>> {
     const { fragment } = request;
     return this.locks.run(stripeKey(fragment), async () => {
-      // One round trip for both: each read is a hop through the thread pool.
-      const [metaValue, fenceValue] = await this.db.getMany([
+      // One round trip for the metadata, the fence and the sectors the write covers: each read
+      // is a hop through the thread pool.
+      const first = range ? Math.floor(range.start / this.sectorBytes) : 0;
+      const last = range ? Math.ceil(range.end / this.sectorBytes) : 0;
+      const sectorKeys = Array.from({ length: last - first }, (_, i) =>
+        keys.sector(fragment, first + i),
+      );
+      const [metaValue, fenceValue, ...sectorValues] = await this.db.getMany([
         keys.meta(fragment),
         keys.fence(fragment.volume, fragment.stripe),
+        ...sectorKeys,
       ]);
       const meta = this.decodeMeta(fragment, request.blockBytes, metaValue);
       const fence = fenceValue ? fenceOf(fenceValue) : VERSION_ZERO;
@@ -463,7 +469,11 @@ export class FragmentStore {
       }
       const order = compareVersions(meta.version, request.expected);
       if (order !== 0) return refuse(order < 0 ? 'behind' : 'ahead');
-      const change = await apply(meta);
+      const sectors = new Map<number, Uint8Array>();
+      sectorValues.forEach((value, i) => {
+        if (value) sectors.set(first + i, decodeSector(value, formatFragment(fragment), first + i));
+      });
+      const change = await apply(meta, sectors);
       const end = change.start + change.bytes.length;
       const index = overlay(meta.index, change.start, end, request.next);
       const settled =
@@ -476,7 +486,7 @@ export class FragmentStore {
           meta,
           change.start,
           change.bytes,
-          await this.edgeSectors(fragment, change.start, end),
+          range ? sectors : await this.edgeSectors(fragment, change.start, end),
         ),
         {
           type: 'put',
@@ -597,15 +607,13 @@ export class FragmentStore {
     return sectors;
   }
 
-  /** Current bytes of [offset, offset + length), sector by sector (never-written sectors are zero). */
-  private async readCurrent(
-    fragment: FragmentId,
-    meta: FragmentMeta,
+  /** [offset, offset + length) assembled from checked sectors (absent sectors are zeros). */
+  private fromSectors(
+    sectors: Map<number, Uint8Array>,
     offset: number,
     length: number,
-  ): Promise<Uint8Array> {
+  ): Uint8Array {
     const bytes = new Uint8Array(length);
-    const sectors = await this.sectorsAround(fragment, offset, offset + length);
     for (const [sector, content] of sectors) {
       const sectorStart = sector * this.sectorBytes;
       const from = Math.max(offset, sectorStart);
@@ -616,13 +624,25 @@ export class FragmentStore {
     return bytes;
   }
 
+  /** Current bytes of [offset, offset + length), sector by sector (never-written sectors are zero). */
+  private async readCurrent(
+    fragment: FragmentId,
+    offset: number,
+    length: number,
+  ): Promise<Uint8Array> {
+    return this.fromSectors(
+      await this.sectorsAround(fragment, offset, offset + length),
+      offset,
+      length,
+    );
+  }
+
   private async readVersionUnlocked(
     fragment: FragmentId,
     meta: FragmentMeta,
     version: Version,
   ): Promise<Uint8Array> {
-    if (sameVersion(version, meta.version))
-      return this.readCurrent(fragment, meta, 0, meta.blockBytes);
+    if (sameVersion(version, meta.version)) return this.readCurrent(fragment, 0, meta.blockBytes);
     const record = await this.record(fragment, version);
     if (!record)
       throw new VersionNotFoundError(formatFragment(fragment), `${version.epoch}.${version.seq}`);
