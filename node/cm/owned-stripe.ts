@@ -4,7 +4,7 @@
  * as it owns the stripe without a break, never below the epoch of its own start).
  */
 import { cmSetOf, owner, place, stripeKey } from '../../placement/index.js';
-import type { ClusterMapState, VolumeRecord } from '../cluster/cluster-map-types.js';
+import type { ClusterMapState, EpochRecord, VolumeRecord } from '../cluster/cluster-map-types.js';
 import { topologyOf } from '../cluster/cluster-map.js';
 import { compareVersions, VERSION_ZERO, type Version } from '../store/version.js';
 
@@ -51,6 +51,31 @@ export const RECENT_PARTS_MAX = 256;
  * when it does not own the stripe now.
  */
 export function ownershipEpochOf(
+  state: Readonly<ClusterMapState>,
+  key: string,
+  nodeId: string,
+  startEpoch: number,
+): number | null {
+  // Asked on every request and every confirmation; the answer changes only with the epochs.
+  let memo = ownershipMemo.get(state.epochs);
+  if (!memo) {
+    memo = new Map();
+    ownershipMemo.set(state.epochs, memo);
+  }
+  const memoKey = `${nodeId}\u0000${startEpoch}\u0000${key}`;
+  const known = memo.get(memoKey);
+  if (known !== undefined) return known;
+  const since = computeOwnershipEpoch(state, key, nodeId, startEpoch);
+  if (memo.size >= OWNERSHIP_MEMO_MAX) memo.clear();
+  memo.set(memoKey, since);
+  return since;
+}
+
+/** Answers of ownershipEpochOf per epochs list (a new list whenever the map changes). */
+const ownershipMemo = new WeakMap<readonly EpochRecord[], Map<string, number | null>>();
+const OWNERSHIP_MEMO_MAX = 100_000;
+
+function computeOwnershipEpoch(
   state: Readonly<ClusterMapState>,
   key: string,
   nodeId: string,
