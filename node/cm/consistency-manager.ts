@@ -171,6 +171,10 @@ export class ConsistencyManager implements StripeService {
       if (volume && ownerNow(state, key) === this.options.nodeId)
         queue.set(key, { volume, stripe: mark.stripe });
     }
+    // Stripes settled for reads only (fewer than q fragments were reachable) wait for a repair too.
+    for (const owned of this.stripes.values())
+      if (owned.recovered && !owned.writable)
+        queue.set(owned.key, { volume: owned.volume, stripe: owned.stripe });
     // Closest to data loss first: the stripes with the most marked fragments.
     const marked = (stripe: number, volume: string): number =>
       (state.marks ?? []).filter((mark) => mark.volume === volume && mark.stripe === stripe).length;
@@ -195,6 +199,7 @@ export class ConsistencyManager implements StripeService {
     // waits for them to come back (or be declared out and rebuilt elsewhere) rather than costing a
     // fence, reads and proposals every pass.
     const repairable = this.repairQueue().filter(({ volume, stripe }) => {
+      if (this.stripes.get(stripeKey(volume.name, stripe))?.writable === false) return true;
       const nodes = fragmentNodes(state, volume, stripe);
       return (state.marks ?? []).some(
         (mark) =>

@@ -27,6 +27,11 @@ export interface OwnedStripe {
   recovered: boolean;
   /** Set when parity may not match the data: the next recovery re-encodes it. */
   rewriteParity: boolean;
+  /**
+   * False when the last recovery settled the stripe but could reach fewer than q fragments to
+   * repair it: reads go on (decoded) and writes pause (UNAVAILABLE) until a recovery reaches q.
+   */
+  writable: boolean;
   /** The version each fragment holds in the settled state (k + m entries). */
   registry: Version[];
   marks: Map<number, KnownMark>;
@@ -123,6 +128,7 @@ export function newOwnedStripe(
     topologyVersion: state.topologyVersion,
     recovered: false,
     rewriteParity: false,
+    writable: true,
     registry: Array.from({ length: volume.k + volume.m }, () => VERSION_ZERO),
     marks: new Map(),
     seqIssued: 0,

@@ -82,6 +82,7 @@ export async function recoverStripe(
     (index) => stripe.marks.has(index) && !rewrite.has(index),
   );
   if (rewrite.size === 0 && decision.unread.length === 0) {
+    stripe.writable = true;
     if (verified.length > 0) {
       await clearMarks(context, stripe, verified, false);
       await confirmOwnership(context, stripe, false);
@@ -100,6 +101,25 @@ export async function recoverStripe(
       );
     return;
   }
+  const reachable = fragments.filter((fragment) => fragment.view.read || fragment.corrupt).length;
+  if (reachable < writeQuorum) {
+    // The state is decided but a repair could not reach q: serve reads from the decided state
+    // (decoded around what is not at it) and pause writes, writing nothing, until a recovery
+    // reaches q. ("Reads go on, degraded; writes pause", DESIGN.md.)
+    const unusable = { epoch: 2 ** 32, seq: 0 };
+    const exact = new Set(decision.members.filter((index) => !rewrite.has(index)));
+    stripe.registry = [
+      ...decision.dataVersions,
+      ...fragments
+        .slice(k)
+        .map((fragment, parity) => (exact.has(k + parity) ? fragment.view.version! : unusable)),
+    ];
+    stripe.settled = newestOf(decision.dataVersions);
+    stripe.recovered = true;
+    stripe.writable = false;
+    return;
+  }
+  stripe.writable = true;
   const shards = settledShards(context, stripe, fragments, decision.members);
   const toMark = [...decision.unread, ...decision.rolledBack];
   if (toMark.length > 0) {

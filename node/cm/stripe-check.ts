@@ -132,6 +132,7 @@ export function checkStripe(input: StripeCheckInput): StripeDecision {
   let newest: FragmentView;
   let registry: readonly Version[];
   let members: number[];
+  let exact: number[];
   for (;;) {
     if (candidates.length === 0)
       return { kind: 'wait', reason: 'no parity version read that an acknowledged state could be' };
@@ -153,7 +154,16 @@ export function checkStripe(input: StripeCheckInput): StripeDecision {
     const partitionData = data.filter(
       (view) => view.read && !marked(view) && sameVersion(view.version!, named[view.index]!),
     );
-    members = [...partitionData, ...partitionParities].map((view) => view.index);
+    // A parity at an older version whose registry names the same data versions encodes the same
+    // data (parity bytes depend on the data alone): it may decode, and is rewritten to the new
+    // version. (Repairs that fell short of q leave parities like this.)
+    const sameData = candidates.filter(
+      (view) =>
+        !sameVersion(view.version!, newest.version!) &&
+        named.slice(0, k).every((version, index) => sameVersion(version, view.registry![index]!)),
+    );
+    exact = [...partitionData, ...partitionParities].map((view) => view.index);
+    members = [...exact, ...sameData.map((view) => view.index)];
     if (members.length >= k) break;
     const version = newest.version!;
     if (!neverAcknowledged(version, named)) {
@@ -172,7 +182,7 @@ export function checkStripe(input: StripeCheckInput): StripeDecision {
         view.read && !marked(view) && compareVersions(view.version!, registry[view.index]!) > 0,
     )
     .map((view) => view.index);
-  const inPartition = new Set(members);
+  const inPartition = new Set(exact);
   return {
     kind: 'settled',
     from: 'partition',

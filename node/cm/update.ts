@@ -38,6 +38,14 @@ export async function updateFragment(
   writer: WriterStamp,
 ): Promise<Version> {
   const { k, m, blockBytes, writeQuorum } = stripe.volume;
+  if (!stripe.writable) {
+    // Fewer than q fragments were reachable at the last recovery: nothing is sent; the next
+    // operation recovers again and finds out whether enough are back.
+    stripe.recovered = false;
+    throw new StripeUnavailableError(
+      `${stripe.key}: fewer than the write quorum ${writeQuorum} of its fragments are reachable; writes pause, reads go on`,
+    );
+  }
   const expected = stripe.registry;
   const next = nextVersion(stripe);
   const registry = copyRegistry(expected);
@@ -96,9 +104,15 @@ export async function updateFragment(
     );
   if (parityResults.includes('ahead'))
     throw new ViewWrong(true, `${stripe.key}: a parity fragment is ahead of the owner's registry`);
+  // Untouched data fragments count when unmarked; with q > k one on a node that the map lists as
+  // not up counts as marked (DESIGN.md step 4), so an acknowledgement keeps its failure to spare.
+  const notUp = nodesNotUp(context);
   let untouchedOk = 0;
-  for (let other = 0; other < k; other++)
-    if (other !== index && !stripe.marks.has(other)) untouchedOk++;
+  for (let other = 0; other < k; other++) {
+    const down = writeQuorum > k && notUp.has(stripe.nodes[other] ?? '');
+    if (other !== index && !stripe.marks.has(other) && !down && stripe.nodes[other] !== null)
+      untouchedOk++;
+  }
   if (touchedOk + untouchedOk < writeQuorum) {
     stripe.recovered = false;
     throw new OutcomeUnknownError(
@@ -116,6 +130,16 @@ export async function updateFragment(
   stripe.settled = next;
   rememberBlock(context, stripe, index, offset, bytes, oldBlock, next);
   return next;
+}
+
+/** The nodes the map lists as anything but up. */
+function nodesNotUp(context: CmContext): Set<string> {
+  return new Set(
+    context.map
+      .current()
+      .members.filter((member) => member.state !== 'up')
+      .map((member) => member.id),
+  );
 }
 
 /** The whole old block of data fragment `index` at its settled version, if the owner knows it. */

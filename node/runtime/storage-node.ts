@@ -563,7 +563,13 @@ export class StorageNode {
     try {
       const { downAfterMs, upStableMs, outAfterMs, heartbeatMs } = this.config.failureDetector;
       for (const member of this.map.current.members) {
-        if (member.id === this.config.id) continue;
+        if (member.id === this.config.id) {
+          // A node marked down that then won an election is plainly running: it would otherwise
+          // stay down (and its CM out of the CM set) for as long as it leads.
+          if (member.state === 'down')
+            await this.changeState(member.id, 'up', 'the leader is running');
+          continue;
+        }
         const heard = this.heardMs.get(member.raftId);
         const silentMs = now - Math.max(heard ?? 0, this.leaderSinceMs);
         const answering =

@@ -172,7 +172,10 @@ async function quiesce(world: CmWorld): Promise<void> {
       reason: 'sim: all healed',
     });
   await world.runIdle(5_000);
-  for (let round = 0; round < 10 && (world.map.current.marks ?? []).length > 0; round++) {
+  const pending = (): boolean =>
+    (world.map.current.marks ?? []).length > 0 ||
+    [...world.nodes.values()].some((node) => (node.cm?.repairQueue().length ?? 0) > 0);
+  for (let round = 0; round < 10 && pending(); round++) {
     const repairs = [...world.nodes.values()].map(
       (node) => node.cm?.repairMarked(64) ?? Promise.resolve(0),
     );
