@@ -99,6 +99,10 @@ export async function callStripe<T>(
       } else if (caught instanceof UnavailableError) {
         if (!caught.nothingApplied) state.maybeApplied = true;
         await pause();
+        // The node may be gone and its stripes owned elsewhere by now: look at the map again
+        // rather than knocking at the same door until the periodic refresh.
+        named = null;
+        await refreshQuietly(context, {});
       } else {
         throw caught;
       }

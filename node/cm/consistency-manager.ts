@@ -396,6 +396,14 @@ export class ConsistencyManager implements StripeService {
     const known = owned.recent.get(key);
     if (known) return known;
     if (request.retry) {
+      if (!owned.writable) {
+        // Settled for reads only: a version found now may sit on fewer than q fragments, so it
+        // cannot be acknowledged yet; the outcome stays open until a recovery reaches q.
+        owned.recovered = false;
+        throw new StripeUnavailableError(
+          `${owned.key}: fewer than the write quorum of its fragments are reachable; the retry's outcome stays unknown`,
+        );
+      }
       const landed = await this.findLanded(owned, piece.index, request, part);
       if (landed) return landed;
     }
