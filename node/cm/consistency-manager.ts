@@ -319,6 +319,8 @@ export class ConsistencyManager implements StripeService {
     const nodes = fragmentNodes(state, owned.volume, owned.stripe);
     owned.topologyVersion = state.topologyVersion;
     if (nodes.some((node, index) => node !== owned.nodes[index])) {
+      // The fragments stay where they are (sources) until the recovery copies them over.
+      owned.previous = owned.sources.slice();
       owned.nodes = nodes;
       owned.recovered = false;
     }

@@ -19,7 +19,7 @@ export function storeOf(
   stripe: OwnedStripe,
   index: number,
 ): StorePort | null {
-  const node = stripe.nodes[index];
+  const node = stripe.sources[index] ?? stripe.nodes[index];
   return node ? stores.store(node) : null;
 }
 

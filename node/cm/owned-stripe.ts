@@ -20,8 +20,16 @@ export interface OwnedStripe {
   readonly volume: VolumeRecord;
   readonly stripe: number;
   readonly ownershipEpoch: number;
-  /** The node of each fragment (null: placement found none), as of `topologyVersion`. */
+  /** Where placement puts each fragment now (null: it has no node for it), as of `topologyVersion`. */
   nodes: (string | null)[];
+  /**
+   * Where each fragment is read and written now: its placement node, or, until a copy there is
+   * written and verified by a repair, the node it was on before placement moved it (DESIGN.md,
+   * "Down is not out": a fragment keeps its old location until its new copy is written).
+   */
+  sources: (string | null)[];
+  /** Where each fragment was before the last placement change (candidates for recovery's reads). */
+  previous: (string | null)[];
   topologyVersion: number;
   /** False until the stripe is recovered in this ownership; false again after an unknown outcome. */
   recovered: boolean;
@@ -112,6 +120,27 @@ export function fragmentNodes(
   return [...place(stripeKey(volume.name, stripe), topologyOf(state), volume, volume.rule).nodeIds];
 }
 
+/**
+ * Where placement put the stripe's fragments before members left: the same placement with every
+ * member that is out or draining counted as up. A new owner reads there too, so that fragments
+ * placement has since moved are found where they still are.
+ */
+export function previousNodes(
+  state: Readonly<ClusterMapState>,
+  volume: VolumeRecord,
+  stripe: number,
+): (string | null)[] {
+  if (!state.members.some((member) => member.state === 'out' || member.state === 'draining'))
+    return fragmentNodes(state, volume, stripe);
+  const before: Readonly<ClusterMapState> = {
+    ...state,
+    members: state.members.map((member) =>
+      member.state === 'out' || member.state === 'draining' ? { ...member, state: 'up' } : member,
+    ),
+  };
+  return fragmentNodes(before, volume, stripe);
+}
+
 /** A fresh, unrecovered stripe state for a new ownership. */
 export function newOwnedStripe(
   state: Readonly<ClusterMapState>,
@@ -125,6 +154,8 @@ export function newOwnedStripe(
     stripe,
     ownershipEpoch,
     nodes: fragmentNodes(state, volume, stripe),
+    sources: fragmentNodes(state, volume, stripe),
+    previous: previousNodes(state, volume, stripe),
     topologyVersion: state.topologyVersion,
     recovered: false,
     rewriteParity: false,

@@ -18,7 +18,7 @@ import {
   type CmContext,
 } from './cm-context.js';
 import { StripeUnavailableError } from './errors.js';
-import { copyRegistry, fragmentId, storeOf } from './fragment-io.js';
+import { copyRegistry, fragmentId } from './fragment-io.js';
 import { marksOf, newestOf, nextVersion, type OwnedStripe } from './owned-stripe.js';
 import { checkStripe, type FragmentView } from './stripe-check.js';
 import { blockKey, markStale } from './update.js';
@@ -34,6 +34,13 @@ interface FragmentState {
   steppedBack: boolean;
   /** The version of a fragment whose bytes fail their checksum (unusable, rewritten whole). */
   corrupt?: Version;
+  /** The node it was read from. */
+  node?: string;
+  /**
+   * When placement puts the fragment on another node than the one it was read from: the version
+   * that node holds (a move writes the copy there, expecting it).
+   */
+  targetActual?: Version;
 }
 
 const REPAIR_WRITER = { writerId: 'tessera-repair', writerSeq: 0, part: 0, parts: 1 };
@@ -52,9 +59,7 @@ export async function recoverStripe(
   const state = await confirmOwnership(context, stripe, false);
   stripe.marks = marksOf(state, stripe.volume.name, stripe.stripe);
   const fragments = await Promise.all(
-    fenced.map((ok, index) =>
-      ok ? readFragment(context, stripe, state, index) : Promise.resolve(unread(index)),
-    ),
+    fenced.map((nodes, index) => readBest(context, stripe, state, index, nodes)),
   );
   const decision = checkStripe({
     k,
@@ -71,6 +76,8 @@ export async function recoverStripe(
     // Rewritten too: a fragment stepped back over aborted versions, one whose checksum failed,
     // and (a scrub that found parity not matching the data) every parity read.
     if (fragment.steppedBack || fragment.corrupt) rewrite.add(index);
+    // A fragment placement has moved is copied to its new node (then read from there).
+    if (fragment.targetActual) rewrite.add(index);
     if (options.rewriteParity && decision.from === 'data' && index >= k && fragment.view.read)
       rewrite.add(index);
   });
@@ -193,33 +200,80 @@ async function clearMarks(
   }
 }
 
-/** Fences every store of the stripe; true for each that acknowledged (a newer fence loses the stripe). */
-async function fenceStores(context: CmContext, stripe: OwnedStripe): Promise<boolean[]> {
-  return Promise.all(
-    stripe.nodes.map(async (_, index) => {
-      const store = storeOf(context.stores, stripe, index);
-      if (!store) return false;
+/**
+ * The nodes that may hold each fragment: where it is read now (its source), where placement puts
+ * it, and where placement put it before members left.
+ */
+function candidates(stripe: OwnedStripe, index: number): string[] {
+  const nodes = [stripe.sources[index], stripe.nodes[index], stripe.previous[index]];
+  return [...new Set(nodes.filter((node): node is string => node !== null && node !== undefined))];
+}
+
+/**
+ * Fences every store that may hold a fragment of the stripe; resolves with, per fragment, the
+ * nodes that acknowledged (a fence newer than the owner's loses the stripe).
+ */
+async function fenceStores(context: CmContext, stripe: OwnedStripe): Promise<string[][]> {
+  const nodes = [...new Set(stripe.nodes.flatMap((_, index) => candidates(stripe, index)))];
+  const fenced = new Set<string>();
+  await Promise.all(
+    nodes.map(async (node) => {
       let now: number;
       try {
         // (epoch, highest seq issued): shuts out the stripe's earlier owners, and this owner's
         // own writes from before this recovery that may still be on their way.
-        now = await store.fence(
-          stripe.volume.name,
-          stripe.stripe,
-          stripe.ownershipEpoch,
-          stripe.seqIssued,
-        );
+        now = await context.stores
+          .store(node)
+          .fence(stripe.volume.name, stripe.stripe, stripe.ownershipEpoch, stripe.seqIssued);
       } catch {
-        return false;
+        return;
       }
       if (now > stripe.ownershipEpoch)
         throw new OwnershipLost(
           false,
           `${stripe.key} is fenced at epoch ${now}, above ${stripe.ownershipEpoch}`,
         );
-      return true;
+      fenced.add(node);
     }),
   );
+  return stripe.nodes.map((_, index) =>
+    candidates(stripe, index).filter((node) => fenced.has(node)),
+  );
+}
+
+/**
+ * Reads fragment `index` from every fenced node that may hold it and keeps the newest copy
+ * (ties to where placement puts it); the fragment's source becomes that node.
+ */
+async function readBest(
+  context: CmContext,
+  stripe: OwnedStripe,
+  state: Readonly<ClusterMapState>,
+  index: number,
+  nodes: string[],
+): Promise<FragmentState> {
+  const reads = await Promise.all(
+    nodes.map(async (node) => ({
+      ...(await readFragment(context, stripe, state, index, node)),
+      node,
+    })),
+  );
+  const usable = reads.filter((read) => read.view.read || read.corrupt);
+  const target = stripe.nodes[index];
+  const atTarget = reads.find((read) => read.node === target && (read.view.read || read.corrupt));
+  if (usable.length === 0) return unread(index);
+  const version = (read: FragmentState): Version => read.view.version ?? read.corrupt!;
+  const best = usable.reduce((chosen, read) => {
+    const order = compareVersions(version(read), version(chosen));
+    return order > 0 || (order === 0 && read.node === target) ? read : chosen;
+  });
+  stripe.sources[index] = best.node!;
+  return {
+    ...best,
+    ...(atTarget && target !== best.node
+      ? { targetActual: atTarget.actual ?? atTarget.corrupt! }
+      : {}),
+  };
 }
 
 function unread(index: number): FragmentState {
@@ -232,8 +286,9 @@ async function readFragment(
   stripe: OwnedStripe,
   state: Readonly<ClusterMapState>,
   index: number,
+  node: string,
 ): Promise<FragmentState> {
-  const store = storeOf(context.stores, stripe, index)!;
+  const store = context.stores.store(node);
   const id = fragmentId(stripe, index);
   const { blockBytes, k, name } = stripe.volume;
   try {
@@ -330,12 +385,15 @@ async function repairWrites(
   );
   const results = await Promise.all(
     targets.map(async (index) => {
-      const store = storeOf(context.stores, stripe, index)!;
+      const fragment = fragments[index]!;
+      // A move writes the copy where placement now puts the fragment; else where it is.
+      const destination = fragment.targetActual ? stripe.nodes[index]! : stripe.sources[index]!;
+      const store = context.stores.store(destination);
       try {
         const outcome = await store.writeWhole({
           fragment: fragmentId(stripe, index),
           blockBytes,
-          expected: fragments[index]!.actual ?? fragments[index]!.corrupt!,
+          expected: fragment.targetActual ?? fragment.actual ?? fragment.corrupt!,
           next,
           writer: { ...REPAIR_WRITER, eventTimeMs: stripe.lastEventTimeMs },
           settled: stripe.settled,
@@ -354,6 +412,9 @@ async function repairWrites(
   if (results.includes('ahead') || results.includes('stamp_conflict'))
     throw new ViewWrong(true, `${stripe.key}: a fragment moved during its repair`);
   const written = new Set(targets.filter((_, at) => results[at] === 'ok'));
+  // A copy written where placement puts the fragment becomes where it is read from.
+  for (const index of written)
+    if (fragments[index]!.targetActual) stripe.sources[index] = stripe.nodes[index]!;
   context.stats.repairs += 1;
   context.stats.repairBytes += written.size * blockBytes;
   const untouched = fragments.filter(
