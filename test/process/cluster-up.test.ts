@@ -41,7 +41,11 @@ function up(dir: string): Promise<{ child: ChildProcess; output: () => string }>
     );
     const read = (chunk: Buffer): void => {
       output += chunk.toString();
-      if (/is up: leader n\d/.test(output)) {
+      // The "is up" line and the addresses after it may arrive in separate chunks: wait for both.
+      if (
+        /is up: leader n\d/.test(output) &&
+        /status page {2}http:\/\/127\.0\.0\.1:\d+\//.test(output)
+      ) {
         clearTimeout(timer);
         resolve({ child, output: () => output });
       }
