@@ -11,8 +11,10 @@ import { expect } from 'chai';
 import {
   connect,
   GrpcTransport,
+  OutcomeUnknownError,
   TesseraError,
   UnavailableError,
+  type Volume,
   type Cluster,
   type VolumeInfo,
 } from '../../client/index.js';
@@ -55,6 +57,17 @@ describe('process: losing a whole region (RS(4,2) on 6 nodes in 3 regions)', fun
     cluster = await ProcessCluster.create('tessera-cm-region-', { nodes: 6, regions: 3 });
     cluster.startAll();
     await settled(cluster, 90_000);
+    // Every consistency manager has recorded its start (cm_started) before the writes begin.
+    await eventually(
+      'every node has started its consistency manager',
+      async () => {
+        const map = await cluster.map();
+        return map && map.members.every((member) => (member.incarnation ?? 0) >= 1)
+          ? map
+          : undefined;
+      },
+      30_000,
+    );
     // Few, quick retries: a refused write should surface in about a second, not in 14.
     client = await connect({
       seeds: cluster.seeds(),
@@ -69,7 +82,7 @@ describe('process: losing a whole region (RS(4,2) on 6 nodes in 3 regions)', fun
     for (const volume of volumes) {
       log(`volume ${volume.name}: write quorum ${volume.writeQuorum}, rule ${volume.ruleReason}`);
       const content = randomBytes(random, VOLUME_BYTES);
-      await (await client.openVolume(volume.name)).write(0, content);
+      await writeUntilAcknowledged(await client.openVolume(volume.name), content);
       const model = new ExpectedBytes(VOLUME_BYTES);
       model.acknowledged(0, content);
       expected.set(volume.name, model);
@@ -303,6 +316,23 @@ describe('process: losing a whole region (RS(4,2) on 6 nodes in 3 regions)', fun
     }
     expect(problems).to.deep.equal([]);
   });
+
+  /** The setup's first write: resent with its writer sequence until acknowledged (a CM may still be starting). */
+  async function writeUntilAcknowledged(volume: Volume, content: Buffer): Promise<void> {
+    let writerSeq: number | undefined;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await volume.write(0, content, writerSeq === undefined ? undefined : { writerSeq });
+        return;
+      } catch (error) {
+        if (attempt >= 20 || !(error instanceof TesseraError)) throw error;
+        if (error instanceof OutcomeUnknownError && error.writerSeq !== null)
+          writerSeq = error.writerSeq;
+        log(`the setup's write: ${error.message}; again`);
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+    }
+  }
 
   /** Reads a volume through the SDK and each stripe from its CM; returns what is wrong. */
   async function checkReads(
