@@ -16,7 +16,7 @@ import type { ClusterServiceBackend } from '../runtime/cluster-service.js';
 import type { FragmentStore } from '../store/fragment-store.js';
 import type { StorePort } from '../cm/ports.js';
 import type { FragmentId } from '../store/version.js';
-import type { StripeScrubResult, StripeService } from '../cm/requests.js';
+import type { StripeService } from '../cm/requests.js';
 
 /** Stops a repeating action. */
 export type Cancel = () => void;
@@ -86,8 +86,6 @@ export interface NodeNetwork {
   fragmentStore(address: string): StorePort;
   /** Every fragment the store at `address` holds (for an owner's rebuild and scrub sweeps). */
   listFragments(address: string): Promise<{ fragment: FragmentId; blockBytes: number }[]>;
-  /** The CM served at `address`, as another node's scrubber asks it to scrub a stripe. */
-  scrubPeer(address: string): (volume: string, stripe: number) => Promise<StripeScrubResult>;
   /** Closes every peer connection this network opened. */
   close(): void;
 }

@@ -9,13 +9,7 @@ import * as grpc from '@grpc/grpc-js';
 import { MemoryLevel } from 'memory-level';
 import type { ClusterClient } from '../../proto/generated/tessera/v1/Cluster.js';
 import type { NodeView__Output } from '../../proto/generated/tessera/v1/NodeView.js';
-import {
-  CHANNEL_OPTIONS,
-  clusterProto,
-  fragmentsProto,
-  raftProto,
-  volumesProto,
-} from '../../proto/load.js';
+import { CHANNEL_OPTIONS, clusterProto, fragmentsProto, raftProto } from '../../proto/load.js';
 import { serveAdmin } from '../admin/admin-server.js';
 import { RaftTransport } from '../cluster/raft-transport.js';
 import { FragmentClient } from '../grpc/fragment-client.js';
@@ -35,8 +29,6 @@ import type { Clock, ClusterPeer, NodeEnv, NodeNetwork, RaftLink } from './node-
 
 /** How long a consistency manager waits for another node's store before counting it missed. */
 const STORE_CALL_DEADLINE_MS = 2_000;
-/** A scrub of one stripe reads all its fragments and may repair it. */
-const SCRUB_CALL_DEADLINE_MS = 30_000;
 
 /** Real time: performance.now for intervals, Date.now for event times, Node's timers. */
 export function realClock(): Clock {
@@ -105,19 +97,6 @@ function grpcNetwork(): NodeNetwork {
     }
     return existing;
   };
-  const volumesClients = new Map<string, grpc.Client>();
-  const volumesClient = (address: string): grpc.Client => {
-    let existing = volumesClients.get(address);
-    if (!existing) {
-      existing = new (volumesProto().tessera.v1.Volumes)(
-        address,
-        grpc.credentials.createInsecure(),
-        CHANNEL_OPTIONS,
-      );
-      volumesClients.set(address, existing);
-    }
-    return existing;
-  };
   /** The transports this network made, to serve their receiving side. */
   const transports = new WeakMap<RaftLink, RaftTransport>();
   const client = (address: string): ClusterClient => {
@@ -172,18 +151,6 @@ function grpcNetwork(): NodeNetwork {
     listFragments(address) {
       return storeEntry(address).client.list();
     },
-    scrubPeer(address) {
-      return async (volume, stripe) => {
-        const reply = await unaryCall<
-          object,
-          { findings: { index: number; kind: string }[]; repaired: boolean }
-        >(volumesClient(address), 'Scrub', { volume, stripe }, SCRUB_CALL_DEADLINE_MS);
-        return {
-          findings: reply.findings.map(({ index, kind }) => ({ index, kind })),
-          repaired: reply.repaired,
-        };
-      };
-    },
     fragmentStore(address) {
       return storeEntry(address).port;
     },
@@ -191,8 +158,6 @@ function grpcNetwork(): NodeNetwork {
       for (const existing of clients.values()) existing.close();
       clients.clear();
       for (const existing of stores.values()) existing.client.close();
-      for (const existing of volumesClients.values()) existing.close();
-      volumesClients.clear();
       stores.clear();
     },
   };

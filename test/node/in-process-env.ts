@@ -54,11 +54,6 @@ export class InProcessNetwork {
         for await (const item of services.store.list()) items.push(item);
         return items;
       },
-      scrubPeer: (address) => async (volume, stripe) => {
-        const services = this.services.get(address);
-        if (!services?.volumes.scrub) throw new Error(`nothing scrubs at ${address}`);
-        return services.volumes.scrub(volume, stripe);
-      },
       close: () => {},
     };
   }
