@@ -26,6 +26,17 @@ export function parseSeedRange(text: string): [number, number] {
   return [first, last];
 }
 
+/** What every seeded simulation command checks: one of --seed or --seeds, and a positive --fault-ms. */
+function checkSeedArguments(argv: { seed?: number; seeds?: string; 'fault-ms': number }): true {
+  if (argv.seed === undefined && argv.seeds === undefined)
+    throw new Error('Give --seed N or --seeds A..B.');
+  if (argv.seed !== undefined && !(Number.isSafeInteger(argv.seed) && argv.seed >= 0))
+    throw new Error(`--seed wants a non-negative integer, got ${argv.seed}`);
+  if (!(Number.isInteger(argv['fault-ms']) && argv['fault-ms'] > 0))
+    throw new Error(`--fault-ms wants a positive integer, got ${argv['fault-ms']}`);
+  return true;
+}
+
 /** Registers `tessera sim` and its `raft`, `cluster` and `explore` subcommands. */
 export function registerSim(parser: Argv): Argv {
   return parser.command('sim', 'Run deterministic simulations driven by a seed', (sim) =>
@@ -53,17 +64,7 @@ export function registerSim(parser: Argv): Argv {
               describe: 'print one line per seed',
             })
             .conflicts('seed', 'seeds')
-            .check((argv) => {
-              if (argv.seed === undefined && argv.seeds === undefined)
-                throw new Error('Give --seed N or --seeds A..B.');
-              if (argv.seed !== undefined && !(Number.isSafeInteger(argv.seed) && argv.seed >= 0)) {
-                throw new Error(`--seed wants a non-negative integer, got ${argv.seed}`);
-              }
-              if (!(Number.isInteger(argv['fault-ms']) && argv['fault-ms'] > 0)) {
-                throw new Error(`--fault-ms wants a positive integer, got ${argv['fault-ms']}`);
-              }
-              return true;
-            }),
+            .check((argv) => checkSeedArguments(argv)),
         (argv) => {
           const [first, last] =
             argv.seeds !== undefined
@@ -100,15 +101,7 @@ export function registerSim(parser: Argv): Argv {
               describe: 'print one line per seed',
             })
             .conflicts('seed', 'seeds')
-            .check((argv) => {
-              if (argv.seed === undefined && argv.seeds === undefined)
-                throw new Error('Give --seed N or --seeds A..B.');
-              if (argv.seed !== undefined && !(Number.isSafeInteger(argv.seed) && argv.seed >= 0))
-                throw new Error(`--seed wants a non-negative integer, got ${argv.seed}`);
-              if (!(Number.isInteger(argv['fault-ms']) && argv['fault-ms'] > 0))
-                throw new Error(`--fault-ms wants a positive integer, got ${argv['fault-ms']}`);
-              return true;
-            }),
+            .check((argv) => checkSeedArguments(argv)),
         async (argv) => {
           const [first, last] =
             argv.seeds !== undefined
