@@ -252,42 +252,19 @@ describe('cm scenarios', function () {
 
     it("is recognised after a failover, from the data fragment's history", async () => {
       const k = await kit(5);
-      let x!: WriteRecord;
-      let stripe = 0;
-      let owner = '';
+      const at = landing();
       await steps([
-        [
-          'pick a stripe whose owner holds no data fragment',
-          () => {
-            stripe = k.findStripe((who, nodes) => !nodes.slice(0, 2).includes(who));
-            owner = k.ownerOf(stripe);
-          },
-        ],
-        [
-          'w0 writes the stripe first, so that its owner has recovered it',
-          async () => {
-            expect((await k.write('w0', 1, k.block(stripe, 0))).outcome).to.equal('acked');
-          },
-        ],
-        [
-          'w1 writes X; it lands everywhere, but the owner crashes as it confirms its ownership',
-          async () => {
-            k.onCall(
-              (call) => call.from === owner && call.kind === 'confirm',
-              () => k.world.crash(owner),
-            );
-            x = await k.write('w1', 1, k.block(stripe, 0));
-            expect(x.outcome).to.equal('unknown');
-            expect(await stampsOf(k, stripe, 0, 'w1', 1)).to.equal(1);
-          },
-        ],
+        ...xLandsThenOwnerCrashes(k, at),
         [
           'the owner is declared down; w1 retries X at the new owner: acknowledged once',
           async () => {
-            await k.declare(owner, 'down');
-            x = await k.write('w1', 1, k.block(stripe, 0), { again: x, attemptsMax: 3 });
+            await k.declare(at.owner, 'down');
+            const x = await k.write('w1', 1, k.block(at.stripe, 0), {
+              again: at.x,
+              attemptsMax: 3,
+            });
             expect(x.outcome).to.equal('acked');
-            expect(await stampsOf(k, stripe, 0, 'w1', 1)).to.equal(1);
+            expect(await stampsOf(k, at.stripe, 0, 'w1', 1)).to.equal(1);
           },
         ],
       ]);
@@ -297,50 +274,24 @@ describe('cm scenarios', function () {
 
   it("a writer's retry after a failover, while another writer wrote the same block, does not undo the other write", async () => {
     const k = await kit(6);
-    let stripe = 0;
-    let owner = '';
-    let x!: WriteRecord;
+    const at = landing();
     let y!: WriteRecord;
     await steps([
-      [
-        'pick a stripe whose owner holds no data fragment',
-        () => {
-          stripe = k.findStripe((who, nodes) => !nodes.slice(0, 2).includes(who));
-          owner = k.ownerOf(stripe);
-        },
-      ],
-      [
-        'w0 writes the stripe first, so that its owner has recovered it',
-        async () => {
-          expect((await k.write('w0', 1, k.block(stripe, 0))).outcome).to.equal('acked');
-        },
-      ],
-      [
-        'w1 writes X; it lands everywhere, but the owner crashes as it confirms its ownership',
-        async () => {
-          k.onCall(
-            (call) => call.from === owner && call.kind === 'confirm',
-            () => k.world.crash(owner),
-          );
-          x = await k.write('w1', 1, k.block(stripe, 0));
-          expect(x.outcome).to.equal('unknown');
-          expect(await stampsOf(k, stripe, 0, 'w1', 1)).to.equal(1);
-        },
-      ],
+      ...xLandsThenOwnerCrashes(k, at),
       [
         'the owner is declared down; w2 writes Y over the same block at the new owner',
         async () => {
-          await k.declare(owner, 'down');
-          y = await k.write('w2', 1, k.block(stripe, 0), { attemptsMax: 3 });
+          await k.declare(at.owner, 'down');
+          y = await k.write('w2', 1, k.block(at.stripe, 0), { attemptsMax: 3 });
           expect(y.outcome).to.equal('acked');
         },
       ],
       [
         'w1 retries X: recognised as landed before Y, not applied again',
         async () => {
-          x = await k.write('w1', 1, k.block(stripe, 0), { again: x, attemptsMax: 3 });
+          const x = await k.write('w1', 1, k.block(at.stripe, 0), { again: at.x, attemptsMax: 3 });
           expect(x.outcome).to.equal('acked');
-          expect(new Set(await k.read(k.block(stripe, 0)))).to.deep.equal(new Set([y.id]));
+          expect(new Set(await k.read(k.block(at.stripe, 0)))).to.deep.equal(new Set([y.id]));
         },
       ],
     ]);
@@ -521,4 +472,50 @@ async function stampsOf(
   return history.filter(
     (entry) => entry.writer?.writerId === writerId && entry.writer.writerSeq === writerSeq,
   ).length;
+}
+
+/** What the retry-after-failover scenarios share between their steps. */
+interface Landing {
+  stripe: number;
+  owner: string;
+  x?: WriteRecord;
+}
+
+function landing(): Landing {
+  return { stripe: 0, owner: '' };
+}
+
+/**
+ * The steps both retry-after-failover scenarios start with: on a stripe whose owner holds no data
+ * fragment (so its crash hides none), the owner recovers it with a first write; then w1's X lands
+ * on every fragment, but the owner crashes as it confirms its ownership, before replying.
+ */
+function xLandsThenOwnerCrashes(k: Kit, at: Landing): [string, () => Promise<void> | void][] {
+  return [
+    [
+      'pick a stripe whose owner holds no data fragment',
+      () => {
+        at.stripe = k.findStripe((who, nodes) => !nodes.slice(0, 2).includes(who));
+        at.owner = k.ownerOf(at.stripe);
+      },
+    ],
+    [
+      'w0 writes the stripe first, so that its owner has recovered it',
+      async () => {
+        expect((await k.write('w0', 1, k.block(at.stripe, 0))).outcome).to.equal('acked');
+      },
+    ],
+    [
+      'w1 writes X; it lands everywhere, but the owner crashes as it confirms its ownership',
+      async () => {
+        k.onCall(
+          (call) => call.from === at.owner && call.kind === 'confirm',
+          () => k.world.crash(at.owner),
+        );
+        at.x = await k.write('w1', 1, k.block(at.stripe, 0));
+        expect(at.x.outcome).to.equal('unknown');
+        expect(await stampsOf(k, at.stripe, 0, 'w1', 1)).to.equal(1);
+      },
+    ],
+  ];
 }
