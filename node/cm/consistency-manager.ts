@@ -176,11 +176,15 @@ export class ConsistencyManager implements StripeService {
       if (owned.recovered && !owned.writable)
         queue.set(owned.key, { volume: owned.volume, stripe: owned.stripe });
     // Closest to data loss first: the stripes with the most marked fragments.
-    const marked = (stripe: number, volume: string): number =>
-      (state.marks ?? []).filter((mark) => mark.volume === volume && mark.stripe === stripe).length;
-    return [...queue.values()].sort(
-      (a, b) => marked(b.stripe, b.volume.name) - marked(a.stripe, a.volume.name),
-    );
+    // (Counted once: the map's marks are scanned per comparison otherwise.)
+    const counts = new Map<string, number>();
+    for (const mark of state.marks ?? []) {
+      const key = stripeKey(mark.volume, mark.stripe);
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+    }
+    const marked = (entry: { volume: VolumeRecord; stripe: number }): number =>
+      counts.get(stripeKey(entry.volume.name, entry.stripe)) ?? 0;
+    return [...queue.values()].sort((a, b) => marked(b) - marked(a));
   }
 
   /**
