@@ -1,17 +1,18 @@
 /**
  * The real Transport: grpc-js clients of each node's Cluster and Volumes services, one channel per
- * node address (both services share it), opened on first use and kept until close(). A failed
- * call becomes the typed error of its tessera-code metadata (errors.ts).
+ * node address (both share it), opened on first use and kept until close(). Writes and reads go
+ * on one stream per node (proto/pipe.ts), the Cluster calls as unary calls. A failed call becomes
+ * the typed error of its tessera-code metadata (errors.ts).
  */
 import * as grpc from '@grpc/grpc-js';
 import type { ClusterClient } from '../proto/generated/tessera/v1/Cluster.js';
-import type { VolumesClient } from '../proto/generated/tessera/v1/Volumes.js';
 import type { NodeView__Output } from '../proto/generated/tessera/v1/NodeView.js';
 import type { ProposeReply__Output } from '../proto/generated/tessera/v1/ProposeReply.js';
 import type { VolumeReadReply__Output } from '../proto/generated/tessera/v1/VolumeReadReply.js';
 import type { VolumeWriteReply__Output } from '../proto/generated/tessera/v1/VolumeWriteReply.js';
 import type { FragmentPiece__Output } from '../proto/generated/tessera/v1/FragmentPiece.js';
 import { CHANNEL_OPTIONS, clusterProto, volumesProto } from '../proto/load.js';
+import { PipeClient, type PipeMethod } from '../proto/pipe.js';
 import { errorOfCall, type TesseraError } from './errors.js';
 import type {
   PieceVersion,
@@ -45,7 +46,8 @@ export const GRPC_TRANSPORT_DEFAULTS: GrpcTransportOptions = {
 
 interface NodeClients {
   cluster: ClusterClient;
-  volumes: VolumesClient;
+  /** Writes and reads go on one stream (proto/pipe.ts), on the cluster client's channel. */
+  pipe: PipeClient;
 }
 
 type Callback<Reply> = (error: grpc.ServiceError | null, reply?: Reply) => void;
@@ -80,28 +82,26 @@ export class GrpcTransport implements Transport {
   }
 
   async write(address: string, request: StripeWriteRequest): Promise<StripeWriteReply> {
-    const { volumes } = this.clients(address);
-    const reply = await call<VolumeWriteReply__Output>(
+    const { pipe } = this.clients(address);
+    const reply = await onPipe<VolumeWriteReply__Output>(
       address,
-      this.options.callDeadlineMs,
-      (options, callback) => volumes.Write(request, options, callback),
+      pipe.call(volumeMethod('Write'), request, this.options.callDeadlineMs),
     );
     return { stripe: reply.stripe, pieces: reply.pieces.map(pieceVersion) };
   }
 
   async read(address: string, request: StripeReadRequest): Promise<StripeReadReply> {
-    const { volumes } = this.clients(address);
-    const reply = await call<VolumeReadReply__Output>(
+    const { pipe } = this.clients(address);
+    const reply = await onPipe<VolumeReadReply__Output>(
       address,
-      this.options.callDeadlineMs,
-      (options, callback) => volumes.Read(request, options, callback),
+      pipe.call(volumeMethod('Read'), request, this.options.callDeadlineMs),
     );
     return { bytes: reply.bytes, pieces: reply.pieces.map(pieceVersion), degraded: reply.degraded };
   }
 
   close(): void {
     for (const clients of this.nodes.values()) {
-      clients.volumes.close();
+      clients.pipe.close();
       clients.cluster.close();
     }
     this.nodes.clear();
@@ -117,11 +117,8 @@ export class GrpcTransport implements Transport {
       };
       const credentials = grpc.credentials.createInsecure();
       const cluster = new (clusterProto().tessera.v1.Cluster)(address, credentials, options);
-      const volumes = new (volumesProto().tessera.v1.Volumes)(address, credentials, {
-        ...options,
-        channelOverride: cluster.getChannel(),
-      });
-      clients = { cluster, volumes };
+      const pipe = new PipeClient(address, options, cluster);
+      clients = { cluster, pipe };
       this.nodes.set(address, clients);
     }
     return clients;
@@ -141,6 +138,20 @@ function call<Reply>(
       else resolve(reply);
     });
   });
+}
+
+/** A Volumes method as the pipe sends it. */
+function volumeMethod<Request, Reply>(name: 'Write' | 'Read'): PipeMethod<Request, Reply> {
+  return volumesProto().tessera.v1.Volumes.service[name] as unknown as PipeMethod<Request, Reply>;
+}
+
+/** A call on the pipe, its failure as the typed error of its tessera-code (as for `call`). */
+async function onPipe<Reply>(address: string, reply: Promise<Reply>): Promise<Reply> {
+  try {
+    return await reply;
+  } catch (error) {
+    throw errorOfServiceError(address, error as grpc.ServiceError);
+  }
 }
 
 function emptyReply(): grpc.ServiceError {

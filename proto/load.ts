@@ -11,6 +11,7 @@ import type { ProtoGrpcType as FragmentsProto } from './generated/fragments.js';
 import type { ProtoGrpcType as RaftProto } from './generated/raft.js';
 import type { ProtoGrpcType as ClusterProto } from './generated/cluster.js';
 import type { ProtoGrpcType as VolumesProto } from './generated/volumes.js';
+import type { ProtoGrpcType as PipeProto } from './generated/pipe.js';
 
 /** The message size limit, set on purpose: a whole fragment (at most 16 MiB) and its envelope. */
 export const MESSAGE_BYTES_MAX = 20 << 20;
@@ -60,4 +61,9 @@ export function clusterProto(): ClusterProto {
 /** The tessera.v1 package of volumes.proto (it imports Version from fragments.proto). */
 export function volumesProto(): VolumesProto {
   return load<VolumesProto>('volumes.proto');
+}
+
+/** The tessera.v1 package of pipe.proto (many unary calls on one stream, proto/pipe.ts). */
+export function pipeProto(): PipeProto {
+  return load<PipeProto>('pipe.proto');
 }

@@ -15,10 +15,11 @@ import { RaftTransport } from '../cluster/raft-transport.js';
 import { FragmentClient } from '../grpc/fragment-client.js';
 import { fragmentHandlers } from '../grpc/fragment-service.js';
 import { remoteStore } from '../grpc/remote-store.js';
-import { addVolumesService } from '../grpc/volume-service.js';
+import { volumesService } from '../grpc/volume-service.js';
 import { instrument } from '../grpc/instrument.js';
 import { bindServer, stopServer } from '../grpc/server.js';
-import { unaryCall } from '../grpc/unary-call.js';
+import { addServices, PipeClient } from '../../proto/pipe.js';
+import { pipeCall, unaryCall } from '../grpc/unary-call.js';
 import { SegmentLog } from '../raft/segment-log.js';
 import { clusterHandlers } from '../runtime/cluster-service.js';
 import { FragmentStore, type Level } from '../store/fragment-store.js';
@@ -87,6 +88,17 @@ export function realEnv(): NodeEnv {
 
 function grpcNetwork(): NodeNetwork {
   const clients = new Map<string, ClusterClient>();
+  /** The Cluster calls every write makes (ReadIndex) and the polls (View) go on a pipe. */
+  const pipes = new Map<string, PipeClient>();
+  const pipe = (address: string): PipeClient => {
+    let existing = pipes.get(address);
+    if (!existing) {
+      existing = new PipeClient(address, CHANNEL_OPTIONS, client(address));
+      pipes.set(address, existing);
+    }
+    return existing;
+  };
+  const cluster = clusterProto().tessera.v1.Cluster.service;
   const stores = new Map<string, { client: FragmentClient; port: StorePort }>();
   const storeEntry = (address: string): { client: FragmentClient; port: StorePort } => {
     let existing = stores.get(address);
@@ -114,18 +126,20 @@ function grpcNetwork(): NodeNetwork {
   return {
     async serve(address, services) {
       const server = new grpc.Server(CHANNEL_OPTIONS);
-      server.addService(
-        fragmentsProto().tessera.v1.Fragments.service,
-        instrument(fragmentHandlers(services.store), services.metrics),
-      );
       const transport = transports.get(services.raft);
       if (!transport) throw new Error('serve: the Raft link was not made by this network');
-      server.addService(raftProto().tessera.v1.Raft.service, transport.handlers());
-      server.addService(
-        clusterProto().tessera.v1.Cluster.service,
-        instrument(clusterHandlers(services.cluster), services.metrics),
-      );
-      addVolumesService(server, services.volumes, services.metrics);
+      addServices(server, [
+        [
+          fragmentsProto().tessera.v1.Fragments.service,
+          instrument(fragmentHandlers(services.store), services.metrics),
+        ],
+        [raftProto().tessera.v1.Raft.service, transport.handlers()],
+        [
+          clusterProto().tessera.v1.Cluster.service,
+          instrument(clusterHandlers(services.cluster), services.metrics),
+        ],
+        volumesService(services.volumes, services.metrics),
+      ]);
       return { address: await bindServer(server, address), stop: () => stopServer(server, 500) };
     },
     serveAdmin,
@@ -137,7 +151,7 @@ function grpcNetwork(): NodeNetwork {
     peer(address): ClusterPeer {
       return {
         view: (deadlineMs) =>
-          unaryCall<object, NodeView__Output>(client(address), 'View', {}, deadlineMs),
+          pipeCall<object, NodeView__Output>(pipe(address), cluster.View, {}, deadlineMs),
         propose: (commandJson, hops, deadlineMs) =>
           unaryCall(client(address), 'Propose', { commandJson, hops }, deadlineMs),
         join: (memberJson, hops, deadlineMs) =>
@@ -145,7 +159,7 @@ function grpcNetwork(): NodeNetwork {
         remove: (nodeId, hops, deadlineMs) =>
           unaryCall(client(address), 'Remove', { nodeId, hops }, deadlineMs),
         readIndex: (hops, deadlineMs) =>
-          unaryCall(client(address), 'ReadIndex', { hops }, deadlineMs),
+          pipeCall(pipe(address), cluster.ReadIndex, { hops }, deadlineMs),
       };
     },
     listFragments(address) {
@@ -155,6 +169,8 @@ function grpcNetwork(): NodeNetwork {
       return storeEntry(address).port;
     },
     close() {
+      for (const existing of pipes.values()) existing.close();
+      pipes.clear();
       for (const existing of clients.values()) existing.close();
       clients.clear();
       for (const existing of stores.values()) existing.client.close();

@@ -12,7 +12,8 @@ import type { WriteReply__Output } from '../../proto/generated/tessera/v1/WriteR
 import type { WriteWholeChunk } from '../../proto/generated/tessera/v1/WriteWholeChunk.js';
 import type { ListItem__Output } from '../../proto/generated/tessera/v1/ListItem.js';
 import type { FragmentId } from '../store/version.js';
-import { toRemoteCallError, unaryCall } from './unary-call.js';
+import { PipeClient } from '../../proto/pipe.js';
+import { pipeCall, toRemoteCallError, unaryCall } from './unary-call.js';
 
 export { RemoteCallError as FragmentCallError } from './unary-call.js';
 
@@ -24,17 +25,25 @@ type ReplyOf<M extends Method> = Parameters<
 
 export class FragmentClient {
   private readonly client: FragmentsClient;
+  private readonly pipe: PipeClient;
 
   constructor(
     readonly address: string,
     private readonly deadlineMs = 10_000,
   ) {
-    const Client = fragmentsProto().tessera.v1.Fragments;
     this.client = new Client(address, grpc.credentials.createInsecure(), CHANNEL_OPTIONS);
+    this.pipe = new PipeClient(address, CHANNEL_OPTIONS, this.client);
   }
 
-  call<M extends Method>(method: M, request: RequestOf<M>): Promise<NonNullable<ReplyOf<M>>> {
-    return unaryCall(this.client, method, request, this.deadlineMs);
+  /**
+   * Calls `method`: on the pipe (one stream for every call to this node), or as a unary call of
+   * its own when the request or the reply may be large (a whole fragment), so that it does not
+   * hold up the small calls queued behind it on the pipe.
+   */
+  async call<M extends Method>(method: M, request: RequestOf<M>): Promise<NonNullable<ReplyOf<M>>> {
+    if (carriesLarge(method, request))
+      return unaryCall(this.client, method, request, this.deadlineMs);
+    return pipeCall(this.pipe, Client.service[method], request, this.deadlineMs);
   }
 
   /** A fragment (or a range of it) streamed back in chunks, reassembled. */
@@ -106,6 +115,26 @@ export class FragmentClient {
   }
 
   close(): void {
+    this.pipe.close();
     this.client.close();
   }
+}
+
+const Client = fragmentsProto().tessera.v1.Fragments;
+
+/** Above this many bytes a request or reply goes as a unary call of its own, not on the pipe. */
+export const PIPE_BYTES_MAX = 1 << 20;
+
+/** Whether a call may move more than PIPE_BYTES_MAX either way. */
+function carriesLarge<M extends Method>(method: M, request: RequestOf<M>): boolean {
+  if (method !== 'Read') {
+    const body =
+      (request as { bytes?: Uint8Array; delta?: Uint8Array }).bytes ??
+      (request as { delta?: Uint8Array }).delta;
+    return (body?.length ?? 0) > PIPE_BYTES_MAX;
+  }
+  const read = request as RequestOf<'Read'>;
+  const offset = Number(read.offset ?? 0);
+  const length = Number(read.length ?? 0) || Number(read.blockBytes ?? 0) - offset;
+  return length > PIPE_BYTES_MAX;
 }

@@ -4,6 +4,7 @@
  */
 import * as grpc from '@grpc/grpc-js';
 import { CHANNEL_OPTIONS, fragmentsProto } from '../../proto/load.js';
+import { addServices, stopPipes } from '../../proto/pipe.js';
 import type { FragmentStore } from '../store/fragment-store.js';
 import type { NodeMetrics } from '../admin/metrics.js';
 import { fragmentHandlers } from './fragment-service.js';
@@ -24,10 +25,12 @@ export async function serveFragments(
 ): Promise<RunningServer> {
   const server = new grpc.Server(CHANNEL_OPTIONS);
   const handlers = fragmentHandlers(store);
-  server.addService(
-    fragmentsProto().tessera.v1.Fragments.service,
-    metrics ? instrument(handlers, metrics) : handlers,
-  );
+  addServices(server, [
+    [
+      fragmentsProto().tessera.v1.Fragments.service,
+      metrics ? instrument(handlers, metrics) : handlers,
+    ],
+  ]);
   return {
     server,
     address: await bindServer(server, address),
@@ -47,6 +50,7 @@ export async function bindServer(server: grpc.Server, address: string): Promise<
 
 /** Lets calls in flight finish for up to `graceMs`, then cuts whatever is left. */
 export function stopServer(server: grpc.Server, graceMs = 1000): Promise<void> {
+  stopPipes(server);
   return new Promise<void>((resolve) => {
     const timer = setTimeout(() => {
       server.forceShutdown();

@@ -1,8 +1,9 @@
 /**
- * Calling a unary gRPC method as a promise with a deadline. A failure rejects with a
+ * Calling a unary gRPC method as a promise with a deadline, as a call of its own or on a pipe. A failure rejects with a
  * RemoteCallError carrying the gRPC status and Tessera's stable code (metadata tessera-code).
  */
 import * as grpc from '@grpc/grpc-js';
+import type { PipeClient, PipeMethod } from '../../proto/pipe.js';
 
 export class RemoteCallError extends Error {
   constructor(
@@ -36,6 +37,23 @@ export function unaryCall<Request, Reply>(
       else resolve(reply as Reply);
     });
   });
+}
+
+/**
+ * Calls a unary method on `pipe` (one stream for every call to a node, proto/pipe.ts); a failure
+ * rejects with the same RemoteCallError as unaryCall's.
+ */
+export async function pipeCall<Request, Reply>(
+  pipe: PipeClient,
+  method: object,
+  request: Request,
+  deadlineMs: number,
+): Promise<Reply> {
+  try {
+    return await pipe.call(method as PipeMethod<Request, Reply>, request, deadlineMs);
+  } catch (error) {
+    throw toRemoteCallError(error as grpc.ServiceError);
+  }
 }
 
 /** The typed error of a failed call: its status, and Tessera's code from the metadata. */

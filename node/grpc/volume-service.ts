@@ -4,13 +4,13 @@
  * request gets INVALID_ARGUMENT naming the field and reaches no CM. The CM's own errors become
  * statuses in status-mapping.ts (NOT_OWNER with the owner and epoch in the metadata).
  */
-import type * as grpc from '@grpc/grpc-js';
 import type { VolumesHandlers } from '../../proto/generated/tessera/v1/Volumes.js';
 import type { VolumeReadRequest__Output } from '../../proto/generated/tessera/v1/VolumeReadRequest.js';
 import type { VolumeWriteRequest__Output } from '../../proto/generated/tessera/v1/VolumeWriteRequest.js';
 import type { VolumeScrubRequest__Output } from '../../proto/generated/tessera/v1/VolumeScrubRequest.js';
 import type { FragmentPiece } from '../../proto/generated/tessera/v1/FragmentPiece.js';
 import { volumesProto } from '../../proto/load.js';
+import type { ServiceEntry } from '../../proto/pipe.js';
 import type { NodeMetrics } from '../admin/metrics.js';
 import { CmInvalidRequestError } from '../cm/errors.js';
 import type { StripeRead, StripeService, StripeWrite } from '../cm/requests.js';
@@ -46,17 +46,13 @@ export function volumesServiceHandlers(service: StripeService): VolumesHandlers 
   };
 }
 
-/** Serves the Volumes service of `service` on `server` (measured when `metrics` is given). */
-export function addVolumesService(
-  server: grpc.Server,
-  service: StripeService,
-  metrics?: NodeMetrics,
-): void {
+/** The Volumes service of `service`, to serve (measured when `metrics` is given). */
+export function volumesService(service: StripeService, metrics?: NodeMetrics): ServiceEntry {
   const handlers = volumesServiceHandlers(service);
-  server.addService(
+  return [
     volumesProto().tessera.v1.Volumes.service,
     metrics ? instrument(handlers, metrics) : handlers,
-  );
+  ];
 }
 
 /** The CM's write request of a message; throws CmInvalidRequestError naming a bad field. */

@@ -29,7 +29,8 @@ import {
 import type { StripeService } from '../../node/cm/requests.js';
 import { bindServer } from '../../node/grpc/server.js';
 import { toServiceFailure } from '../../node/grpc/status-mapping.js';
-import { addVolumesService } from '../../node/grpc/volume-service.js';
+import { volumesService } from '../../node/grpc/volume-service.js';
+import { addServices } from '../../proto/pipe.js';
 import { CHANNEL_OPTIONS, volumesProto } from '../../proto/load.js';
 import { startFakeCluster, volumeRecord, type FakeCluster } from './fake-cluster.js';
 
@@ -52,7 +53,7 @@ describe('client: typed errors', () => {
         read: () => Promise.reject(thrown),
       };
       server = new grpc.Server(CHANNEL_OPTIONS);
-      addVolumesService(server, service);
+      addServices(server, [volumesService(service)]);
       address = await bindServer(server, '127.0.0.1:0');
       transport = new GrpcTransport();
     });

@@ -30,7 +30,8 @@ import type {
   StripeWriteResult,
 } from '../../node/cm/requests.js';
 import { bindServer } from '../../node/grpc/server.js';
-import { addVolumesService } from '../../node/grpc/volume-service.js';
+import { volumesService } from '../../node/grpc/volume-service.js';
+import { addServices } from '../../proto/pipe.js';
 import { unary } from '../../node/grpc/status-mapping.js';
 import type { ClusterHandlers } from '../../proto/generated/tessera/v1/Cluster.js';
 
@@ -407,8 +408,10 @@ function serverFor(id: string, state: FakeState, service: FakeStripeService): gr
       return Promise.resolve({ resultJson: JSON.stringify(result), index: state.map.appliedIndex });
     }),
   };
-  server.addService(clusterProto().tessera.v1.Cluster.service, handlers);
-  addVolumesService(server, service);
+  addServices(server, [
+    [clusterProto().tessera.v1.Cluster.service, handlers],
+    volumesService(service),
+  ]);
   return server;
 }
 
