@@ -58,3 +58,17 @@ function rowsOn(kernel: CodingKernel, coefficient: number): PreparedRows | undef
 function targetSourceLabel(index: number): string {
   return index === 0 ? 'target' : 'source';
 }
+
+/**
+ * a xor b as a new array (a delta: old xor new), on the fast kernel. Both of one length; any
+ * alignment (messages decoded from the network sit at any offset).
+ */
+export function xorOf(a: Uint8Array, b: Uint8Array): Uint8Array {
+  if (a.length !== b.length)
+    throw new ShardLengthError(
+      `a has ${a.length} bytes but b has ${b.length}: they must have one length`,
+    );
+  const out = new Uint8Array(a);
+  if (out.length > 0) gfMulXor(out, b, 1);
+  return out;
+}

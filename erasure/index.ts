@@ -3,7 +3,7 @@
  * with ISA-L's Cauchy construction, on a WebAssembly SIMD kernel with a portable fallback.
  */
 export { ReedSolomon, type ReedSolomonOptions } from './reed-solomon.js';
-export { gfMulXor } from './gf-mul-xor.js';
+export { gfMulXor, xorOf } from './gf-mul-xor.js';
 export { availableKernels, type KernelChoice } from './kernel-choice.js';
 export type { KernelName } from './kernel.js';
 export { gfMul, gfInv, gfDiv, GF_POLYNOMIAL } from './gf256.js';

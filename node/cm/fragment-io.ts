@@ -101,13 +101,6 @@ export async function decodeRange(
   return engine.reconstruct(shards)[target]!;
 }
 
-/** a xor b, into a new array (equal lengths). */
-export function xorBytes(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length);
-  for (let at = 0; at < a.length; at++) out[at] = a[at]! ^ b[at]!;
-  return out;
-}
-
 /** The versions of a registry as plain objects (the store keeps what it is given). */
 export function copyRegistry(registry: readonly Version[]): Version[] {
   return registry.map((version) => ({ epoch: version.epoch, seq: version.seq }));

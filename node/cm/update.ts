@@ -25,7 +25,8 @@ import {
   type CmContext,
 } from './cm-context.js';
 import { OutcomeUnknownError, StripeUnavailableError } from './errors.js';
-import { copyRegistry, decodeRange, fragmentId, storeOf, xorBytes } from './fragment-io.js';
+import { xorOf } from '../../erasure/index.js';
+import { copyRegistry, decodeRange, fragmentId, storeOf } from './fragment-io.js';
 import { nextVersion, type OwnedStripe } from './owned-stripe.js';
 
 /** Writes `bytes` at `offset` of data fragment `index`; resolves with the acknowledged version. */
@@ -60,7 +61,7 @@ export async function updateFragment(
   let parityResults: ParityResult[];
   if (oldBlock) {
     // The common path: the owner knows the old range, so data and parity go out at once.
-    const delta = xorBytes(oldBlock.subarray(offset, offset + bytes.length), bytes);
+    const delta = xorOf(oldBlock.subarray(offset, offset + bytes.length), bytes);
     [data, parityResults] = await Promise.all([
       writeDataFragment(context, stripe, index, offset, bytes, stamp),
       parities(delta),
@@ -92,7 +93,7 @@ export async function updateFragment(
         if (data.maybeApplied) throw new OutcomeUnknownError(message);
         throw new StripeUnavailableError(message);
       }
-      delta = xorBytes(old, bytes);
+      delta = xorOf(old, bytes);
     }
     parityResults = await parities(delta);
   }

@@ -14,7 +14,7 @@
  * - Every sector carries a CRC32C; a mismatch is a ChecksumMismatchError, never bytes.
  */
 import type { AbstractLevel } from 'abstract-level';
-import { gfMulXor } from '../../erasure/index.js';
+import { gfMulXor, xorOf } from '../../erasure/index.js';
 import { InvalidRequestError, StoreFullError, VersionNotFoundError } from './errors.js';
 import { GroupCommitter, type BatchOperation } from './group-commit.js';
 import { baseIndex, overlay, type IndexRange } from './history-index.js';
@@ -157,7 +157,7 @@ export class FragmentStore {
           start: request.offset,
           bytes: request.bytes,
           registry: meta.registry,
-          extra: { delta: xorBytes(old, request.bytes) },
+          extra: { delta: xorOf(old, request.bytes) },
         });
       },
       // A repeat: the outcome is old xor new, the old bytes read through the index it was written over.
@@ -170,7 +170,7 @@ export class FragmentStore {
           start,
           record.bytes.length,
         );
-        return { delta: xorBytes(old, record.bytes) };
+        return { delta: xorOf(old, record.bytes) };
       },
       { start: request.offset, end: request.offset + request.bytes.length },
     );
@@ -782,20 +782,4 @@ function isDiskFull(error: unknown): boolean {
     parts.push(current.message, typeof code === 'string' ? code : '');
   }
   return /ENOSPC|No space left/i.test(parts.join(' '));
-}
-
-/** a xor b, eight bytes at a time where both are aligned for it. */
-function xorBytes(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length);
-  let i = 0;
-  if (a.byteOffset % 8 === 0 && b.byteOffset % 8 === 0) {
-    const words = a.length >>> 3;
-    const wa = new BigUint64Array(a.buffer, a.byteOffset, words);
-    const wb = new BigUint64Array(b.buffer, b.byteOffset, words);
-    const wo = new BigUint64Array(out.buffer, 0, words);
-    for (let w = 0; w < words; w++) wo[w] = wa[w]! ^ wb[w]!;
-    i = words << 3;
-  }
-  for (; i < a.length; i++) out[i] = a[i]! ^ b[i]!;
-  return out;
 }

@@ -3,7 +3,7 @@
 // parity's coefficient·delta on its own gives the same parity as the engine's updateParity.
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { gfMul, gfMulXor } from '../../erasure/index.js';
+import { gfMul, gfMulXor, ShardLengthError, xorOf } from '../../erasure/index.js';
 import { engine, KERNELS, randomBytes, randomShards } from './helpers.js';
 
 describe('erasure: gfMulXor', () => {
@@ -69,4 +69,36 @@ describe('erasure: gfMulXor on arena shards', () => {
       }
     });
   }
+});
+
+describe('erasure: xorOf (a delta: old xor new)', () => {
+  it('equals the byte-wise xor at any length and offset, leaving both inputs as they were', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 70_000 }),
+        fc.integer({ min: 0, max: 15 }),
+        fc.integer({ min: 0, max: 15 }),
+        fc.integer({ min: 1, max: 1 << 30 }),
+        (length, offsetA, offsetB, seed) => {
+          const a = randomBytes(length + offsetA, seed).subarray(offsetA);
+          const b = randomBytes(length + offsetB, seed + 1).subarray(offsetB);
+          const [aBefore, bBefore] = [Uint8Array.from(a), Uint8Array.from(b)];
+          const out = xorOf(a, b);
+          expect(out.length).to.equal(length);
+          for (let i = 0; i < length; i++) if (out[i] !== (a[i]! ^ b[i]!)) return false;
+          expect(a).to.deep.equal(aBefore);
+          expect(b).to.deep.equal(bBefore);
+          return true;
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
+  it('refuses arrays of two lengths with a ShardLengthError naming both', () => {
+    expect(() => xorOf(new Uint8Array(4), new Uint8Array(5))).to.throw(
+      ShardLengthError,
+      /4 bytes.*5/,
+    );
+  });
 });
