@@ -5,8 +5,13 @@
  * every step. Scenario tests and the seeded random runs both drive this one class.
  */
 import {
+  KvMachine,
   SeededRandom,
+  encodeKvCommand,
   type Config,
+  type KvCommand,
+  type KvResult,
+  type ProposalOutcome,
   type Message,
   type NodeId,
   type RaftOptions,
@@ -14,7 +19,7 @@ import {
 } from '../consensus/index.js';
 import { Invariants } from './invariants.js';
 import { Scheduler } from './scheduler.js';
-import { SimNode, type World } from './sim-node.js';
+import { SimNode, type WriteAnswer, type World } from './sim-node.js';
 
 /** The shape of a simulated group; everything random in it follows from `seed`. */
 export interface ClusterOptions {
@@ -57,10 +62,10 @@ export interface FaultCounts {
 }
 
 /** The simulated group, its network, clocks and disks, with the invariants attached. */
-export class Cluster implements World {
+export class Cluster implements World<KvMachine> {
   readonly scheduler = new Scheduler();
   readonly invariants: Invariants;
-  readonly nodes = new Map<NodeId, SimNode>();
+  readonly nodes = new Map<NodeId, KvNode>();
   readonly random: SeededRandom;
   readonly network: NetworkFaults;
   readonly counts: FaultCounts = {
@@ -93,13 +98,14 @@ export class Cluster implements World {
     this.network = { dropRate: 0, duplicateRate: 0, latencyMs: [...(options.latencyMs ?? [1, 1])] };
     const bootstrap: Config = { voters: [...options.voters], learners: [] };
     for (const id of [...options.voters, ...(options.spares ?? [])]) {
-      const node = new SimNode(
+      const node = new KvNode(
         id,
         this,
         bootstrap,
         this.random.fork(),
         { electionTimeoutTicks: 10, heartbeatTicks: 2, ...options.raft },
         options.snapshotEvery ?? 1_000_000,
+        () => new KvMachine(),
       );
       this.nodes.set(id, node);
       this.tickIntervalMs.set(id, this.tickMs);
@@ -108,15 +114,15 @@ export class Cluster implements World {
     }
   }
 
-  node(id: NodeId): SimNode {
+  node(id: NodeId): KvNode {
     const node = this.nodes.get(id);
     if (node === undefined) throw new RangeError(`no node ${id}`);
     return node;
   }
 
   /** The up member that believes itself leader in the highest term, if any. */
-  leader(): SimNode | undefined {
-    let best: SimNode | undefined;
+  leader(): KvNode | undefined {
+    let best: KvNode | undefined;
     for (const node of this.nodes.values()) {
       const status = node.raft?.status();
       if (status?.role !== 'leader') continue;
@@ -149,11 +155,11 @@ export class Cluster implements World {
     return (low + this.random.float() * (high - low)) * (this.diskSlowFactor.get(node) ?? 1);
   }
 
-  afterStep(node: SimNode, ready: Ready): void {
+  afterStep(node: KvNode, ready: Ready): void {
     this.invariants.afterStep(node, ready);
   }
 
-  afterApply(node: SimNode, index: number): void {
+  afterApply(node: KvNode, index: number): void {
     this.invariants.afterApply(node, index);
   }
 
@@ -171,7 +177,7 @@ export class Cluster implements World {
     node.step({ type: 'receive', message });
   }
 
-  private scheduleTick(node: SimNode, incarnation: number): void {
+  private scheduleTick(node: KvNode, incarnation: number): void {
     this.scheduler.after(this.tickIntervalMs.get(node.id) ?? this.tickMs, () => {
       if (node.incarnation !== incarnation) return;
       node.step({ type: 'tick' });
@@ -306,4 +312,24 @@ export class Cluster implements World {
 
 function link(from: NodeId, to: NodeId): string {
   return `${from}>${to}`;
+}
+
+/** A member of the Raft simulator: its machine is the key-value machine. */
+export class KvNode extends SimNode<KvMachine> {
+  get kv(): KvMachine {
+    return this.machine;
+  }
+
+  /** Proposes a key-value command; `done` hears the result once it is applied here. */
+  proposeCommand(
+    command: KvCommand,
+    done: (answer: WriteAnswer<KvResult>) => void,
+  ): ProposalOutcome | undefined {
+    return this.propose(encodeKvCommand(command), done);
+  }
+
+  /** Reads `key` linearizably through ReadIndex; `done` hears the value. */
+  read(key: string, done: (value: string | null) => void): ProposalOutcome | undefined {
+    return this.readIndex(() => done(this.kv.read(key)));
+  }
 }

@@ -7,6 +7,13 @@
  */
 import type { Entry, NodeId, Ready } from '../consensus/index.js';
 import type { SimNode } from './sim-node.js';
+import type { StateMachine } from '../consensus/index.js';
+
+/** What the invariants look at in a member, whatever its machine. */
+type AnyNode = Pick<
+  SimNode<StateMachine<unknown>>,
+  'id' | 'raft' | 'disk' | 'incarnation' | 'machine'
+>;
 
 /** A safety property did not hold: the message says which, where and when. */
 export class InvariantViolation extends Error {
@@ -51,7 +58,7 @@ export class Invariants {
     return this.committedMax;
   }
 
-  afterStep(node: SimNode, ready: Ready): void {
+  afterStep(node: AnyNode, ready: Ready): void {
     this.checks += 1;
     const raft = node.raft;
     if (raft === undefined) return;
@@ -123,7 +130,7 @@ export class Invariants {
   }
 
   /** §5.4: a new leader holds every entry committed before it won. */
-  private checkLeaderCompleteness(node: SimNode): void {
+  private checkLeaderCompleteness(node: AnyNode): void {
     const raft = node.raft;
     if (raft === undefined) return;
     for (let index = raft.firstIndex(); index <= this.committedMax; index += 1) {
@@ -139,9 +146,9 @@ export class Invariants {
   }
 
   /** State Machine Safety: every member that applied through `index` has the same state. */
-  afterApply(node: SimNode, index: number): void {
+  afterApply(node: AnyNode, index: number): void {
     this.checks += 1;
-    const digest = node.kv.digest();
+    const digest = node.machine.digest();
     const known = this.digests.get(index);
     if (known === undefined) {
       this.digests.set(index, { digest, node: node.id });

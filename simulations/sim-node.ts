@@ -1,74 +1,81 @@
 /**
- * One simulated member: the real Raft core, the key-value machine, a simulated disk, and the
- * small driver that connects them the way a real node must: persist before the messages that
- * depend on it, one sync covering every write queued before it started (group commit), apply
- * committed entries in order, snapshot every so often, serve ReadIndex reads once applied.
+ * One simulated member: the real Raft core, a state machine (the key-value machine of the Raft
+ * simulator, the cluster map of the CM simulator), a simulated disk, and the small driver that
+ * connects them the way a real node must: persist before the messages that depend on it, one
+ * sync covering every write queued before it started (group commit), apply committed entries in
+ * order, snapshot every so often, answer ReadIndex reads once applied.
  */
 import {
-  KvMachine,
   Raft,
   SeededRandom,
-  encodeKvCommand,
   persistIsEmpty,
   type Config,
   type DurableMessage,
   type Input,
-  type KvCommand,
-  type KvResult,
   type Message,
   type NodeId,
   type ProposalOutcome,
   type RaftOptions,
   type Ready,
+  type StateMachine,
 } from '../consensus/index.js';
 import type { Scheduler } from './scheduler.js';
 import { SimDisk } from './sim-disk.js';
 
 /** What a node needs from the simulated world around it. */
-export interface World {
+export interface World<Machine extends StateMachine<unknown> = StateMachine<unknown>> {
   readonly scheduler: Scheduler;
   send(message: Message): void;
   /** How long the next sync of `node`'s disk takes, in simulated ms. */
   diskLatencyMs(node: NodeId): number;
   /** Called after every step of a node, for the invariants. */
-  afterStep(node: SimNode, ready: Ready): void;
+  afterStep(node: SimNode<Machine>, ready: Ready): void;
   /** Called after a node's state machine reaches `index` (by an entry or a snapshot). */
-  afterApply(node: SimNode, index: number): void;
+  afterApply(node: SimNode<Machine>, index: number): void;
 }
 
+/** What a machine's apply returns. */
+type ResultOf<Machine> = Machine extends StateMachine<infer Result> ? Result : never;
+
 /** The answer to a client's write: the machine's result, or a definite failure. */
-export type WriteAnswer =
-  { ok: true; result: KvResult | undefined; index: number; term: number } | { ok: false };
+export type WriteAnswer<Result> =
+  { ok: true; result: Result | undefined; index: number; term: number } | { ok: false };
 
 interface PendingRead {
-  readonly key: string;
   index: number | undefined;
-  readonly done: (value: string | null) => void;
+  readonly done: () => void;
 }
 
 /** One simulated member: a core, its machine, its disk, and the driver loop between them. */
-export class SimNode {
+export class SimNode<Machine extends StateMachine<unknown>> {
   readonly disk = new SimDisk();
   raft: Raft | undefined;
-  kv = new KvMachine();
+  machine: Machine;
   applied = 0;
   /** Bumped by every crash, so that events scheduled before it are ignored after it. */
   incarnation = 0;
   private held: { seq: number; message: DurableMessage }[] = [];
   private syncing = false;
   private lastSnapshotIndex = 0;
-  private writes = new Map<number, { term: number; done: (answer: WriteAnswer) => void }>();
+  private writes = new Map<
+    number,
+    { term: number; done: (answer: WriteAnswer<ResultOf<Machine>>) => void }
+  >();
   private reads = new Map<number, PendingRead>();
   private readContext = 0;
 
   constructor(
     readonly id: NodeId,
-    private readonly world: World,
+    private readonly world: World<Machine>,
     private readonly bootstrap: Config,
     private readonly random: SeededRandom,
     private readonly raftOptions: Partial<RaftOptions>,
     private readonly snapshotEvery: number,
-  ) {}
+    /** A new, empty machine (at every start: a restart rebuilds it from the disk). */
+    private readonly newMachine: () => Machine,
+  ) {
+    this.machine = newMachine();
+  }
 
   get up(): boolean {
     return this.raft !== undefined;
@@ -85,10 +92,10 @@ export class SimNode {
       durable,
       random: this.random.fork(),
     });
-    this.kv = new KvMachine();
+    this.machine = this.newMachine();
     this.applied = 0;
     if (durable.snapshot !== undefined) {
-      this.kv.restore(durable.snapshot.data);
+      this.machine.restore(durable.snapshot.data);
       this.applied = durable.snapshot.meta.index;
       this.world.afterApply(this, this.applied);
     }
@@ -115,24 +122,27 @@ export class SimNode {
     return ready;
   }
 
-  /** Proposes a key-value command; `done` hears the result once it is applied here. */
-  proposeCommand(
-    command: KvCommand,
-    done: (answer: WriteAnswer) => void,
+  /** Proposes a command; `done` hears the machine's result once it is applied here. */
+  propose(
+    command: Uint8Array,
+    done: (answer: WriteAnswer<ResultOf<Machine>>) => void,
   ): ProposalOutcome | undefined {
     const ready = this.step({
       type: 'propose',
-      proposal: { kind: 'command', data: encodeKvCommand(command) },
+      proposal: { kind: 'command', data: command },
     });
     const outcome = ready?.outcome;
     if (outcome?.ok === true) this.writes.set(outcome.index, { term: outcome.term, done });
     return outcome;
   }
 
-  /** Reads `key` linearizably through ReadIndex; `done` hears the value. */
-  read(key: string, done: (value: string | null) => void): ProposalOutcome | undefined {
+  /**
+   * A linearizable read through ReadIndex: `done` is called once this member's machine has
+   * applied everything committed before the call (read the machine then).
+   */
+  readIndex(done: () => void): ProposalOutcome | undefined {
     const context = ++this.readContext;
-    this.reads.set(context, { key, index: undefined, done });
+    this.reads.set(context, { index: undefined, done });
     const ready = this.step({ type: 'propose', proposal: { kind: 'read', context } });
     if (ready?.outcome?.ok !== true) this.reads.delete(context);
     this.serveReads();
@@ -156,13 +166,16 @@ export class SimNode {
       else this.held.push({ seq: this.disk.written, message });
     }
     if (ready.snapshotToApply !== undefined) {
-      this.kv.restore(ready.snapshotToApply.data);
+      this.machine.restore(ready.snapshotToApply.data);
       this.applied = ready.snapshotToApply.meta.index;
       this.lastSnapshotIndex = this.applied;
       this.world.afterApply(this, this.applied);
     }
     for (const entry of ready.committed) {
-      const result = entry.type === 'normal' ? this.kv.apply(entry.index, entry.data) : undefined;
+      const result =
+        entry.type === 'normal'
+          ? (this.machine.apply(entry.index, entry.data) as ResultOf<Machine>)
+          : undefined;
       this.applied = entry.index;
       this.world.afterApply(this, entry.index);
       const write = this.writes.get(entry.index);
@@ -182,7 +195,7 @@ export class SimNode {
     if (ready.committed.length > 0 || ready.snapshotToApply !== undefined) {
       const snapshot =
         this.applied - this.lastSnapshotIndex >= this.snapshotEvery
-          ? this.kv.snapshot()
+          ? this.machine.snapshot()
           : undefined;
       if (snapshot !== undefined) this.lastSnapshotIndex = this.applied;
       this.step({ type: 'applied', index: this.applied, ...(snapshot ? { snapshot } : {}) });
@@ -194,7 +207,7 @@ export class SimNode {
     for (const [context, read] of this.reads) {
       if (read.index !== undefined && read.index <= this.applied) {
         this.reads.delete(context);
-        read.done(this.kv.read(read.key));
+        read.done();
       }
     }
   }
