@@ -95,6 +95,12 @@ export function registerSim(parser: Argv): Argv {
               default: CM_DEFAULTS.faultMs,
               describe: 'simulated ms of writes under faults per seed',
             })
+            .option('raft', {
+              type: 'boolean',
+              default: false,
+              describe:
+                'run the map on real Raft members, one per node, instead of the linearizable log model',
+            })
             .option('verbose', {
               type: 'boolean',
               default: false,
@@ -112,7 +118,7 @@ export function registerSim(parser: Argv): Argv {
           const summary = await runCmSeeds(
             first,
             last,
-            { faultMs: argv['fault-ms'] },
+            { faultMs: argv['fault-ms'], ...(argv.raft ? { raft: true } : {}) },
             () => performance.now(),
             (result, sums) => {
               if (argv.verbose || total === 1)

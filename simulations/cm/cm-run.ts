@@ -48,6 +48,7 @@ export async function runCmSeed(options: CmRunOptions): Promise<CmRunResult> {
     k: options.k ?? CM_DEFAULTS.k,
     m: options.m ?? CM_DEFAULTS.m,
     ...(options.writeQuorum ? { writeQuorum: options.writeQuorum } : {}),
+    ...(options.raft ? { raft: true } : {}),
   });
   const stripes = options.stripes ?? CM_DEFAULTS.stripes;
   const faultMs = options.faultMs ?? CM_DEFAULTS.faultMs;
@@ -104,7 +105,7 @@ function scheduleFaults(world: CmWorld, untilMs: number): void {
     const up = ids.filter((id) => world.nodes.get(id)!.up);
     const crashed = ids.filter((id) => !world.nodes.get(id)!.up);
     const member = (id: string) => world.map.member(id)!;
-    switch (random.int(9)) {
+    switch (random.int(world.raft ? 10 : 9)) {
       case 0:
         if (crashed.length < world.volume.m && up.length > 0) world.crash(pick(up)!);
         break;
@@ -126,7 +127,8 @@ function scheduleFaults(world: CmWorld, untilMs: number): void {
       }
       case 3: {
         const a = pick(ids)!;
-        const b = pick([...ids.filter((id) => id !== a), 'raft'])!;
+        // Under the log model 'raft' stands for the map's leader; on Raft, members are the nodes.
+        const b = pick([...ids.filter((id) => id !== a), ...(world.raft ? [] : ['raft'])])!;
         world.cut(a, b);
         if (random.chance(0.5)) world.cut(b, a);
         break;
@@ -148,6 +150,15 @@ function scheduleFaults(world: CmWorld, untilMs: number): void {
         world.dropRate = random.chance(0.5) ? 0 : 0.05 * (1 + random.int(4));
         world.slowRate = random.chance(0.5) ? 0 : 0.02 * (1 + random.int(3));
         break;
+      case 8: {
+        // On Raft: the leader fails (crashed, or cut off from everyone), so that elections fall
+        // between the steps of writes, marks, confirmations and recoveries.
+        const leader = world.raft?.leader();
+        if (!leader) break;
+        if (random.chance(0.5) && crashed.length < world.volume.m) world.crash(leader);
+        else world.isolate(leader);
+        break;
+      }
       default:
         break;
     }

@@ -51,7 +51,7 @@ export async function runCmSeeds(
       summary.failures.push({
         seed,
         violations: result.violations,
-        replay: `tessera sim cluster --seed ${seed}`,
+        replay: `tessera sim cluster --seed ${seed}${options.raft ? ' --raft' : ''}${options.faultMs !== undefined ? ` --fault-ms ${options.faultMs}` : ''}`,
       });
     summary.wallMs = now() - started;
     onSeed?.(result, summary);

@@ -6,10 +6,12 @@
  * proposal and Raft read is a scheduled delivery, so crashes, partitions and epoch changes fall
  * between any two steps of the write path and of recovery.
  *
- * The map is the real ClusterMap applied in one order (the Raft log is modelled as linearizable;
- * the Raft simulator proves that part). Each node sees the map through its own view, which lags
- * the log by a random delay, so that a deposed owner can go on believing it owns a stripe until a
- * fence, a refused mark or a Raft read tells it otherwise.
+ * The map is the real ClusterMap, in one of two ways. Under the log model it is applied in one
+ * order (the Raft log as a linearizable log; the Raft simulator proves that part), and each node
+ * sees it through its own view, which lags the log by a random delay, so that a deposed owner can
+ * go on believing it owns a stripe until a fence, a refused mark or a Raft read tells it
+ * otherwise. With `raft`, every node runs a real Raft member on the same simulated network
+ * (cm-raft.ts), and its CM sees its own member's map: the model's delays become Raft's own.
  */
 import { MemoryLevel } from 'memory-level';
 import { SeededRandom } from '../../consensus/index.js';
@@ -30,6 +32,7 @@ import {
   type WriterStamp,
 } from '../../node/store/version.js';
 import { Scheduler } from '../scheduler.js';
+import { RaftMapGroup } from './cm-raft.js';
 
 /** The shape of a simulated cluster; everything random follows from `seed`. */
 export interface CmWorldOptions {
@@ -47,6 +50,11 @@ export interface CmWorldOptions {
   readonly callTimeoutMs?: number;
   /** A call not answered by then fails (the target may have crashed while serving it). */
   readonly callDeadlineMs?: number;
+  /**
+   * Runs the map on real Raft members, one per node (cm-raft.ts), instead of the linearizable
+   * log with lagging views.
+   */
+  readonly raft?: boolean;
 }
 
 /** What a call carries, as an interceptor sees it when the request is about to be delivered. */
@@ -99,13 +107,33 @@ export class CmWorld {
   /** Called for every request about to be delivered (scenario tests). */
   readonly interceptors: Interceptor[] = [];
   readonly stats = { calls: 0, dropped: 0, crashes: 0, restarts: 0, proposals: 0, confirms: 0 };
+  /** The Raft members that hold the map (options.raft), or undefined under the log model. */
+  readonly raft: RaftMapGroup | undefined;
 
   private constructor(readonly options: CmWorldOptions) {
     this.random = new SeededRandom(options.seed);
+    if (options.raft) {
+      const ids = Array.from({ length: options.nodes }, (_, n) => `n${n + 1}`);
+      this.raft = new RaftMapGroup(
+        {
+          scheduler: this.scheduler,
+          map: this.map,
+          delay: (range) => this.delay(range),
+          lost: (from, to) => this.lost(from, to),
+          applied: (id, state) => {
+            const node = this.nodes.get(id);
+            if (node && state.appliedIndex > node.view.appliedIndex) node.view = state;
+          },
+        },
+        ids,
+        this.random.fork(),
+      );
+    }
   }
 
   static async create(options: CmWorldOptions): Promise<CmWorld> {
     const world = new CmWorld(options);
+    const commands: ClusterCommand[] = [];
     for (let n = 0; n < options.nodes; n++) {
       const id = `n${n + 1}`;
       const db = new MemoryLevel({ valueEncoding: 'view' }) as unknown as Level;
@@ -119,7 +147,7 @@ export class CmWorld {
         cm: null,
         view: world.map.current,
       });
-      world.apply({
+      commands.push({
         type: 'add_member',
         member: {
           id,
@@ -132,7 +160,7 @@ export class CmWorld {
         },
       });
     }
-    const created = world.apply({
+    commands.push({
       type: 'create_volume',
       name: VOLUME,
       k: options.k,
@@ -140,12 +168,49 @@ export class CmWorld {
       blockBytes: options.blockBytes ?? 4096,
       ...(options.writeQuorum ? { writeQuorum: options.writeQuorum } : {}),
     });
+    const results = world.raft
+      ? await world.bootstrapOnRaft(world.raft, commands)
+      : commands.map((command) => world.apply(command));
+    const created = results[results.length - 1]!;
     if (!created.ok) throw new Error(`create_volume: ${created.message}`);
     for (const node of world.nodes.values()) {
-      node.view = world.map.current;
+      if (!world.raft) node.view = world.map.current;
       world.startCm(node);
     }
     return world;
+  }
+
+  /**
+   * Elects a leader and commits the members and the volume through it, one after another, until
+   * every member has applied them all: the cluster as `tessera cluster up` leaves it.
+   */
+  private async bootstrapOnRaft(
+    raft: RaftMapGroup,
+    commands: readonly ClusterCommand[],
+  ): Promise<ClusterResult[]> {
+    const results: ClusterResult[] = [];
+    for (const command of commands) {
+      for (let attempt = 0; ; attempt++) {
+        if (attempt > 100) throw new Error(`bootstrap: ${command.type} did not commit`);
+        const leader = raft.leader();
+        if (!leader) {
+          await this.runUntil(this.scheduler.nowMs + 20);
+          continue;
+        }
+        const result = await this.drive(raft.proposeAt(leader, command), 5_000).catch(
+          () => undefined,
+        );
+        if (result) {
+          results.push(result);
+          break;
+        }
+      }
+    }
+    const last = this.map.current.appliedIndex;
+    await this.drive(
+      Promise.all([...this.nodes.keys()].map((id) => raft.appliedThrough(id, last))),
+    );
+    return results;
   }
 
   /** The volume as the map records it. */
@@ -155,6 +220,7 @@ export class CmWorld {
 
   /** Applies a command to the log now (a proposal that reached the leader) and spreads the map. */
   apply(command: ClusterCommand): ClusterResult {
+    if (this.raft) throw new Error('the map runs on Raft here: propose() instead');
     this.logIndex += 1;
     const result = this.map.apply(this.logIndex, encodeCommand(command));
     const state = this.map.current;
@@ -174,6 +240,7 @@ export class CmWorld {
   crash(id: string): void {
     const node = this.nodes.get(id)!;
     if (!node.up) return;
+    this.raft?.crash(id);
     node.up = false;
     node.cm = null;
     node.incarnation += 1;
@@ -186,6 +253,7 @@ export class CmWorld {
     if (node.up) return;
     node.up = true;
     this.stats.restarts += 1;
+    this.raft?.start(id);
     this.startCm(node);
   }
 
@@ -235,6 +303,16 @@ export class CmWorld {
     return !this.cuts.has(`${from}>${to}`);
   }
 
+  /** Whether a message from `from` to `to` is lost: cut, or dropped at the drop rate. */
+  private lost(from: string, to: string): boolean {
+    if (!this.reachable(from, to)) return true;
+    if (this.dropRate > 0 && this.random.chance(this.dropRate)) {
+      this.stats.dropped += 1;
+      return true;
+    }
+    return false;
+  }
+
   /**
    * A call from node `from` to `to` (a node, or 'raft'): the request is delivered after a delay
    * (unless cut, dropped, intercepted, or the target is down), `run` executes there, and the
@@ -270,14 +348,7 @@ export class CmWorld {
         this.scheduler.after(timeoutMs, () => {
           if (alive()) reject(new Error(`call ${from.id}→${to} failed: ${why}`));
         });
-      const lost = (a: string, b: string): boolean => {
-        if (!this.reachable(a, b)) return true;
-        if (this.dropRate > 0 && this.random.chance(this.dropRate)) {
-          this.stats.dropped += 1;
-          return true;
-        }
-        return false;
-      };
+      const lost = (a: string, b: string): boolean => this.lost(a, b);
       // A slow request (stuck in a queue, a long fsync ahead of it) arrives after its caller gave up.
       const slow = this.slowRate > 0 && this.random.chance(this.slowRate);
       this.scheduler.after(slow ? this.delay([300, 1500]) : latency(), () => {
@@ -304,6 +375,16 @@ export class CmWorld {
 
   private proposeFrom(node: SimCmNode, command: ClusterCommand): Promise<ClusterResult> {
     this.stats.proposals += 1;
+    const raft = this.raft;
+    if (raft) {
+      // The Propose call goes to the leader this node's member knows of, and answers once that
+      // leader applied the entry; the node's own map learns it when its member applies it.
+      const leader = raft.leaderSeenBy(node.id);
+      if (!leader) return this.noLeader(node, command.type);
+      return this.call(node, leader, () => raft.proposeAt(leader, command), {
+        kind: command.type,
+      });
+    }
     const apply = (): Promise<{ result: ClusterResult; state: Readonly<ClusterMapState> }> => {
       const result = this.apply(command);
       return Promise.resolve({ result, state: this.map.current });
@@ -319,6 +400,15 @@ export class CmWorld {
       current: () => node.view,
       confirm: () => {
         this.stats.confirms += 1;
+        const raft = this.raft;
+        if (raft) {
+          // A ReadIndex read at the leader, then this node's member applies through its index.
+          const leader = raft.leaderSeenBy(node.id);
+          if (!leader) return this.noLeader(node, 'confirm');
+          return this.call(node, leader, () => raft.readIndexAt(leader), { kind: 'confirm' })
+            .then((index) => raft.appliedThrough(node.id, index))
+            .then(() => node.view);
+        }
         const read = (): Promise<Readonly<ClusterMapState>> => Promise.resolve(this.map.current);
         return this.call(node, 'raft', read, { kind: 'confirm' }).then((state) => {
           this.learn(node, state);
@@ -428,9 +518,24 @@ export class CmWorld {
     return low + this.random.int(high - low + 1);
   }
 
-  /** Proposes a map change as the failure detector or an operator would. */
-  propose(command: ClusterCommand): ClusterResult {
-    return this.apply(command);
+  /**
+   * Proposes a map change as the failure detector or an operator would: on Raft, at whichever
+   * member leads, again until it commits.
+   */
+  propose(command: ClusterCommand): void {
+    if (this.raft) this.raft.submit(command);
+    else this.apply(command);
+  }
+
+  /** A call to the leader from a node whose member knows none: it fails after the call timeout. */
+  private noLeader<T>(node: SimCmNode, kind: string): Promise<T> {
+    const incarnation = node.incarnation;
+    return new Promise((_, reject) =>
+      this.scheduler.after(this.options.callTimeoutMs ?? 200, () => {
+        if (node.incarnation === incarnation && node.up)
+          reject(new Error(`${kind} from ${node.id}: no Raft leader known`));
+      }),
+    );
   }
 }
 
