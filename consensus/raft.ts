@@ -89,6 +89,13 @@ export class Raft {
   private handedOut: number;
 
   private electionElapsed = 0;
+  /**
+   * Ticks left in the quiet after a restart: a member that comes back may have acknowledged a
+   * leader's heartbeat just before it went down, so it refuses votes for an election timeout,
+   * as if it had just heard from that leader; otherwise a leader's read lease (read-lease.ts)
+   * would not hold across a quick restart of a member of its majority.
+   */
+  private quietTicks = 0;
   private randomizedElectionTimeout = 0;
   private heartbeatElapsed = 0;
   private votes = new Map<NodeId, boolean>();
@@ -134,6 +141,8 @@ export class Raft {
     const { hardState, snapshot, entries } = options.durable;
     this.term = hardState.term;
     this.vote = hardState.vote;
+    // A member with a term on its disk has run before (a fresh one cannot have acknowledged a lease).
+    if (hardState.term > 0) this.quietTicks = this.options.electionTimeoutTicks;
     this.persistedHard = hardState;
     this.snapshot = snapshot;
     this.log = RaftLog.restore(snapshot?.meta, entries, hardState.commit);
@@ -217,6 +226,7 @@ export class Raft {
   // ---- time ---------------------------------------------------------------------------------
 
   private tick(): void {
+    if (this.quietTicks > 0) this.quietTicks -= 1;
     if (this.role === 'leader') {
       this.tickLeader();
       return;
@@ -407,8 +417,8 @@ export class Raft {
     if (isRequest) {
       const inLease =
         this.options.checkQuorum &&
-        this.leader !== NONE &&
-        this.electionElapsed < this.options.electionTimeoutTicks;
+        ((this.leader !== NONE && this.electionElapsed < this.options.electionTimeoutTicks) ||
+          this.quietTicks > 0);
       if (inLease && !message.transfer) return false;
     }
     if (message.type === 'preVote') return true;
@@ -686,7 +696,7 @@ export class Raft {
       case 'config':
         return this.proposeConfig(proposal.change);
       case 'read':
-        return this.proposeRead(proposal.context);
+        return proposal.lease ? this.proposeLeaseRead() : this.proposeRead(proposal.context);
       case 'transfer':
         return this.proposeTransfer(proposal.to);
     }
@@ -732,6 +742,16 @@ export class Raft {
     this.out.readStates.push(...this.reads.add(context, index, this.id, this.config.voters));
     if (this.reads.size > 0) this.replication.broadcastHeartbeat(this.reads.round);
     return { ok: true, index, term: this.term };
+  }
+
+  /**
+   * §6.4.1: a read under the caller's lease is answered at once, at the commit index, with no
+   * round of heartbeats. The caller vouches for the lease (read-lease.ts); this member still has
+   * to lead, with an entry of its term committed, and not be handing leadership over.
+   */
+  private proposeLeaseRead(): ProposalOutcome {
+    if (this.log.term(this.log.commit) !== this.term) return this.refuse('no_commit_in_term');
+    return { ok: true, index: this.log.commit, term: this.term };
   }
 
   private proposeTransfer(to: NodeId): ProposalOutcome {

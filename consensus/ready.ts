@@ -25,8 +25,12 @@ export type Proposal =
   | { readonly kind: 'commands'; readonly data: readonly Uint8Array[] }
   /** One membership change (§4.1). */
   | { readonly kind: 'config'; readonly change: ConfigChange }
-  /** A linearizable read (§6.4, ReadIndex); `context` comes back in the read state. */
-  | { readonly kind: 'read'; readonly context: number }
+  /**
+   * A linearizable read (§6.4, ReadIndex); `context` comes back in the read state. With `lease`
+   * the caller holds a valid read lease (read-lease.ts): the outcome's index answers the read at
+   * once, with no round and no read state (§6.4.1).
+   */
+  | { readonly kind: 'read'; readonly context: number; readonly lease?: boolean }
   /** Hand leadership to `to` (§3.10). */
   | { readonly kind: 'transfer'; readonly to: NodeId };
 

@@ -37,6 +37,8 @@ export interface ClusterOptions {
   readonly diskLatencyMs?: readonly [number, number];
   /** Applied entries between snapshots. */
   readonly snapshotEvery?: number;
+  /** Reads under a leader lease of this many simulated ms (consensus/read-lease.ts); 0: none. */
+  readonly leaseMs?: number;
 }
 
 /** What the network does to messages, changeable while a run goes on. */
@@ -57,6 +59,8 @@ export interface FaultCounts {
   tornWrites: number;
   restarts: number;
   clockJumps: number;
+  /** Processes paused (no ticks, messages or calls handled for a while). */
+  pauses: number;
   diskStalls: number;
   slowDisks: number;
 }
@@ -77,6 +81,7 @@ export class Cluster implements World<KvMachine> {
     tornWrites: 0,
     restarts: 0,
     clockJumps: 0,
+    pauses: 0,
     diskStalls: 0,
     slowDisks: 0,
   };
@@ -85,6 +90,7 @@ export class Cluster implements World<KvMachine> {
   private readonly dropRules: ((message: Message) => boolean)[] = [];
   private readonly tickMs: number;
   private readonly tickIntervalMs = new Map<NodeId, number>();
+  private readonly pausedUntil = new Map<NodeId, number>();
   private readonly diskSlowFactor = new Map<NodeId, number>();
   private readonly diskLatency: readonly [number, number];
   /** Called for every delivered message (scenario tests watch traffic with it). */
@@ -106,6 +112,7 @@ export class Cluster implements World<KvMachine> {
         { electionTimeoutTicks: 10, heartbeatTicks: 2, ...options.raft },
         options.snapshotEvery ?? 1_000_000,
         () => new KvMachine(),
+        options.leaseMs ?? 0,
       );
       this.nodes.set(id, node);
       this.tickIntervalMs.set(id, this.tickMs);
@@ -164,6 +171,12 @@ export class Cluster implements World<KvMachine> {
   }
 
   private deliver(message: Message): void {
+    const pausedMs = this.pausedForMs(message.to);
+    if (pausedMs > 0) {
+      // A paused process reads its socket when it resumes.
+      this.scheduler.after(pausedMs, () => this.deliver(message));
+      return;
+    }
     if (
       this.blocked.has(link(message.from, message.to)) ||
       this.dropRules.some((drop) => drop(message))
@@ -180,9 +193,31 @@ export class Cluster implements World<KvMachine> {
   private scheduleTick(node: KvNode, incarnation: number): void {
     this.scheduler.after(this.tickIntervalMs.get(node.id) ?? this.tickMs, () => {
       if (node.incarnation !== incarnation) return;
-      node.step({ type: 'tick' });
-      this.scheduleTick(node, incarnation);
+      const pausedMs = this.pausedForMs(node.id);
+      const tick = (): void => {
+        if (node.incarnation !== incarnation) return;
+        node.step({ type: 'tick' });
+        this.scheduleTick(node, incarnation);
+      };
+      // A timer that came due in a pause fires once when the process resumes (no burst of ticks).
+      if (pausedMs > 0) this.scheduler.after(pausedMs, tick);
+      else tick();
     });
+  }
+
+  /**
+   * Pauses member `id`'s process for `ms` (a long garbage collection, a stopped VM): it handles
+   * no message, no tick and no client call until then, and then each late timer fires once. Its
+   * clock does not stop: a leader that resumes must find its read lease run out.
+   */
+  pause(id: NodeId, ms: number): void {
+    this.counts.pauses += 1;
+    this.pausedUntil.set(id, Math.max(this.pausedUntil.get(id) ?? 0, this.scheduler.nowMs + ms));
+  }
+
+  /** How much longer member `id` stays paused (0: it runs). */
+  pausedForMs(id: NodeId): number {
+    return Math.max(0, (this.pausedUntil.get(id) ?? 0) - this.scheduler.nowMs);
   }
 
   // ---- time ---------------------------------------------------------------------------------

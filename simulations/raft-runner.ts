@@ -52,6 +52,7 @@ export function runSeeds(
       tornWrites: 0,
       restarts: 0,
       clockJumps: 0,
+      pauses: 0,
       diskStalls: 0,
       slowDisks: 0,
       membershipChanges: 0,
@@ -64,6 +65,7 @@ export function runSeeds(
       unknown: 0,
       refused: 0,
       checked: 0,
+      leasedReads: 0,
     },
   };
   for (let seed = first; seed <= last; seed += 1) {
@@ -100,9 +102,9 @@ export function formatSummary(summary: SimSummary, faultMs: number): string {
       `${summary.checks} invariant checks, ${summary.committed} entries committed`,
     `faults      ${f.messages} messages: ${f.dropped} dropped, ${f.duplicated} duplicated; ` +
       `${f.partitions} partitions, ${f.crashes} crashes (${f.tornWrites} tearing a record), ${f.restarts} restarts, ` +
-      `${f.clockJumps} clock jumps, ` +
+      `${f.clockJumps} clock jumps, ${f.pauses} pauses, ` +
       `${f.diskStalls} disk stalls, ${f.slowDisks} slow disks, ${f.membershipChanges} membership changes`,
-    `operations  ${o.checked} checked linearizable (${o.acknowledgedWrites} acknowledged writes, ${o.reads} reads, ` +
+    `operations  ${o.checked} checked linearizable (${o.acknowledgedWrites} acknowledged writes, ${o.reads} reads (${o.leasedReads} under a lease), ` +
       `${o.unknown} unknown outcomes), ${o.refused} refused and retried`,
   ];
   for (const failure of summary.failures) {

@@ -11,6 +11,7 @@ import { ConsensusAssertionError, SeededRandom, type NodeId } from '../consensus
 import { Cluster, type FaultCounts } from './cluster.js';
 import { InvariantViolation } from './invariants.js';
 import { checkLinearizable } from './linearizability.js';
+import { leaseDurationMs } from '../consensus/read-lease.js';
 import { Workload, type OperationCounts } from './workload.js';
 
 /** How long a seed runs: the fault window and the convergence bound after it. */
@@ -19,7 +20,16 @@ export interface SimOptions {
   readonly faultMs: number;
   /** After the faults stop, the group must converge within this many simulated ms. */
   readonly convergeMs?: number;
+  /**
+   * Reads under the leader's lease (consensus/read-lease.ts) instead of a round each. Clock jumps
+   * (a burst of ticks, which a lease does not survive and a monotonic clock never makes) become
+   * pauses of the whole process, which it must survive.
+   */
+  readonly lease?: boolean;
 }
+
+/** The lease of a leased run: 10 ms ticks, elections after 10, timers up to 25 % fast. */
+export const SIM_LEASE_MS = leaseDurationMs({ tickMs: 10, electionTimeoutTicks: 10 });
 
 /** The default fault window of `tessera sim raft`. */
 export const DEFAULT_FAULT_MS = 6000;
@@ -40,7 +50,7 @@ export interface SimResult {
   readonly checks: number;
   readonly committed: number;
   readonly faults: FaultCounts & { membershipChanges: number };
-  readonly operations: OperationCounts & { checked: number };
+  readonly operations: OperationCounts & { checked: number; leasedReads: number };
 }
 
 /** The command that replays `seed` with `options`. */
@@ -50,7 +60,7 @@ export function replayCommand(seed: number, options: SimOptions): string {
     options.convergeMs === undefined || options.convergeMs === DEFAULT_CONVERGE_MS
       ? ''
       : ` --converge-ms ${options.convergeMs}`;
-  return `npx tsx node/cli/main.ts sim raft --seed ${seed}${window}${converge}`;
+  return `npx tsx node/cli/main.ts sim raft --seed ${seed}${window}${converge}${options.lease ? ' --lease' : ''}`;
 }
 
 /** Runs one seed; never throws for a failed property, it reports it. */
@@ -72,6 +82,7 @@ export function runRaftSeed(seed: number, options: SimOptions): SimResult {
     latencyMs: [1, 2 + random.int(20)],
     diskLatencyMs: [0.2, 0.5 + random.int(4)],
     snapshotEvery: 8 + random.int(40),
+    ...(options.lease ? { leaseMs: SIM_LEASE_MS } : {}),
   });
   const workload = new Workload(cluster, random.fork(), {
     clients: 2 + random.int(3),
@@ -79,7 +90,7 @@ export function runRaftSeed(seed: number, options: SimOptions): SimResult {
     timeoutMs: 600,
     thinkMs: [2, 40],
   });
-  const nemesis = new Nemesis(cluster, random.fork());
+  const nemesis = new Nemesis(cluster, random.fork(), options.lease ?? false);
   let error: string | undefined;
   try {
     workload.start();
@@ -115,7 +126,14 @@ export function runRaftSeed(seed: number, options: SimOptions): SimResult {
     checks: cluster.invariants.checks,
     committed: cluster.invariants.committedIndex(),
     faults: { ...cluster.counts, membershipChanges: nemesis.membershipChanges },
-    operations: { ...workload.counts, checked: workload.history.length },
+    operations: {
+      ...workload.counts,
+      checked: workload.history.length,
+      leasedReads: [...cluster.nodes.values()].reduce(
+        (sum, node) => sum + node.readCounts.leased,
+        0,
+      ),
+    },
   };
 }
 
@@ -160,6 +178,8 @@ class Nemesis {
   constructor(
     private readonly cluster: Cluster,
     private readonly random: SeededRandom,
+    /** Pause processes where an unleased run jumps clocks. */
+    private readonly pauses: boolean,
   ) {
     this.ids = [...cluster.nodes.keys()];
     const { network } = cluster;
@@ -248,7 +268,9 @@ class Nemesis {
       }
     } else if (roll < 63) {
       const id = this.pick();
-      if (cluster.node(id).up) cluster.jumpClock(id, 3 + random.int(30));
+      if (!cluster.node(id).up) return;
+      if (this.pauses) cluster.pause(id, 20 + random.int(800));
+      else cluster.jumpClock(id, 3 + random.int(30));
     } else if (roll < 70) {
       const id = this.pick();
       cluster.stallDisk(id, true);

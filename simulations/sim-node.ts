@@ -19,6 +19,7 @@ import {
   type Ready,
   type StateMachine,
 } from '../consensus/index.js';
+import { ReadLease } from '../consensus/read-lease.js';
 import type { Scheduler } from './scheduler.js';
 import { SimDisk } from './sim-disk.js';
 
@@ -44,6 +45,9 @@ export type WriteAnswer<Result> =
 interface PendingRead {
   index: number | undefined;
   readonly done: () => void;
+  /** When its round went out, and in which term (a lease round: the answer extends the lease). */
+  readonly sentMs: number;
+  readonly term: number;
 }
 
 /** One simulated member: a core, its machine, its disk, and the driver loop between them. */
@@ -73,9 +77,17 @@ export class SimNode<Machine extends StateMachine<unknown>> {
     private readonly snapshotEvery: number,
     /** A new, empty machine (at every start: a restart rebuilds it from the disk). */
     private readonly newMachine: () => Machine,
+    /** Reads under a leader lease of this many simulated ms (read-lease.ts); 0: every read has a round. */
+    leaseMs = 0,
   ) {
     this.machine = newMachine();
+    this.lease = new ReadLease(leaseMs);
   }
+
+  private readonly lease: ReadLease;
+  private renewing = false;
+  /** Reads answered under the lease, and rounds of heartbeats sent for reads. */
+  readonly readCounts = { leased: 0, rounds: 0 };
 
   get up(): boolean {
     return this.raft !== undefined;
@@ -110,6 +122,8 @@ export class SimNode<Machine extends StateMachine<unknown>> {
     this.syncing = false;
     this.writes.clear();
     this.reads.clear();
+    this.renewing = false;
+    this.lease.end();
     return this.disk.crash(this.random);
   }
 
@@ -141,11 +155,49 @@ export class SimNode<Machine extends StateMachine<unknown>> {
    * applied everything committed before the call (read the machine then).
    */
   readIndex(done: () => void): ProposalOutcome | undefined {
+    const now = this.world.scheduler.nowMs;
+    const status = this.raft?.status();
+    if (status?.role === 'leader' && this.lease.holds(now, status.term)) {
+      const leased = this.step({
+        type: 'propose',
+        proposal: { kind: 'read', context: 0, lease: true },
+      });
+      if (leased?.outcome?.ok === true) {
+        this.readCounts.leased += 1;
+        this.reads.set(++this.readContext, {
+          index: leased.outcome.index,
+          done,
+          sentMs: now,
+          term: 0,
+        });
+        if (this.lease.remainingMs(now) < this.lease.durationMs / 2 && !this.renewing) {
+          this.renewing = true;
+          if (this.round(() => (this.renewing = false))?.ok !== true) this.renewing = false;
+        }
+        this.serveReads();
+        return leased.outcome;
+      }
+    }
+    const outcome = this.round(done);
+    this.serveReads();
+    return outcome;
+  }
+
+  /** Whether this member would answer a read now under its lease (no round). */
+  leaseHolds(): boolean {
+    const status = this.raft?.status();
+    return status?.role === 'leader' && this.lease.holds(this.world.scheduler.nowMs, status.term);
+  }
+
+  /** A read with a round of heartbeats: answered once a majority confirms the leadership. */
+  private round(done: () => void): ProposalOutcome | undefined {
+    const now = this.world.scheduler.nowMs;
+    const status = this.raft?.status();
     const context = ++this.readContext;
-    this.reads.set(context, { index: undefined, done });
+    this.reads.set(context, { index: undefined, done, sentMs: now, term: status?.term ?? 0 });
     const ready = this.step({ type: 'propose', proposal: { kind: 'read', context } });
     if (ready?.outcome?.ok !== true) this.reads.delete(context);
-    this.serveReads();
+    else this.readCounts.rounds += 1;
     return ready?.outcome;
   }
 
@@ -190,8 +242,11 @@ export class SimNode<Machine extends StateMachine<unknown>> {
     }
     for (const state of ready.readStates) {
       const read = this.reads.get(state.context);
-      if (read !== undefined) read.index = state.index;
+      if (read === undefined) continue;
+      read.index = state.index;
+      this.lease.extend(read.sentMs, read.term);
     }
+    if (ready.committed.some((entry) => entry.type === 'config')) this.lease.end();
     if (ready.committed.length > 0 || ready.snapshotToApply !== undefined) {
       const snapshot =
         this.applied - this.lastSnapshotIndex >= this.snapshotEvery

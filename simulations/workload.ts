@@ -104,51 +104,64 @@ export class Workload {
     };
     const base = { client, key, callMs };
     const input = this.chooseInput(key, roll, value);
-    let outcome;
-    if (input.op === 'get') {
-      outcome = node.read(key, (read) => {
-        this.counts.reads += 1;
-        this.lastSeen.set(key, read);
-        finish({ ...base, returnMs: this.cluster.scheduler.nowMs, input, output: { value: read } });
+    // A paused member takes the call when it resumes (the request waits in its socket).
+    const invoke = (): void => {
+      let outcome;
+      if (input.op === 'get') {
+        outcome = node.read(key, (read) => {
+          this.counts.reads += 1;
+          this.lastSeen.set(key, read);
+          finish({
+            ...base,
+            returnMs: this.cluster.scheduler.nowMs,
+            input,
+            output: { value: read },
+          });
+        });
+      } else {
+        outcome = node.proposeCommand({ ...input, key }, (answer) => {
+          if (!answer.ok) {
+            finish(undefined); // overwritten before commit: it never happened
+            return;
+          }
+          const committed = this.cluster.invariants.committedAt(answer.index);
+          if (committed?.term !== answer.term) {
+            throw new InvariantViolation(
+              `write acknowledged at ${answer.index}/${answer.term} is not the committed entry`,
+            );
+          }
+          this.counts.acknowledgedWrites += 1;
+          const output = answer.result?.op === 'cas' ? { ok: answer.result.ok } : undefined;
+          if (output?.ok === false) this.counts.failedCas += 1;
+          else this.lastSeen.set(key, input.value);
+          finish({ ...base, returnMs: this.cluster.scheduler.nowMs, input, output });
+        });
+      }
+      if (outcome?.ok !== true) {
+        this.counts.refused += 1;
+        const hint = outcome?.ok === false ? outcome.leader : 0;
+        if (hint !== 0) this.leaderGuess.set(client, hint);
+        else this.leaderGuess.delete(client);
+        finished = true;
+        this.later(client);
+        return;
+      }
+      this.counts.issued += 1;
+      this.outstanding += 1;
+      this.cluster.scheduler.after(this.options.timeoutMs, () => {
+        if (finished) return;
+        this.counts.unknown += 1;
+        // A read with no answer had no effect; a write may have happened, at any later time.
+        finish(
+          input.op === 'get'
+            ? undefined
+            : { ...base, returnMs: Infinity, input, output: undefined },
+        );
       });
-    } else {
-      outcome = node.proposeCommand({ ...input, key }, (answer) => {
-        if (!answer.ok) {
-          finish(undefined); // overwritten before commit: it never happened
-          return;
-        }
-        const committed = this.cluster.invariants.committedAt(answer.index);
-        if (committed?.term !== answer.term) {
-          throw new InvariantViolation(
-            `write acknowledged at ${answer.index}/${answer.term} is not the committed entry`,
-          );
-        }
-        this.counts.acknowledgedWrites += 1;
-        const output = answer.result?.op === 'cas' ? { ok: answer.result.ok } : undefined;
-        if (output?.ok === false) this.counts.failedCas += 1;
-        else this.lastSeen.set(key, input.value);
-        finish({ ...base, returnMs: this.cluster.scheduler.nowMs, input, output });
-      });
-    }
-    if (outcome?.ok !== true) {
-      this.counts.refused += 1;
-      const hint = outcome?.ok === false ? outcome.leader : 0;
-      if (hint !== 0) this.leaderGuess.set(client, hint);
-      else this.leaderGuess.delete(client);
-      finished = true;
-      this.later(client);
-      return;
-    }
-    this.counts.issued += 1;
-    this.outstanding += 1;
-    this.cluster.scheduler.after(this.options.timeoutMs, () => {
-      if (finished) return;
-      this.counts.unknown += 1;
-      // A read with no answer had no effect; a write may have happened, at any later time.
-      finish(
-        input.op === 'get' ? undefined : { ...base, returnMs: Infinity, input, output: undefined },
-      );
-    });
+    };
+    const pausedMs = this.cluster.pausedForMs(target);
+    if (pausedMs > 0) this.cluster.scheduler.after(pausedMs, invoke);
+    else invoke();
   }
 
   private chooseInput(key: string, roll: number, value: string): Operation['input'] {

@@ -58,6 +58,12 @@ export function registerSim(parser: Argv): Argv {
               default: DEFAULT_CONVERGE_MS,
               describe: 'simulated ms allowed for a leader and convergence after the faults stop',
             })
+            .option('lease', {
+              type: 'boolean',
+              default: false,
+              describe:
+                'answer reads under the leader lease; processes are paused where clocks would jump',
+            })
             .option('verbose', {
               type: 'boolean',
               default: false,
@@ -70,7 +76,11 @@ export function registerSim(parser: Argv): Argv {
             argv.seeds !== undefined
               ? parseSeedRange(argv.seeds)
               : [argv.seed ?? 0, argv.seed ?? 0];
-          const options = { faultMs: argv['fault-ms'], convergeMs: argv['converge-ms'] };
+          const options = {
+            faultMs: argv['fault-ms'],
+            convergeMs: argv['converge-ms'],
+            ...(argv.lease ? { lease: true } : {}),
+          };
           const summary = runSeeds(
             first,
             last,

@@ -8,7 +8,8 @@
  * What a node's CM sees is what a real node's CM sees: its own member's map as that member has
  * applied it (so it lags the log by as much as Raft makes it lag); a proposal goes to the leader
  * the member knows and answers once the leader applied it; a confirmation is a ReadIndex read at
- * that leader, then a wait until the node's own member has applied through the read's index.
+ * that leader (answered under its read lease while that holds, consensus/read-lease.ts), then a
+ * wait until the node's own member has applied through the read's index.
  *
  * The world's `map` follows the committed log (every entry as the first member applies it): it is
  * the truth the checks compare against, never what a CM reads.
@@ -26,6 +27,7 @@ import type {
   ClusterResult,
 } from '../../node/cluster/cluster-map-types.js';
 import { ClusterMap, encodeCommand } from '../../node/cluster/cluster-map.js';
+import { leaseDurationMs } from '../../consensus/read-lease.js';
 import { Invariants } from '../invariants.js';
 import type { Scheduler } from '../scheduler.js';
 import { SimNode, type World } from '../sim-node.js';
@@ -45,6 +47,11 @@ export interface RaftHost {
 /** Simulated milliseconds per Raft tick; elections after 10 to 20 ticks, heartbeats every 2. */
 export const RAFT_TICK_MS = 10;
 const RAFT_OPTIONS = { electionTimeoutTicks: 10, heartbeatTicks: 2 } as const;
+/** Confirmations are answered under the leader's read lease, as on a real node. */
+const LEASE_MS = leaseDurationMs({
+  tickMs: RAFT_TICK_MS,
+  electionTimeoutTicks: RAFT_OPTIONS.electionTimeoutTicks,
+});
 const LATENCY_MS: readonly [number, number] = [1, 10];
 const DISK_MS: readonly [number, number] = [0, 2];
 /** How long a node waits for its own member to apply through an index it was told of. */
@@ -75,6 +82,7 @@ export class RaftMapGroup implements World<ClusterMap> {
         RAFT_OPTIONS,
         1_000_000,
         () => new ClusterMap(),
+        LEASE_MS,
       );
       this.members.set(id, member);
       this.start(id);

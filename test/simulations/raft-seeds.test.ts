@@ -41,3 +41,21 @@ describe('raft: seeded random simulation', () => {
     expect(runRaftSeed(78, { faultMs: FAULT_MS }).steps).to.not.equal(once.steps);
   });
 });
+
+const LEASE_SEEDS = 150;
+
+describe('raft: seeded random simulation with reads under the leader lease', () => {
+  it(`seeds 1..${LEASE_SEEDS} keep every invariant and a linearizable history, processes paused where clocks jumped`, () => {
+    const totals = { leased: 0, pauses: 0, reads: 0 };
+    for (let seed = 1; seed <= LEASE_SEEDS; seed += 1) {
+      const result = runRaftSeed(seed, { faultMs: FAULT_MS, lease: true });
+      if (!result.ok) expect.fail(`seed ${seed} failed: ${result.error}\nreplay: ${result.replay}`);
+      expect(result.replay).to.match(/ --lease$/);
+      totals.pauses += result.faults.pauses;
+      totals.reads += result.operations.reads;
+      totals.leased += result.operations.leasedReads;
+    }
+    expect(totals.pauses).to.be.greaterThan(LEASE_SEEDS);
+    expect(totals.leased, 'reads answered under a lease').to.be.greaterThan(totals.reads / 4);
+  });
+});
