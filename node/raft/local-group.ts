@@ -24,6 +24,8 @@ export interface LocalGroupOptions {
   readonly tickMs?: number;
   readonly raft?: Partial<Omit<RaftOptions, 'id' | 'bootstrap' | 'durable' | 'random'>>;
   readonly snapshotEvery?: number;
+  /** Reads under a leader lease, on this clock (RaftDriverOptions.lease). */
+  readonly lease?: { readonly nowMs: () => number; readonly durationMs: number };
 }
 
 /** The members, their logs, the in-process network and the tick timer. */
@@ -59,6 +61,7 @@ export class LocalGroup {
           machine: new KvMachine(),
           send: (message) => group.send(message),
           ...(options.snapshotEvery === undefined ? {} : { snapshotEvery: options.snapshotEvery }),
+          ...(options.lease ? { lease: options.lease } : {}),
         }),
       );
     }

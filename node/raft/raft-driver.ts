@@ -18,6 +18,7 @@ import {
   type StateMachine,
   type Status,
 } from '../../consensus/index.js';
+import { ReadLease } from '../../consensus/read-lease.js';
 import type { SegmentLog } from './segment-log.js';
 
 /** A proposal the leader refused; `leader` is the member it believes leads (0: unknown). */
@@ -54,6 +55,11 @@ export interface RaftDriverOptions<Result> {
   readonly snapshotEvery?: number;
   /** Called if the durable log fails: the member must stop (it can no longer promise anything). */
   readonly onFatal?: (error: unknown) => void;
+  /**
+   * Reads under a leader lease (consensus/read-lease.ts): the monotonic clock and the lease's
+   * length. Without it every read pays for a round of heartbeats.
+   */
+  readonly lease?: { readonly nowMs: () => number; readonly durationMs: number };
 }
 
 /** The result of a committed proposal. */
@@ -76,8 +82,20 @@ export class RaftDriver<Result> {
   /** ReadIndex reads proposed and not yet confirmed by a majority, by context. */
   private readonly unconfirmedReads = new Map<
     number,
-    { resolve: (index: number) => void; reject: (error: Error) => void }
+    {
+      resolve: (index: number) => void;
+      reject: (error: Error) => void;
+      /** When the read's round went out, and in which term: its answer extends the lease. */
+      sentMs: number;
+      term: number;
+    }
   >();
+  private readonly lease: ReadLease | undefined;
+  private readonly nowMs: () => number;
+  /** A round sent only to renew the lease is in flight. */
+  private renewing = false;
+  /** Reads answered under the lease, and rounds of heartbeats sent for reads. */
+  readonly reads = { leased: 0, rounds: 0 };
   /** Confirmed reads waiting for the machine to apply through their index. */
   private confirmedReads: { index: number; resolve: (index: number) => void }[] = [];
   private readonly onFatal: (error: unknown) => void;
@@ -101,6 +119,8 @@ export class RaftDriver<Result> {
     this.machine = options.machine;
     this.send = options.send;
     this.snapshotEvery = options.snapshotEvery ?? 10_000;
+    this.lease = options.lease ? new ReadLease(options.lease.durationMs) : undefined;
+    this.nowMs = options.lease?.nowMs ?? (() => 0);
     this.onFatal =
       options.onFatal ??
       ((error) => {
@@ -147,6 +167,8 @@ export class RaftDriver<Result> {
    * and a promotion of a learner that is still behind: the caller retries.
    */
   proposeConfig(change: ConfigChange): Promise<Committed<Result>> {
+    // Majorities change with the configuration: the lease is not carried across.
+    this.lease?.end();
     return new Promise((resolve, reject) => {
       const ready = this.raft.step({ type: 'propose', proposal: { kind: 'config', change } });
       const outcome = ready.outcome;
@@ -165,14 +187,51 @@ export class RaftDriver<Result> {
    * the read is confirmed.
    */
   readIndex(): Promise<number> {
-    return new Promise((resolve, reject) => {
-      const context = ++this.readContext;
-      const ready = this.raft.step({ type: 'propose', proposal: { kind: 'read', context } });
-      if (ready.outcome?.ok === true) this.unconfirmedReads.set(context, { resolve, reject });
-      else
-        reject(new NotLeaderError(ready.outcome?.reason ?? 'unknown', ready.outcome?.leader ?? 0));
-      this.handle(ready);
+    const leased = this.leaseRead();
+    if (leased !== undefined) return leased;
+    return new Promise((resolve, reject) => this.readRound(resolve, reject));
+  }
+
+  /**
+   * A read under the lease, while it holds (renewed in the background once half of it is gone);
+   * undefined when it does not hold, and the read needs a round.
+   */
+  private leaseRead(): Promise<number> | undefined {
+    const lease = this.lease;
+    if (!lease) return undefined;
+    const now = this.nowMs();
+    const status = this.raft.status();
+    if (status.role !== 'leader' || !lease.holds(now, status.term)) return undefined;
+    const ready = this.raft.step({
+      type: 'propose',
+      proposal: { kind: 'read', context: 0, lease: true },
     });
+    this.handle(ready);
+    if (ready.outcome?.ok !== true) return undefined;
+    this.reads.leased += 1;
+    if (lease.remainingMs(now) < lease.durationMs / 2 && !this.renewing) {
+      this.renewing = true;
+      const done = (): void => {
+        this.renewing = false;
+      };
+      this.readRound(done, done);
+    }
+    const index = ready.outcome.index;
+    if (index <= this.applied) return Promise.resolve(index);
+    return new Promise((resolve) => this.confirmedReads.push({ index, resolve }));
+  }
+
+  /** A ReadIndex round: the read is confirmed once a majority answers heartbeats sent after it. */
+  private readRound(resolve: (index: number) => void, reject: (error: Error) => void): void {
+    const context = ++this.readContext;
+    const sentMs = this.nowMs();
+    const ready = this.raft.step({ type: 'propose', proposal: { kind: 'read', context } });
+    if (ready.outcome?.ok === true) {
+      this.reads.rounds += 1;
+      this.unconfirmedReads.set(context, { resolve, reject, sentMs, term: ready.outcome.term });
+    } else
+      reject(new NotLeaderError(ready.outcome?.reason ?? 'unknown', ready.outcome?.leader ?? 0));
+    this.handle(ready);
   }
 
   private flushProposals(): void {
@@ -209,6 +268,7 @@ export class RaftDriver<Result> {
       this.lastSnapshotIndex = this.applied;
     }
     for (const entry of ready.committed) {
+      if (entry.type === 'config') this.lease?.end();
       const result = this.machine.apply(
         entry.index,
         entry.type === 'normal' ? entry.data : new Uint8Array(),
@@ -238,6 +298,7 @@ export class RaftDriver<Result> {
       const read = this.unconfirmedReads.get(state.context);
       if (read === undefined) continue;
       this.unconfirmedReads.delete(state.context);
+      this.lease?.extend(read.sentMs, read.term);
       this.confirmedReads.push({ index: state.index, resolve: read.resolve });
     }
     if (this.confirmedReads.length > 0) {

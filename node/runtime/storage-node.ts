@@ -9,6 +9,7 @@
  * upStableMs, so a flapping node does not move ownership back and forth; `out` (which moves
  * data) only after outAfterMs, when configured, or by an operator's command.
  */
+import { leaseDurationMs } from '../../consensus/read-lease.js';
 import { join } from 'node:path';
 import { pino, type Logger } from 'pino';
 import type { ConfigChange } from '../../consensus/index.js';
@@ -166,6 +167,14 @@ export class StorageNode {
       snapshotEvery: config.raft.snapshotEvery,
       send: (message) => this.raftLink.send(message),
       onFatal,
+      // Reads (every CM confirmation among them) under the leader lease: no round while it holds.
+      lease: {
+        nowMs: () => clock.nowMs(),
+        durationMs: leaseDurationMs({
+          tickMs: config.raft.tickMs,
+          electionTimeoutTicks: config.raft.electionTicks,
+        }),
+      },
     });
     for (const peer of config.peers)
       if (peer.raftId !== config.raftId) this.raftLink.setPeer(peer.raftId, peer.grpc);

@@ -136,4 +136,43 @@ describe('the Raft driver on real disks', () => {
       await group.stop();
     }
   });
+
+  it('answers reads under the leader lease without a round, only while the lease holds on its clock', async () => {
+    let now = 1_000;
+    const group = await LocalGroup.start({
+      dir,
+      members: 3,
+      lease: { nowMs: () => now, durationMs: 500 },
+    });
+    try {
+      await group.elect(1);
+      const leader = group.driver(1);
+      const first = await leader.propose(encodeKvCommand({ op: 'put', key: 'a', value: '1' }));
+      expect(await leader.readIndex()).to.be.at.least(first.index);
+      expect(leader.reads).to.deep.equal({ leased: 0, rounds: 1 });
+      // Inside the lease: answered at the commit index, every committed write included, no round.
+      const second = await leader.propose(encodeKvCommand({ op: 'put', key: 'a', value: '2' }));
+      now += 100;
+      expect(await leader.readIndex()).to.be.at.least(second.index);
+      expect(leader.reads).to.deep.equal({ leased: 1, rounds: 1 });
+      // Past half of it, a read is still answered and a round renews it in the background.
+      now += 200;
+      await leader.readIndex();
+      expect(leader.reads).to.deep.equal({ leased: 2, rounds: 2 });
+      // Past its end (on the clock, whatever the ticks): a round again.
+      now += 10_000;
+      await leader.readIndex();
+      expect(leader.reads.rounds).to.equal(3);
+      expect(leader.reads.leased).to.equal(2);
+      // A follower has no lease.
+      expect(
+        await group
+          .driver(2)
+          .readIndex()
+          .catch((caught: unknown) => caught),
+      ).to.be.instanceOf(NotLeaderError);
+    } finally {
+      await group.stop();
+    }
+  });
 });
