@@ -2,7 +2,8 @@
  * What the nodes did during a phase, from their Prometheus endpoints (/metrics): gRPC calls
  * served by method (Fragments, Cluster and Volumes services; a CM's calls to its own node's store
  * go through no gRPC and are not counted; Raft messages are not counted), the server-side time
- * spent in them, process CPU seconds, and Raft entries committed. A phase's figures are the
+ * spent in them, process CPU seconds, Raft entries committed, and Raft reads (under the leader's
+ * lease, or with a round of heartbeats). A phase's figures are the
  * difference of two scrapes; a counter that went down (a restarted node) counts from zero.
  */
 import { request } from 'undici';
@@ -25,6 +26,8 @@ export interface NodeWork {
   cpuSeconds: number;
   /** Raft entries committed (the largest commit index move any node saw). */
   raftEntries: number;
+  /** Linearizable Raft reads the leader answered: under its lease, and with a heartbeat round. */
+  raftReads: { lease: number; round: number };
   seconds: number;
 }
 
@@ -74,6 +77,7 @@ export function workBetween(before: Scrape, after: Scrape): NodeWork {
     serverSeconds: new Map(),
     cpuSeconds: 0,
     raftEntries: 0,
+    raftReads: { lease: 0, round: 0 },
     seconds: (after.atMs - before.atMs) / 1000,
   };
   const add = (map: Map<string, number>, key: string, value: number): void => {
@@ -91,6 +95,8 @@ export function workBetween(before: Scrape, after: Scrape): NodeWork {
       } else if (key.startsWith('tessera_request_duration_seconds_sum{'))
         add(work.serverSeconds, method, moved);
       else if (/process_cpu_seconds_total\{/.test(key)) work.cpuSeconds += moved;
+      else if (key === 'tessera_raft_reads_total{how=lease}') work.raftReads.lease += moved;
+      else if (key === 'tessera_raft_reads_total{how=round}') work.raftReads.round += moved;
       else if (key.startsWith('tessera_raft_commit_index{') && earlier?.has(key))
         work.raftEntries = Math.max(work.raftEntries, moved);
     }

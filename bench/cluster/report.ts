@@ -143,6 +143,11 @@ export function printWork(rows: readonly Row[]): void {
     ]),
     ['failed calls/op', ...rows.map((row) => perOp(row, sum(row.phase.work.failedCalls)))],
     ['Raft entries/op', ...rows.map((row) => perOp(row, row.phase.work.raftEntries))],
+    [
+      'Raft reads under the lease/op',
+      ...rows.map((row) => perOp(row, row.phase.work.raftReads.lease)),
+    ],
+    ['Raft read rounds/op', ...rows.map((row) => perOp(row, row.phase.work.raftReads.round))],
     ['node CPU ms/op', ...rows.map((row) => perOp(row, 1000 * row.phase.work.cpuSeconds))],
     ['client CPU ms/op', ...rows.map((row) => perOp(row, 1000 * row.phase.clientCpuSeconds))],
     [

@@ -26,6 +26,12 @@ export class NodeMetrics {
     help: 'Highest Raft log index applied to the cluster map',
     registers: [this.registry],
   });
+  readonly raftReads = new Counter({
+    name: 'tessera_raft_reads_total',
+    help: 'Linearizable reads this node answered as Raft leader: under its lease, or with a round of heartbeats',
+    labelNames: ['how'] as const,
+    registers: [this.registry],
+  });
   readonly clusterEpoch = new Gauge({
     name: 'tessera_cluster_epoch',
     help: 'Epoch of the cluster map (CM set and placement)',

@@ -672,6 +672,9 @@ export class StorageNode {
     return count;
   }
 
+  /** The driver's read counts as last put into the metrics. */
+  private readsCounted = { leased: 0, rounds: 0 };
+
   /** Metrics and log lines for what changed since the last tick. */
   private observe(): void {
     const status = this.driver.status();
@@ -679,6 +682,10 @@ export class StorageNode {
     this.metrics.raftIsLeader.set(status.role === 'leader' ? 1 : 0);
     this.metrics.raftCommitIndex.set(status.commit);
     this.metrics.raftAppliedIndex.set(status.applied);
+    const reads = this.driver.reads;
+    this.metrics.raftReads.inc({ how: 'lease' }, reads.leased - this.readsCounted.leased);
+    this.metrics.raftReads.inc({ how: 'round' }, reads.rounds - this.readsCounted.rounds);
+    this.readsCounted = { ...reads };
     this.metrics.clusterEpoch.set(this.map.current.epoch);
     this.metrics.fragments.set(this.fragmentCount);
     this.metrics.fragmentBytes.set(this.store.bytesUsed);
