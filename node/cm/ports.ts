@@ -17,7 +17,13 @@ import type { FragmentId, Version } from '../store/version.js';
  * reached or fails; a refusal the protocol expects (behind, ahead, fenced) is a resolved outcome.
  */
 export interface StorePort {
-  writeData(request: DataWrite): Promise<WriteOutcome<{ delta: Uint8Array }>>;
+  /**
+   * With `deltaCrcOnly` a store across the network may answer with the delta's CRC32C instead
+   * of the delta (the caller knows it and only checks it); one on this node sends the delta.
+   */
+  writeData(
+    request: DataWrite & { deltaCrcOnly?: boolean },
+  ): Promise<WriteOutcome<{ delta?: Uint8Array; deltaCrc32c?: number }>>;
   applyParity(request: ParityWrite): Promise<WriteOutcome<object>>;
   writeWhole(request: WholeWrite): Promise<WriteOutcome<object>>;
   read(

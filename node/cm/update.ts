@@ -25,6 +25,7 @@ import {
   type CmContext,
 } from './cm-context.js';
 import { OutcomeUnknownError, StripeUnavailableError } from './errors.js';
+import { crc32c } from '@node-rs/crc32';
 import { xorOf } from '../../erasure/index.js';
 import { copyRegistry, decodeRange, fragmentId, storeOf } from './fragment-io.js';
 import { nextVersion, type OwnedStripe } from './owned-stripe.js';
@@ -63,10 +64,14 @@ export async function updateFragment(
     // The common path: the owner knows the old range, so data and parity go out at once.
     const delta = xorOf(oldBlock.subarray(offset, offset + bytes.length), bytes);
     [data, parityResults] = await Promise.all([
-      writeDataFragment(context, stripe, index, offset, bytes, stamp),
+      writeDataFragment(context, stripe, index, offset, bytes, stamp, true),
       parities(delta),
     ]);
-    if (data.delta && !equalBytes(data.delta, delta)) {
+    // The store's delta (or its CRC32C, across the network) must be the owner's.
+    const differs = data.delta
+      ? !equalBytes(data.delta, delta)
+      : data.deltaCrc32c !== undefined && data.deltaCrc32c !== crc32c(delta);
+    if (differs) {
       // A version is stamped once, so this is a bug: never acknowledge, and re-encode parity.
       stripe.rewriteParity = true;
       throw new ViewWrong(
@@ -178,7 +183,12 @@ function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
 }
 
 type ParityResult = 'ok' | 'missed' | 'fenced' | 'ahead';
-type DataResult = { ok: boolean; delta?: Uint8Array; maybeApplied: boolean };
+type DataResult = {
+  ok: boolean;
+  delta?: Uint8Array;
+  deltaCrc32c?: number;
+  maybeApplied: boolean;
+};
 
 /** Step 3: the delta to every parity fragment, with its coefficient, v' and the new registry. */
 function writeParities(
@@ -256,6 +266,8 @@ async function writeDataFragment(
   offset: number,
   bytes: Uint8Array,
   stamp: StampBase,
+  /** The owner knows the delta: a CRC32C of the store's is enough to check it. */
+  deltaCrcOnly = false,
 ): Promise<DataResult> {
   const store = storeOf(context.stores, stripe, index);
   if (!store || stripe.marks.has(index)) return { ok: false, maybeApplied: false };
@@ -268,11 +280,18 @@ async function writeDataFragment(
       offset,
       bytes,
       digest: digestOf(bytes),
+      deltaCrcOnly,
     });
   } catch {
     return { ok: false, maybeApplied: true };
   }
-  if (outcome.ok) return { ok: true, delta: outcome.delta, maybeApplied: true };
+  if (outcome.ok)
+    return {
+      ok: true,
+      ...(outcome.delta ? { delta: outcome.delta } : {}),
+      ...(outcome.deltaCrc32c !== undefined ? { deltaCrc32c: outcome.deltaCrc32c } : {}),
+      maybeApplied: true,
+    };
   if (outcome.reason === 'fenced')
     throw new OwnershipLost(
       false,

@@ -6,6 +6,7 @@
 import type * as grpc from '@grpc/grpc-js';
 import type { FragmentsHandlers } from '../../proto/generated/tessera/v1/Fragments.js';
 import type { WriteWholeChunk__Output } from '../../proto/generated/tessera/v1/WriteWholeChunk.js';
+import { crc32c } from '@node-rs/crc32';
 import { InvalidRequestError } from '../store/errors.js';
 import type { FragmentStore } from '../store/fragment-store.js';
 import {
@@ -27,14 +28,15 @@ export function fragmentHandlers(store: FragmentStore): FragmentsHandlers {
         bytes: request.bytes,
         digest: request.digest,
       });
-      return outcome.ok
-        ? {
-            ok: true,
-            version: versionMessage(outcome.version),
-            repeated: outcome.repeated,
-            delta: outcome.delta,
-          }
-        : { ok: false, refusal: refusal(outcome) };
+      if (!outcome.ok) return { ok: false, refusal: refusal(outcome) };
+      const reply = {
+        ok: true,
+        version: versionMessage(outcome.version),
+        repeated: outcome.repeated,
+      };
+      return request.deltaCrcOnly
+        ? { ...reply, deltaCrc32c: crc32c(outcome.delta) }
+        : { ...reply, delta: outcome.delta };
     }),
     ApplyParity: unary(async (request) => {
       const outcome = await store.applyParity({

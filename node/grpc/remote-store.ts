@@ -57,8 +57,14 @@ export function remoteStore(client: FragmentClient): StorePort {
         offset: request.offset,
         bytes: request.bytes,
         digest: request.digest,
+        deltaCrcOnly: request.deltaCrcOnly ?? false,
       });
-      return outcomeOf(reply, { delta: new Uint8Array(reply.delta) });
+      return outcomeOf(
+        reply,
+        request.deltaCrcOnly
+          ? { deltaCrc32c: reply.deltaCrc32c }
+          : { delta: new Uint8Array(reply.delta) },
+      );
     },
     async applyParity(request) {
       const reply = await client.call('ApplyParity', {

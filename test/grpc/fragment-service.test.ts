@@ -12,6 +12,8 @@ import { FragmentStore, type Level } from '../../node/store/fragment-store.js';
 import { fragmentsProto } from '../../proto/load.js';
 import { keys } from '../../node/store/store-codec.js';
 import { digestOf } from '../../node/store/store-requests.js';
+import { remoteStore } from '../../node/grpc/remote-store.js';
+import { crc32c } from '@node-rs/crc32';
 
 const BLOCK = 8192;
 const fragment = { volume: 'vol', stripe: 12, index: 1 };
@@ -116,6 +118,31 @@ describe('grpc: the Fragments service', () => {
         blockBytes: BLOCK,
       },
     ]);
+  });
+
+  it("answers with the delta's CRC32C instead of the delta when asked (the owner knows the delta)", async () => {
+    await client.call('WriteData', dataRequest(0, 1, 0, new Uint8Array(64).fill(3)));
+    const reply = await client.call('WriteData', {
+      ...dataRequest(1, 2, 0, new Uint8Array(64).fill(5)),
+      deltaCrcOnly: true,
+    });
+    expect(reply).to.deep.include({ ok: true, repeated: false });
+    expect(reply.delta.length).to.equal(0);
+    expect(reply.deltaCrc32c).to.equal(crc32c(Buffer.alloc(64, 3 ^ 5)));
+    const port = remoteStore(client);
+    const outcome = await port.writeData({
+      fragment,
+      blockBytes: BLOCK,
+      expected: { epoch: 1, seq: 2 },
+      next: { epoch: 1, seq: 3 },
+      writer: { ...writer, writerSeq: 3 },
+      offset: 0,
+      bytes: new Uint8Array(64).fill(6),
+      digest: digestOf(new Uint8Array(64).fill(6)),
+      deltaCrcOnly: true,
+    });
+    expect(outcome).to.deep.include({ ok: true, deltaCrc32c: crc32c(Buffer.alloc(64, 5 ^ 6)) });
+    expect(outcome).to.not.have.property('delta');
   });
 
   it('returns refusals as outcomes: behind, and fenced after a durable fence', async () => {

@@ -9,6 +9,7 @@ export interface WriteDataReply {
   'repeated'?: (boolean);
   'delta'?: (Buffer | Uint8Array | string);
   'refusal'?: (_tessera_v1_Refusal | null);
+  'deltaCrc32c'?: (number);
 }
 
 export interface WriteDataReply__Output {
@@ -17,4 +18,5 @@ export interface WriteDataReply__Output {
   'repeated': (boolean);
   'delta': (Buffer);
   'refusal': (_tessera_v1_Refusal__Output | null);
+  'deltaCrc32c': (number);
 }

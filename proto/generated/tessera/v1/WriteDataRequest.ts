@@ -7,6 +7,7 @@ export interface WriteDataRequest {
   'offset'?: (number);
   'bytes'?: (Buffer | Uint8Array | string);
   'digest'?: (string);
+  'deltaCrcOnly'?: (boolean);
 }
 
 export interface WriteDataRequest__Output {
@@ -14,4 +15,5 @@ export interface WriteDataRequest__Output {
   'offset': (number);
   'bytes': (Buffer);
   'digest': (string);
+  'deltaCrcOnly': (boolean);
 }
