@@ -5,9 +5,10 @@
  * node's store without gRPC (cm-host.ts), so a fragment on the owner's node moves nothing.
  *
  * An update of B bytes of one data fragment (updateFragment): client → owner B (Volumes.Write);
- * owner → data store B and data store → owner the delta B (WriteData and its reply); owner → each
- * parity store the delta B (ApplyParity); plus a Raft read (ReadIndex, shared by every update
- * waiting at that moment) and small replies. A new stripe is recovered on its first access
+ * owner → data store B (WriteData; the owner knows the old range, from its cache or as zeros for
+ * a block never written, so the store sends back only the delta's CRC32C); owner → each parity
+ * store the delta B (ApplyParity); plus a Raft read (ReadIndex under the leader's lease, shared by
+ * every update waiting at that moment) and small replies. A new stripe is recovered on its first access
  * (recoverStripe): a Fence to each store and a whole-fragment Read of each (nothing written
  * yet, so the decision needs no repair), shared by the stripe's k blocks when each is written once.
  * A read of B bytes of one fragment: the fragment's store → owner B, owner → client B.
@@ -67,11 +68,11 @@ export function updateTraffic(
   fragmentBytes: number,
   newStripeOf?: number,
 ): Traffic {
-  const base = 1 + 2 * shares.data + shares.parities;
+  const base = 1 + shares.data + shares.parities;
   const recoveryBytes = newStripeOf ? (shares.all * fragmentBytes) / newStripeOf / bytes : 0;
   const recoveryCalls = newStripeOf ? (2 * shares.all) / newStripeOf : 0;
   const formula =
-    `1 client→owner + 2×${shares.data.toFixed(2)} data+delta + ${shares.parities.toFixed(2)} parity` +
+    `1 client→owner + ${shares.data.toFixed(2)} data + ${shares.parities.toFixed(2)} parity` +
     (newStripeOf ? ` + ${recoveryBytes.toFixed(2)} recovery reads` : '');
   return {
     bytesPerByte: base + recoveryBytes,
