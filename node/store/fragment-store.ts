@@ -27,7 +27,8 @@ import {
   encodeBase,
   encodeJson,
   encodeRecord,
-  encodeSector,
+  newSectorValue,
+  sealSector,
   fragmentOfMetaKey,
   keys,
   type FragmentMeta,
@@ -539,17 +540,18 @@ export class FragmentStore {
       sector++
     ) {
       const sectorStart = sector * this.sectorBytes;
-      const content = Uint8Array.from(
-        around.get(sector) ??
-          new Uint8Array(Math.min(this.sectorBytes, meta.blockBytes - sectorStart)),
-      );
+      const length = Math.min(this.sectorBytes, meta.blockBytes - sectorStart);
+      const { value, bytes: content } = newSectorValue(length);
       const from = Math.max(start, sectorStart);
-      const to = Math.min(end, sectorStart + content.length);
+      const to = Math.min(end, sectorStart + length);
+      // What the write does not cover keeps its old bytes (zeros where there were none).
+      const old = around.get(sector);
+      if (old && (from > sectorStart || to < sectorStart + length)) content.set(old);
       content.set(bytes.subarray(from - start, to - start), from - sectorStart);
       operations.push({
         type: 'put',
         key: keys.sector(fragment, sector),
-        value: encodeSector(content),
+        value: sealSector(value),
       });
     }
     return operations;

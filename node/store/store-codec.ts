@@ -86,9 +86,23 @@ export interface VersionRecord {
 }
 
 export function encodeSector(bytes: Uint8Array): Uint8Array {
-  const value = new Uint8Array(4 + bytes.length);
-  new DataView(value.buffer).setUint32(0, crc32c(bytes), true);
-  value.set(bytes, 4);
+  const { value, bytes: content } = newSectorValue(bytes.length);
+  content.set(bytes);
+  return sealSector(value);
+}
+
+/**
+ * A sector value to fill in place: `bytes` is where its content goes (all zeros); sealSector then
+ * writes the checksum. One allocation and no copy of the content beyond the caller's own.
+ */
+export function newSectorValue(length: number): { value: Uint8Array; bytes: Uint8Array } {
+  const value = new Uint8Array(4 + length);
+  return { value, bytes: value.subarray(4) };
+}
+
+/** Writes the CRC32C of a value from newSectorValue, once its content is in place. */
+export function sealSector(value: Uint8Array): Uint8Array {
+  new DataView(value.buffer, value.byteOffset).setUint32(0, crc32c(value.subarray(4)), true);
   return value;
 }
 
