@@ -37,6 +37,12 @@ export class Invariants {
   private readonly leaders = new Map<number, NodeId>();
   /** Every entry known committed anywhere, by index. */
   private readonly committed = new Map<number, Entry>();
+  /**
+   * The term in which each committed index was first seen committed (the committing leader's
+   * term: its step is the first to show the commit). Leader Completeness asks leaders of later
+   * terms only to hold it.
+   */
+  private readonly commitTerms = new Map<number, number>();
   private committedMax = 0;
   private readonly digests = new Map<number, { digest: string; node: NodeId }>();
   private readonly seen = new Map<NodeId, Seen>();
@@ -104,16 +110,17 @@ export class Invariants {
     ) {
       const entry = raft.entryAt(index);
       if (entry === undefined) this.fail(`node ${node.id} committed ${index} but does not hold it`);
-      this.recordCommitted(node.id, entry);
+      this.recordCommitted(node.id, entry, status.term);
     }
     seen.term = status.term;
     seen.commit = status.commit;
   }
 
-  private recordCommitted(node: NodeId, entry: Entry): void {
+  private recordCommitted(node: NodeId, entry: Entry, term: number): void {
     const known = this.committed.get(entry.index);
     if (known === undefined) {
       this.committed.set(entry.index, entry);
+      this.commitTerms.set(entry.index, term);
       this.committedMax = Math.max(this.committedMax, entry.index);
       return;
     }
@@ -129,13 +136,18 @@ export class Invariants {
     }
   }
 
-  /** §5.4: a new leader holds every entry committed before it won. */
+  /**
+   * §5.4: a leader holds every entry committed in an earlier term. (Not one committed in its own
+   * term or later: a leader whose process paused while it won learns of its win late, after a
+   * newer leader may have committed entries it never saw; it steps down at their first message.)
+   */
   private checkLeaderCompleteness(node: AnyNode): void {
     const raft = node.raft;
     if (raft === undefined) return;
+    const term = raft.status().term;
     for (let index = raft.firstIndex(); index <= this.committedMax; index += 1) {
       const known = this.committed.get(index);
-      if (known === undefined) continue;
+      if (known === undefined || (this.commitTerms.get(index) ?? 0) >= term) continue;
       if (raft.termAt(index) !== known.term) {
         this.fail(
           `leader ${node.id} of term ${raft.status().term} lacks committed entry ${index} ` +
