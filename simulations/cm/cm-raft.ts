@@ -40,6 +40,8 @@ export interface RaftHost {
   delay(range: readonly [number, number]): number;
   /** Whether a message from `from` to `to` is lost (a cut or a drop). */
   lost(from: string, to: string): boolean;
+  /** Runs `action` now, or once node `id` resumes if its process is paused. */
+  whenRunning(id: string, action: () => void): void;
   /** Node `id`'s member has applied its map through `state.appliedIndex`. */
   applied(id: string, state: Readonly<ClusterMapState>): void;
 }
@@ -201,9 +203,9 @@ export class RaftMapGroup implements World<ClusterMap> {
     const from = this.ids[message.from - 1]!;
     const to = this.ids[message.to - 1]!;
     if (this.host.lost(from, to)) return;
-    this.scheduler.after(this.host.delay(LATENCY_MS), () => {
-      this.members.get(to)!.step({ type: 'receive', message });
-    });
+    this.scheduler.after(this.host.delay(LATENCY_MS), () =>
+      this.host.whenRunning(to, () => this.members.get(to)!.step({ type: 'receive', message })),
+    );
   }
 
   diskLatencyMs(_node: NodeId): number {
@@ -236,10 +238,13 @@ export class RaftMapGroup implements World<ClusterMap> {
   }
 
   private tick(member: Member, incarnation: number): void {
-    this.scheduler.after(RAFT_TICK_MS, () => {
-      if (member.incarnation !== incarnation || !member.up) return;
-      member.step({ type: 'tick' });
-      this.tick(member, incarnation);
-    });
+    const id = this.ids[member.id - 1]!;
+    this.scheduler.after(RAFT_TICK_MS, () =>
+      this.host.whenRunning(id, () => {
+        if (member.incarnation !== incarnation || !member.up) return;
+        member.step({ type: 'tick' });
+        this.tick(member, incarnation);
+      }),
+    );
   }
 }

@@ -105,7 +105,7 @@ function scheduleFaults(world: CmWorld, untilMs: number): void {
     const up = ids.filter((id) => world.nodes.get(id)!.up);
     const crashed = ids.filter((id) => !world.nodes.get(id)!.up);
     const member = (id: string) => world.map.member(id)!;
-    switch (random.int(world.raft ? 10 : 9)) {
+    switch (random.int(world.raft ? 11 : 9)) {
       case 0:
         if (crashed.length < world.volume.m && up.length > 0) world.crash(pick(up)!);
         break;
@@ -157,6 +157,13 @@ function scheduleFaults(world: CmWorld, untilMs: number): void {
         if (!leader) break;
         if (random.chance(0.5) && crashed.length < world.volume.m) world.crash(leader);
         else world.isolate(leader);
+        break;
+      }
+      case 9: {
+        // On Raft: a process pauses (the leader half the time), its read lease running out meanwhile.
+        const leader = world.raft?.leader();
+        const id = leader && random.chance(0.5) ? leader : pick(up);
+        if (id) world.pause(id, world.delay([20, 800]));
         break;
       }
       default:

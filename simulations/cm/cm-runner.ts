@@ -10,7 +10,7 @@ export interface CmSummary {
   readonly failures: { seed: number; violations: string[]; replay: string }[];
   writes: { acked: number; unknown: number; failed: number };
   reads: number;
-  faults: { crashes: number; restarts: number; dropped: number };
+  faults: { crashes: number; restarts: number; pauses: number; dropped: number };
   steps: number;
   simulatedMs: number;
   wallMs: number;
@@ -30,7 +30,7 @@ export async function runCmSeeds(
     failures: [],
     writes: { acked: 0, unknown: 0, failed: 0 },
     reads: 0,
-    faults: { crashes: 0, restarts: 0, dropped: 0 },
+    faults: { crashes: 0, restarts: 0, pauses: 0, dropped: 0 },
     steps: 0,
     simulatedMs: 0,
     wallMs: 0,
@@ -44,6 +44,7 @@ export async function runCmSeeds(
     summary.reads += result.reads;
     summary.faults.crashes += result.stats.crashes;
     summary.faults.restarts += result.stats.restarts;
+    summary.faults.pauses += result.stats.pauses;
     summary.faults.dropped += result.stats.dropped;
     summary.steps += result.steps;
     summary.simulatedMs += result.simulatedMs;
@@ -64,7 +65,7 @@ export function formatCmSummary(summary: CmSummary): string {
   const lines = [
     `${summary.runs} seeds: ${summary.runs - summary.failures.length} kept every invariant, ${summary.failures.length} failed`,
     `writes: ${summary.writes.acked} acknowledged, ${summary.writes.unknown} outcome unknown, ${summary.writes.failed} refused; ${summary.reads} reads checked`,
-    `faults: ${summary.faults.crashes} crashes, ${summary.faults.restarts} restarts, ${summary.faults.dropped} messages dropped (plus cuts, isolation and false suspicions)`,
+    `faults: ${summary.faults.crashes} crashes, ${summary.faults.restarts} restarts, ${summary.faults.pauses} pauses, ${summary.faults.dropped} messages dropped (plus cuts, isolation and false suspicions)`,
     `${summary.steps} events over ${(summary.simulatedMs / 1000).toFixed(0)} simulated s in ${(summary.wallMs / 1000).toFixed(1)} s`,
   ];
   for (const failure of summary.failures)

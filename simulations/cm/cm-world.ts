@@ -106,7 +106,16 @@ export class CmWorld {
   slowRate = 0;
   /** Called for every request about to be delivered (scenario tests). */
   readonly interceptors: Interceptor[] = [];
-  readonly stats = { calls: 0, dropped: 0, crashes: 0, restarts: 0, proposals: 0, confirms: 0 };
+  readonly stats = {
+    calls: 0,
+    dropped: 0,
+    crashes: 0,
+    restarts: 0,
+    pauses: 0,
+    proposals: 0,
+    confirms: 0,
+  };
+  private readonly pausedUntil = new Map<string, number>();
   /** The Raft members that hold the map (options.raft), or undefined under the log model. */
   readonly raft: RaftMapGroup | undefined;
 
@@ -120,6 +129,7 @@ export class CmWorld {
           map: this.map,
           delay: (range) => this.delay(range),
           lost: (from, to) => this.lost(from, to),
+          whenRunning: (id, action) => this.whenRunning(id, action),
           applied: (id, state) => {
             const node = this.nodes.get(id);
             if (node && state.appliedIndex > node.view.appliedIndex) node.view = state;
@@ -277,6 +287,24 @@ export class CmWorld {
     );
   }
 
+  /**
+   * Pauses node `id`'s process for `ms` (a long garbage collection, a stopped VM): it serves no
+   * call, hears no reply or timeout, and its Raft member takes no message and no tick until
+   * then; each late timer fires once. The clock goes on: a Raft leader that resumes must find
+   * its read lease run out.
+   */
+  pause(id: string, ms: number): void {
+    this.stats.pauses += 1;
+    this.pausedUntil.set(id, Math.max(this.pausedUntil.get(id) ?? 0, this.scheduler.nowMs + ms));
+  }
+
+  /** Runs `action` now, or when node `id` resumes if it is paused. */
+  whenRunning(id: string, action: () => void): void {
+    const left = (this.pausedUntil.get(id) ?? 0) - this.scheduler.nowMs;
+    if (left > 0) this.scheduler.after(left, () => this.whenRunning(id, action));
+    else action();
+  }
+
   /** Cuts messages from `a` to `b` (one way). */
   cut(a: string, b: string): void {
     this.cuts.add(`${a}>${b}`);
@@ -341,13 +369,19 @@ export class CmWorld {
         if (!settled) rejectCall(error);
         settled = true;
       };
-      this.scheduler.after(this.options.callDeadlineMs ?? 1_000, () => {
-        if (alive()) reject(new Error(`call ${from.id}→${to}: deadline exceeded`));
-      });
+      // A paused caller hears of its timeouts and replies when it resumes.
+      const atCaller = (action: () => void): void => this.whenRunning(from.id, action);
+      this.scheduler.after(this.options.callDeadlineMs ?? 1_000, () =>
+        atCaller(() => {
+          if (alive()) reject(new Error(`call ${from.id}→${to}: deadline exceeded`));
+        }),
+      );
       const fail = (why: string): void =>
-        this.scheduler.after(timeoutMs, () => {
-          if (alive()) reject(new Error(`call ${from.id}→${to} failed: ${why}`));
-        });
+        this.scheduler.after(timeoutMs, () =>
+          atCaller(() => {
+            if (alive()) reject(new Error(`call ${from.id}→${to} failed: ${why}`));
+          }),
+        );
       const lost = (a: string, b: string): boolean => this.lost(a, b);
       // A slow request (stuck in a queue, a long fsync ahead of it) arrives after its caller gave up.
       const slow = this.slowRate > 0 && this.random.chance(this.slowRate);
@@ -357,18 +391,25 @@ export class CmWorld {
         if (!alive()) return;
         if (dropped || lost(from.id, to) || (to !== 'raft' && !this.nodes.get(to)!.up))
           return fail('request lost');
-        run().then(
-          (value) =>
-            this.scheduler.after(latency(), () => {
-              if (!alive()) return;
-              if (lost(to, from.id)) return fail('reply lost');
-              resolve(value);
-            }),
-          (error: unknown) =>
-            this.scheduler.after(latency(), () => {
-              if (alive()) reject(error instanceof Error ? error : new Error(String(error)));
-            }),
-        );
+        // A paused target serves the request when it resumes.
+        this.whenRunning(to, () => {
+          void run().then(
+            (value) =>
+              this.scheduler.after(latency(), () => {
+                if (!alive()) return;
+                if (lost(to, from.id)) return fail('reply lost');
+                atCaller(() => {
+                  if (alive()) resolve(value);
+                });
+              }),
+            (error: unknown) =>
+              this.scheduler.after(latency(), () =>
+                atCaller(() => {
+                  if (alive()) reject(error instanceof Error ? error : new Error(String(error)));
+                }),
+              ),
+          );
+        });
       });
     });
   }

@@ -3,7 +3,7 @@
 // message loss) each end with no acknowledged write lost, no read of a refused, rolled-back or
 // unwritten version, no version stamped twice with other bytes, and every stripe consistent.
 // The same with the map on real Raft members (one per node, on the same simulated network) while
-// the Raft leader is crashed and cut off. A failing seed is named with the command that replays it.
+// the Raft leader is crashed and cut off, and processes (the leader among them) pause. A failing seed is named with the command that replays it.
 import { expect } from 'chai';
 import { runCmSeed } from '../../simulations/cm/cm-run.js';
 import { checkHistory } from '../../simulations/cm/cm-checker.js';
@@ -37,11 +37,12 @@ const RAFT_SEEDS = 100;
 describe('cm: seeded random runs with the map on real Raft members', function () {
   this.timeout(600_000);
 
-  it(`keeps every invariant over ${RAFT_SEEDS} seeds while the Raft leader fails, and acknowledges most writes`, async () => {
+  it(`keeps every invariant over ${RAFT_SEEDS} seeds while the Raft leader fails and processes pause, and acknowledges most writes`, async () => {
     const failures: string[] = [];
     let acked = 0;
     let total = 0;
     let elections = 0;
+    let pauses = 0;
     for (let seed = 1; seed <= RAFT_SEEDS; seed++) {
       const result = await runCmSeed({
         seed,
@@ -53,6 +54,7 @@ describe('cm: seeded random runs with the map on real Raft members', function ()
         },
       });
       acked += result.writes.acked;
+      pauses += result.stats.pauses;
       total += result.writes.acked + result.writes.unknown + result.writes.failed;
       if (result.violations.length > 0)
         failures.push(
@@ -62,6 +64,7 @@ describe('cm: seeded random runs with the map on real Raft members', function ()
     expect(failures).to.deep.equal([]);
     // The faults reached Raft: leaders changed during the runs, and writes still went through.
     expect(elections, 'elections after the first, over every seed').to.be.greaterThan(RAFT_SEEDS);
+    expect(pauses, 'processes paused, over every seed').to.be.greaterThan(RAFT_SEEDS);
     expect(acked / total, 'share of writes acknowledged under faults').to.be.greaterThan(0.7);
   });
 });
