@@ -45,9 +45,8 @@ export type WriteAnswer<Result> =
 interface PendingRead {
   index: number | undefined;
   readonly done: () => void;
-  /** When its round went out, and in which term (a lease round: the answer extends the lease). */
-  readonly sentMs: number;
-  readonly term: number;
+  /** A read round: when it went out, and in which term (its answer extends the lease). */
+  readonly round?: { readonly sentMs: number; readonly term: number };
 }
 
 /** One simulated member: a core, its machine, its disk, and the driver loop between them. */
@@ -85,7 +84,6 @@ export class SimNode<Machine extends StateMachine<unknown>> {
   }
 
   private readonly lease: ReadLease;
-  private renewing = false;
   /** Reads answered under the lease, and rounds of heartbeats sent for reads. */
   readonly readCounts = { leased: 0, rounds: 0 };
 
@@ -122,7 +120,6 @@ export class SimNode<Machine extends StateMachine<unknown>> {
     this.syncing = false;
     this.writes.clear();
     this.reads.clear();
-    this.renewing = false;
     this.lease.end();
     return this.disk.crash(this.random);
   }
@@ -131,6 +128,7 @@ export class SimNode<Machine extends StateMachine<unknown>> {
     const raft = this.raft;
     if (raft === undefined) return undefined;
     const ready = raft.step(input);
+    this.lease.afterStep(input, ready);
     this.world.afterStep(this, ready);
     this.handle(ready);
     return ready;
@@ -155,28 +153,16 @@ export class SimNode<Machine extends StateMachine<unknown>> {
    * applied everything committed before the call (read the machine then).
    */
   readIndex(done: () => void): ProposalOutcome | undefined {
-    const now = this.world.scheduler.nowMs;
-    const status = this.raft?.status();
-    if (status?.role === 'leader' && this.lease.holds(now, status.term)) {
-      const leased = this.step({
-        type: 'propose',
-        proposal: { kind: 'read', context: 0, lease: true },
-      });
-      if (leased?.outcome?.ok === true) {
-        this.readCounts.leased += 1;
-        this.reads.set(++this.readContext, {
-          index: leased.outcome.index,
-          done,
-          sentMs: now,
-          term: 0,
-        });
-        if (this.lease.remainingMs(now) < this.lease.durationMs / 2 && !this.renewing) {
-          this.renewing = true;
-          if (this.round(() => (this.renewing = false))?.ok !== true) this.renewing = false;
-        }
-        this.serveReads();
-        return leased.outcome;
-      }
+    const term = this.raft?.status().term ?? 0;
+    const leased = this.lease.read(this.world.scheduler.nowMs, this.raft?.status(), (input) =>
+      this.step(input),
+    );
+    if (leased) {
+      this.readCounts.leased += 1;
+      this.reads.set(++this.readContext, { index: leased.index, done });
+      if (leased.renew && this.round(() => this.lease.renewed())?.ok !== true) this.lease.renewed();
+      this.serveReads();
+      return { ok: true, index: leased.index, term };
     }
     const outcome = this.round(done);
     this.serveReads();
@@ -194,7 +180,11 @@ export class SimNode<Machine extends StateMachine<unknown>> {
     const now = this.world.scheduler.nowMs;
     const status = this.raft?.status();
     const context = ++this.readContext;
-    this.reads.set(context, { index: undefined, done, sentMs: now, term: status?.term ?? 0 });
+    this.reads.set(context, {
+      index: undefined,
+      done,
+      round: { sentMs: now, term: status?.term ?? 0 },
+    });
     const ready = this.step({ type: 'propose', proposal: { kind: 'read', context } });
     if (ready?.outcome?.ok !== true) this.reads.delete(context);
     else this.readCounts.rounds += 1;
@@ -244,9 +234,8 @@ export class SimNode<Machine extends StateMachine<unknown>> {
       const read = this.reads.get(state.context);
       if (read === undefined) continue;
       read.index = state.index;
-      this.lease.extend(read.sentMs, read.term);
+      if (read.round) this.lease.extend(read.round.sentMs, read.round.term);
     }
-    if (ready.committed.some((entry) => entry.type === 'config')) this.lease.end();
     if (ready.committed.length > 0 || ready.snapshotToApply !== undefined) {
       const snapshot =
         this.applied - this.lastSnapshotIndex >= this.snapshotEvery

@@ -10,6 +10,7 @@ import {
   Raft,
   persistIsEmpty,
   type ConfigChange,
+  type Input,
   type Message,
   type NodeId,
   type ProposalOutcome,
@@ -92,8 +93,6 @@ export class RaftDriver<Result> {
   >();
   private readonly lease: ReadLease | undefined;
   private readonly nowMs: () => number;
-  /** A round sent only to renew the lease is in flight. */
-  private renewing = false;
   /** Reads answered under the lease, and rounds of heartbeats sent for reads. */
   readonly reads = { leased: 0, rounds: 0 };
   /** Confirmed reads waiting for the machine to apply through their index. */
@@ -138,15 +137,15 @@ export class RaftDriver<Result> {
   }
 
   tick(): void {
-    this.handle(this.raft.step({ type: 'tick' }));
+    this.handle(this.step({ type: 'tick' }));
   }
 
   receive(message: Message): void {
-    this.handle(this.raft.step({ type: 'receive', message }));
+    this.handle(this.step({ type: 'receive', message }));
   }
 
   campaign(): void {
-    this.handle(this.raft.step({ type: 'campaign' }));
+    this.handle(this.step({ type: 'campaign' }));
   }
 
   /**
@@ -167,10 +166,8 @@ export class RaftDriver<Result> {
    * and a promotion of a learner that is still behind: the caller retries.
    */
   proposeConfig(change: ConfigChange): Promise<Committed<Result>> {
-    // Majorities change with the configuration: the lease is not carried across.
-    this.lease?.end();
     return new Promise((resolve, reject) => {
-      const ready = this.raft.step({ type: 'propose', proposal: { kind: 'config', change } });
+      const ready = this.step({ type: 'propose', proposal: { kind: 'config', change } });
       const outcome = ready.outcome;
       if (outcome?.ok === true)
         this.waiting.set(outcome.index, { term: outcome.term, resolve, reject });
@@ -198,25 +195,18 @@ export class RaftDriver<Result> {
    */
   private leaseRead(): Promise<number> | undefined {
     const lease = this.lease;
-    if (!lease) return undefined;
-    const now = this.nowMs();
-    const status = this.raft.status();
-    if (status.role !== 'leader' || !lease.holds(now, status.term)) return undefined;
-    const ready = this.raft.step({
-      type: 'propose',
-      proposal: { kind: 'read', context: 0, lease: true },
+    const read = lease?.read(this.nowMs(), this.raft.status(), (input) => {
+      const ready = this.step(input);
+      this.handle(ready);
+      return ready;
     });
-    this.handle(ready);
-    if (ready.outcome?.ok !== true) return undefined;
+    if (!lease || !read) return undefined;
     this.reads.leased += 1;
-    if (lease.remainingMs(now) < lease.durationMs / 2 && !this.renewing) {
-      this.renewing = true;
-      const done = (): void => {
-        this.renewing = false;
-      };
+    if (read.renew) {
+      const done = (): void => lease.renewed();
       this.readRound(done, done);
     }
-    const index = ready.outcome.index;
+    const index = read.index;
     if (index <= this.applied) return Promise.resolve(index);
     return new Promise((resolve) => this.confirmedReads.push({ index, resolve }));
   }
@@ -225,7 +215,7 @@ export class RaftDriver<Result> {
   private readRound(resolve: (index: number) => void, reject: (error: Error) => void): void {
     const context = ++this.readContext;
     const sentMs = this.nowMs();
-    const ready = this.raft.step({ type: 'propose', proposal: { kind: 'read', context } });
+    const ready = this.step({ type: 'propose', proposal: { kind: 'read', context } });
     if (ready.outcome?.ok === true) {
       this.reads.rounds += 1;
       this.unconfirmedReads.set(context, { resolve, reject, sentMs, term: ready.outcome.term });
@@ -234,10 +224,17 @@ export class RaftDriver<Result> {
     this.handle(ready);
   }
 
+  /** One step of the core; the lease sees every one. */
+  private step(input: Input): Ready {
+    const ready = this.raft.step(input);
+    this.lease?.afterStep(input, ready);
+    return ready;
+  }
+
   private flushProposals(): void {
     const batch = this.proposals.splice(0, PROPOSAL_BATCH_MAX);
     if (this.proposals.length > 0) queueMicrotask(() => this.flushProposals());
-    const ready = this.raft.step({
+    const ready = this.step({
       type: 'propose',
       proposal: { kind: 'commands', data: batch.map((proposal) => proposal.command) },
     });
@@ -268,7 +265,6 @@ export class RaftDriver<Result> {
       this.lastSnapshotIndex = this.applied;
     }
     for (const entry of ready.committed) {
-      if (entry.type === 'config') this.lease?.end();
       const result = this.machine.apply(
         entry.index,
         entry.type === 'normal' ? entry.data : new Uint8Array(),
@@ -288,7 +284,7 @@ export class RaftDriver<Result> {
       const applied = due
         ? ({ type: 'applied', index: this.applied, snapshot: this.machine.snapshot() } as const)
         : ({ type: 'applied', index: this.applied } as const);
-      this.handle(this.raft.step(applied));
+      this.handle(this.step(applied));
     }
   }
 
@@ -325,7 +321,7 @@ export class RaftDriver<Result> {
     this.durable = this.log.append(ready.persist).then(
       () => {
         this.writesInFlight -= 1;
-        this.handle(this.raft.step(persisted));
+        this.handle(this.step(persisted));
       },
       (error: unknown) => this.onFatal(error),
     );
