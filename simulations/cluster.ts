@@ -18,6 +18,7 @@ import {
   type Ready,
 } from '../consensus/index.js';
 import { Invariants } from './invariants.js';
+import { Pauses } from './pauses.js';
 import { Scheduler } from './scheduler.js';
 import { SimNode, type WriteAnswer, type World } from './sim-node.js';
 
@@ -90,7 +91,7 @@ export class Cluster implements World<KvMachine> {
   private readonly dropRules: ((message: Message) => boolean)[] = [];
   private readonly tickMs: number;
   private readonly tickIntervalMs = new Map<NodeId, number>();
-  private readonly pausedUntil = new Map<NodeId, number>();
+  private readonly pauses: Pauses<NodeId>;
   private readonly diskSlowFactor = new Map<NodeId, number>();
   private readonly diskLatency: readonly [number, number];
   /** Called for every delivered message (scenario tests watch traffic with it). */
@@ -98,6 +99,7 @@ export class Cluster implements World<KvMachine> {
 
   constructor(readonly options: ClusterOptions) {
     this.random = new SeededRandom(options.seed);
+    this.pauses = new Pauses(this.scheduler);
     this.invariants = new Invariants(() => this.scheduler.nowMs);
     this.tickMs = options.tickMs ?? 10;
     this.diskLatency = options.diskLatencyMs ?? [1, 1];
@@ -171,12 +173,9 @@ export class Cluster implements World<KvMachine> {
   }
 
   private deliver(message: Message): void {
-    const pausedMs = this.pausedForMs(message.to);
-    if (pausedMs > 0) {
-      // A paused process reads its socket when it resumes.
-      this.scheduler.after(pausedMs, () => this.deliver(message));
-      return;
-    }
+    // A paused process reads its socket when it resumes.
+    if (this.pauses.leftMs(message.to) > 0)
+      return this.pauses.whenRunning(message.to, () => this.deliver(message));
     if (
       this.blocked.has(link(message.from, message.to)) ||
       this.dropRules.some((drop) => drop(message))
@@ -192,32 +191,27 @@ export class Cluster implements World<KvMachine> {
 
   private scheduleTick(node: KvNode, incarnation: number): void {
     this.scheduler.after(this.tickIntervalMs.get(node.id) ?? this.tickMs, () => {
-      if (node.incarnation !== incarnation) return;
-      const pausedMs = this.pausedForMs(node.id);
-      const tick = (): void => {
+      // A timer that came due in a pause fires once when the process resumes (no burst of ticks).
+      this.pauses.whenRunning(node.id, () => {
         if (node.incarnation !== incarnation) return;
         node.step({ type: 'tick' });
         this.scheduleTick(node, incarnation);
-      };
-      // A timer that came due in a pause fires once when the process resumes (no burst of ticks).
-      if (pausedMs > 0) this.scheduler.after(pausedMs, tick);
-      else tick();
+      });
     });
   }
 
   /**
-   * Pauses member `id`'s process for `ms` (a long garbage collection, a stopped VM): it handles
-   * no message, no tick and no client call until then, and then each late timer fires once. Its
-   * clock does not stop: a leader that resumes must find its read lease run out.
+   * Pauses member `id`'s process for `ms` (pauses.ts): it handles no message, no tick and no
+   * client call until then.
    */
   pause(id: NodeId, ms: number): void {
     this.counts.pauses += 1;
-    this.pausedUntil.set(id, Math.max(this.pausedUntil.get(id) ?? 0, this.scheduler.nowMs + ms));
+    this.pauses.pause(id, ms);
   }
 
-  /** How much longer member `id` stays paused (0: it runs). */
-  pausedForMs(id: NodeId): number {
-    return Math.max(0, (this.pausedUntil.get(id) ?? 0) - this.scheduler.nowMs);
+  /** Runs `action` now, or when member `id` resumes if it is paused. */
+  whenRunning(id: NodeId, action: () => void): void {
+    this.pauses.whenRunning(id, action);
   }
 
   // ---- time ---------------------------------------------------------------------------------

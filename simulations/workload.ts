@@ -159,9 +159,7 @@ export class Workload {
         );
       });
     };
-    const pausedMs = this.cluster.pausedForMs(target);
-    if (pausedMs > 0) this.cluster.scheduler.after(pausedMs, invoke);
-    else invoke();
+    this.cluster.whenRunning(target, invoke);
   }
 
   private chooseInput(key: string, roll: number, value: string): Operation['input'] {

@@ -31,6 +31,7 @@ import {
   type Version,
   type WriterStamp,
 } from '../../node/store/version.js';
+import { Pauses } from '../pauses.js';
 import { Scheduler } from '../scheduler.js';
 import { RaftMapGroup } from './cm-raft.js';
 
@@ -115,7 +116,7 @@ export class CmWorld {
     proposals: 0,
     confirms: 0,
   };
-  private readonly pausedUntil = new Map<string, number>();
+  private readonly pauses = new Pauses<string>(this.scheduler);
   /** The Raft members that hold the map (options.raft), or undefined under the log model. */
   readonly raft: RaftMapGroup | undefined;
 
@@ -288,21 +289,17 @@ export class CmWorld {
   }
 
   /**
-   * Pauses node `id`'s process for `ms` (a long garbage collection, a stopped VM): it serves no
-   * call, hears no reply or timeout, and its Raft member takes no message and no tick until
-   * then; each late timer fires once. The clock goes on: a Raft leader that resumes must find
-   * its read lease run out.
+   * Pauses node `id`'s process for `ms` (pauses.ts): it serves no call, hears no reply or
+   * timeout, and its Raft member takes no message and no tick until then.
    */
   pause(id: string, ms: number): void {
     this.stats.pauses += 1;
-    this.pausedUntil.set(id, Math.max(this.pausedUntil.get(id) ?? 0, this.scheduler.nowMs + ms));
+    this.pauses.pause(id, ms);
   }
 
   /** Runs `action` now, or when node `id` resumes if it is paused. */
   whenRunning(id: string, action: () => void): void {
-    const left = (this.pausedUntil.get(id) ?? 0) - this.scheduler.nowMs;
-    if (left > 0) this.scheduler.after(left, () => this.whenRunning(id, action));
-    else action();
+    this.pauses.whenRunning(id, action);
   }
 
   /** Cuts messages from `a` to `b` (one way). */
@@ -382,14 +379,13 @@ export class CmWorld {
             if (alive()) reject(new Error(`call ${from.id}→${to} failed: ${why}`));
           }),
         );
-      const lost = (a: string, b: string): boolean => this.lost(a, b);
       // A slow request (stuck in a queue, a long fsync ahead of it) arrives after its caller gave up.
       const slow = this.slowRate > 0 && this.random.chance(this.slowRate);
       this.scheduler.after(slow ? this.delay([300, 1500]) : latency(), () => {
         const call: CallInfo = { from: from.id, to, ...info };
         const dropped = this.interceptors.map((interceptor) => interceptor(call)).includes('drop');
         if (!alive()) return;
-        if (dropped || lost(from.id, to) || (to !== 'raft' && !this.nodes.get(to)!.up))
+        if (dropped || this.lost(from.id, to) || (to !== 'raft' && !this.nodes.get(to)!.up))
           return fail('request lost');
         // A paused target serves the request when it resumes.
         this.whenRunning(to, () => {
@@ -397,7 +393,7 @@ export class CmWorld {
             (value) =>
               this.scheduler.after(latency(), () => {
                 if (!alive()) return;
-                if (lost(to, from.id)) return fail('reply lost');
+                if (this.lost(to, from.id)) return fail('reply lost');
                 atCaller(() => {
                   if (alive()) resolve(value);
                 });
