@@ -6,6 +6,7 @@
  * until the CM has started), and drains the repair queue (the map's stale marks) in the
  * background.
  */
+import { ApplyWaiters } from './apply-waiters.js';
 import type { Logger } from 'pino';
 import type {
   ClusterCommand,
@@ -69,7 +70,15 @@ export class CmHost implements StripeService {
   private reported = { repairBytes: 0, scrubbed: 0 };
   readonly sweep: StripeSweep;
 
+  /** Raft reads waiting for this node to apply an index. */
+  private readonly applyWaiters: ApplyWaiters;
+
   constructor(private readonly options: CmHostOptions) {
+    this.applyWaiters = new ApplyWaiters(
+      (ms, action) => void options.env.clock.sleep(ms).then(action),
+      APPLY_WAIT_MS_MAX,
+      'this node',
+    );
     this.sweep = new StripeSweep({
       nodeId: options.nodeId,
       map: options.map,
@@ -204,31 +213,9 @@ export class CmHost implements StripeService {
 
   static readonly tickMs = REPAIR_EVERY_MS;
 
-  /** Raft reads waiting for this node to apply an index. */
-  private readonly applyWaiters: { index: number; resolve: () => void }[] = [];
-
   /** The node applied the map through `index` (the Raft driver calls this for every entry). */
   applied(index: number): void {
-    for (let at = this.applyWaiters.length - 1; at >= 0; at--) {
-      const waiter = this.applyWaiters[at]!;
-      if (waiter.index > index) continue;
-      this.applyWaiters.splice(at, 1);
-      waiter.resolve();
-    }
-  }
-
-  /** Resolves once the map is applied through `index`; rejects after APPLY_WAIT_MS_MAX. */
-  private appliedThrough(index: number): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const waiter = { index, resolve };
-      this.applyWaiters.push(waiter);
-      void this.options.env.clock.sleep(APPLY_WAIT_MS_MAX).then(() => {
-        const at = this.applyWaiters.indexOf(waiter);
-        if (at < 0) return;
-        this.applyWaiters.splice(at, 1);
-        reject(new Error(`this node has not applied index ${index} in ${APPLY_WAIT_MS_MAX} ms`));
-      });
-    });
+    this.applyWaiters.applied(index);
   }
 
   private running(): ConsistencyManager {
@@ -245,7 +232,7 @@ export class CmHost implements StripeService {
       current: () => map.current,
       confirm: async (): Promise<Readonly<ClusterMapState>> => {
         const index = await this.options.readIndex();
-        if (map.current.appliedIndex < index) await this.appliedThrough(index);
+        if (map.current.appliedIndex < index) await this.applyWaiters.wait(index);
         return map.current;
       },
       propose: async (command) => (await this.options.propose(command)).result,

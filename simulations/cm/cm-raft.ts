@@ -28,6 +28,7 @@ import type {
 } from '../../node/cluster/cluster-map-types.js';
 import { ClusterMap, encodeCommand } from '../../node/cluster/cluster-map.js';
 import { leaseDurationMs } from '../../consensus/read-lease.js';
+import { ApplyWaiters } from '../../node/runtime/apply-waiters.js';
 import { Invariants } from '../invariants.js';
 import type { Scheduler } from '../scheduler.js';
 import { SimNode, type World } from '../sim-node.js';
@@ -65,7 +66,8 @@ export class RaftMapGroup implements World<ClusterMap> {
   readonly members = new Map<string, Member>();
   private readonly ids: string[];
   private readonly invariants: Invariants;
-  private readonly waiters = new Map<string, { index: number; wake: () => void }[]>();
+  /** Per node: confirmations waiting for its own member to apply through a read's index. */
+  private readonly waiters = new Map<string, ApplyWaiters>();
 
   constructor(
     private readonly host: RaftHost,
@@ -109,6 +111,7 @@ export class RaftMapGroup implements World<ClusterMap> {
     const member = this.members.get(id)!;
     if (!member.up) return;
     member.crash();
+    // Its waiters are gone with it (each still times out); the restarted member applies anew.
     this.waiters.delete(id);
   }
 
@@ -166,22 +169,20 @@ export class RaftMapGroup implements World<ClusterMap> {
   appliedThrough(id: string, index: number): Promise<void> {
     const member = this.members.get(id)!;
     if (member.up && member.applied >= index) return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      const list = this.waiters.get(id) ?? [];
-      let done = false;
-      list.push({
-        index,
-        wake: () => {
-          done = true;
-          resolve();
-        },
-      });
-      this.waiters.set(id, list);
-      this.scheduler.after(APPLY_WAIT_MS_MAX, () => {
-        if (!done)
-          reject(new Error(`${id} has not applied index ${index} in ${APPLY_WAIT_MS_MAX} ms`));
-      });
-    });
+    return this.waitersOf(id).wait(index);
+  }
+
+  private waitersOf(id: string): ApplyWaiters {
+    let waiters = this.waiters.get(id);
+    if (!waiters) {
+      waiters = new ApplyWaiters(
+        (ms, action) => this.scheduler.after(ms, action),
+        APPLY_WAIT_MS_MAX,
+        id,
+      );
+      this.waiters.set(id, waiters);
+    }
+    return waiters;
   }
 
   /**
@@ -227,14 +228,7 @@ export class RaftMapGroup implements World<ClusterMap> {
     this.invariants.afterApply(node, index);
     const id = this.ids[node.id - 1]!;
     this.host.applied(id, node.machine.current);
-    const list = this.waiters.get(id);
-    if (!list) return;
-    const due = list.filter((waiter) => waiter.index <= index);
-    this.waiters.set(
-      id,
-      list.filter((waiter) => waiter.index > index),
-    );
-    for (const waiter of due) waiter.wake();
+    this.waiters.get(id)?.applied(index);
   }
 
   private tick(member: Member, incarnation: number): void {
