@@ -12,7 +12,7 @@ import type { VolumeReadReply__Output } from '../proto/generated/tessera/v1/Volu
 import type { VolumeWriteReply__Output } from '../proto/generated/tessera/v1/VolumeWriteReply.js';
 import type { FragmentPiece__Output } from '../proto/generated/tessera/v1/FragmentPiece.js';
 import { CHANNEL_OPTIONS, clusterProto, volumesProto } from '../proto/load.js';
-import { PipeClient, type PipeMethod } from '../proto/pipe.js';
+import { PipeClient } from '../proto/pipe.js';
 import { errorOfCall, type TesseraError } from './errors.js';
 import type {
   PieceVersion,
@@ -85,7 +85,11 @@ export class GrpcTransport implements Transport {
     const { pipe } = this.clients(address);
     const reply = await onPipe<VolumeWriteReply__Output>(
       address,
-      pipe.call(volumeMethod('Write'), request, this.options.callDeadlineMs),
+      pipe.call(
+        volumesProto().tessera.v1.Volumes.service.Write,
+        request,
+        this.options.callDeadlineMs,
+      ),
     );
     return { stripe: reply.stripe, pieces: reply.pieces.map(pieceVersion) };
   }
@@ -94,7 +98,11 @@ export class GrpcTransport implements Transport {
     const { pipe } = this.clients(address);
     const reply = await onPipe<VolumeReadReply__Output>(
       address,
-      pipe.call(volumeMethod('Read'), request, this.options.callDeadlineMs),
+      pipe.call(
+        volumesProto().tessera.v1.Volumes.service.Read,
+        request,
+        this.options.callDeadlineMs,
+      ),
     );
     return { bytes: reply.bytes, pieces: reply.pieces.map(pieceVersion), degraded: reply.degraded };
   }
@@ -138,11 +146,6 @@ function call<Reply>(
       else resolve(reply);
     });
   });
-}
-
-/** A Volumes method as the pipe sends it. */
-function volumeMethod<Request, Reply>(name: 'Write' | 'Read'): PipeMethod<Request, Reply> {
-  return volumesProto().tessera.v1.Volumes.service[name] as unknown as PipeMethod<Request, Reply>;
 }
 
 /** A call on the pipe, its failure as the typed error of its tessera-code (as for `call`). */

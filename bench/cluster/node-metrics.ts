@@ -3,8 +3,8 @@
  * served by method (Fragments, Cluster and Volumes services; a CM's calls to its own node's store
  * go through no gRPC and are not counted; Raft messages are not counted), the server-side time
  * spent in them, process CPU seconds, Raft entries committed, and Raft reads (under the leader's
- * lease, or with a round of heartbeats). A phase's figures are the
- * difference of two scrapes; a counter that went down (a restarted node) counts from zero.
+ * lease, or with a round of heartbeats). A phase's figures are the difference of two scrapes; a
+ * counter that went down (a restarted node) counts from zero.
  */
 import { request } from 'undici';
 

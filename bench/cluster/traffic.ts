@@ -8,9 +8,10 @@
  * owner → data store B (WriteData; the owner knows the old range, from its cache or as zeros for
  * a block never written, so the store sends back only the delta's CRC32C); owner → each parity
  * store the delta B (ApplyParity); plus a Raft read (ReadIndex under the leader's lease, shared by
- * every update waiting at that moment) and small replies. A new stripe is recovered on its first access
- * (recoverStripe): a Fence to each store and a whole-fragment Read of each (nothing written
- * yet, so the decision needs no repair), shared by the stripe's k blocks when each is written once.
+ * every update waiting at that moment) and small replies. A new stripe is recovered on its first
+ * access (recoverStripe): a Fence to each store and a whole-fragment Read of each (nothing
+ * written yet, so the decision needs no repair), shared by the stripe's k blocks when each is
+ * written once.
  * A read of B bytes of one fragment: the fragment's store → owner B, owner → client B.
  */
 import { stripeKey } from '../../placement/index.js';

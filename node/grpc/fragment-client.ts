@@ -12,7 +12,7 @@ import type { WriteReply__Output } from '../../proto/generated/tessera/v1/WriteR
 import type { WriteWholeChunk } from '../../proto/generated/tessera/v1/WriteWholeChunk.js';
 import type { ListItem__Output } from '../../proto/generated/tessera/v1/ListItem.js';
 import type { FragmentId } from '../store/version.js';
-import { PipeClient } from '../../proto/pipe.js';
+import { PipeClient, type PipeMethod } from '../../proto/pipe.js';
 import { pipeCall, toRemoteCallError, unaryCall } from './unary-call.js';
 
 export { RemoteCallError as FragmentCallError } from './unary-call.js';
@@ -43,7 +43,12 @@ export class FragmentClient {
   async call<M extends Method>(method: M, request: RequestOf<M>): Promise<NonNullable<ReplyOf<M>>> {
     if (carriesLarge(method, request))
       return unaryCall(this.client, method, request, this.deadlineMs);
-    return pipeCall(this.pipe, Client.service[method], request, this.deadlineMs);
+    // (TypeScript cannot tie the method's definition to M through the service's union.)
+    const definition = Client.service[method] as unknown as PipeMethod<
+      RequestOf<M>,
+      NonNullable<ReplyOf<M>>
+    >;
+    return pipeCall(this.pipe, definition, request, this.deadlineMs);
   }
 
   /** A fragment (or a range of it) streamed back in chunks, reassembled. */
@@ -128,10 +133,8 @@ export const PIPE_BYTES_MAX = 1 << 20;
 /** Whether a call may move more than PIPE_BYTES_MAX either way. */
 function carriesLarge<M extends Method>(method: M, request: RequestOf<M>): boolean {
   if (method !== 'Read') {
-    const body =
-      (request as { bytes?: Uint8Array; delta?: Uint8Array }).bytes ??
-      (request as { delta?: Uint8Array }).delta;
-    return (body?.length ?? 0) > PIPE_BYTES_MAX;
+    const { bytes, delta } = request as { bytes?: Uint8Array; delta?: Uint8Array };
+    return ((bytes ?? delta)?.length ?? 0) > PIPE_BYTES_MAX;
   }
   const read = request as RequestOf<'Read'>;
   const offset = Number(read.offset ?? 0);

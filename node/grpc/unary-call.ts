@@ -1,6 +1,7 @@
 /**
- * Calling a unary gRPC method as a promise with a deadline, as a call of its own or on a pipe. A failure rejects with a
- * RemoteCallError carrying the gRPC status and Tessera's stable code (metadata tessera-code).
+ * Calling a unary gRPC method as a promise with a deadline, as a call of its own or on a pipe. A
+ * failure rejects with a RemoteCallError carrying the gRPC status and Tessera's stable code
+ * (metadata tessera-code).
  */
 import * as grpc from '@grpc/grpc-js';
 import type { PipeClient, PipeMethod } from '../../proto/pipe.js';
@@ -45,12 +46,12 @@ export function unaryCall<Request, Reply>(
  */
 export async function pipeCall<Request, Reply>(
   pipe: PipeClient,
-  method: object,
+  method: PipeMethod<Request, Reply>,
   request: Request,
   deadlineMs: number,
 ): Promise<Reply> {
   try {
-    return await pipe.call(method as PipeMethod<Request, Reply>, request, deadlineMs);
+    return await pipe.call(method, request, deadlineMs);
   } catch (error) {
     throw toRemoteCallError(error as grpc.ServiceError);
   }

@@ -3,7 +3,7 @@
  * every invariant, which did not (each with the command that replays it), the faults injected
  * and the writes and reads checked.
  */
-import { runCmSeed, type CmRunOptions, type CmRunResult } from './cm-run.js';
+import { CM_DEFAULTS, runCmSeed, type CmRunOptions, type CmRunResult } from './cm-run.js';
 
 export interface CmSummary {
   runs: number;
@@ -52,7 +52,7 @@ export async function runCmSeeds(
       summary.failures.push({
         seed,
         violations: result.violations,
-        replay: `tessera sim cluster --seed ${seed}${options.raft ? ' --raft' : ''}${options.faultMs !== undefined ? ` --fault-ms ${options.faultMs}` : ''}`,
+        replay: `tessera sim cluster --seed ${seed}${options.raft ? ' --raft' : ''}${options.faultMs !== undefined && options.faultMs !== CM_DEFAULTS.faultMs ? ` --fault-ms ${options.faultMs}` : ''}`,
       });
     summary.wallMs = now() - started;
     onSeed?.(result, summary);
