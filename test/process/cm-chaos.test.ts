@@ -15,7 +15,8 @@ import { runChaos, type ChaosReport } from './cm-kit/chaos.js';
 import { checkHistory } from './cm-kit/history-check.js';
 import { ProcessCluster, eventually, settled, sleep } from './cm-kit/process-cluster.js';
 import { log, nowMs } from './cm-kit/progress.js';
-import { runSeed, SeededRandom } from './cm-kit/seeded-random.js';
+import { SeededRandom } from '../../consensus/index.js';
+import { runSeed } from './cm-kit/run-seed.js';
 import { checkStoredStripes } from './cm-kit/store-check.js';
 import type { CallRecord } from './cm-kit/timed-transport.js';
 import {

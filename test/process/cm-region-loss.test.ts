@@ -26,7 +26,7 @@ import { place, stripeKey } from '../../placement/index.js';
 import { ExpectedBytes } from './cm-kit/expected-bytes.js';
 import { ProcessCluster, eventually, settled, tessera } from './cm-kit/process-cluster.js';
 import { log } from './cm-kit/progress.js';
-import { SeededRandom } from './cm-kit/seeded-random.js';
+import { SeededRandom } from '../../consensus/index.js';
 import { checkStoredStripes } from './cm-kit/store-check.js';
 import { readStripe } from './cm-kit/stripe-read.js';
 

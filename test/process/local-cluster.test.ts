@@ -22,6 +22,7 @@ import { unaryCall } from '../../node/grpc/unary-call.js';
 import type { ClusterClient } from '../../proto/generated/tessera/v1/Cluster.js';
 import type { NodeView__Output } from '../../proto/generated/tessera/v1/NodeView.js';
 import { CHANNEL_OPTIONS, clusterProto } from '../../proto/load.js';
+import { eventually } from './cm-kit/process-cluster.js';
 
 class Cluster {
   readonly processes = new Map<string, ChildProcess>();
@@ -80,20 +81,6 @@ class Cluster {
   async stop(): Promise<void> {
     for (const client of this.clients.values()) client.close();
     await Promise.all([...this.processes.keys()].map((id) => this.kill(id)));
-  }
-}
-
-async function eventually<T>(
-  what: string,
-  probe: () => Promise<T | undefined>,
-  timeoutMs = 20_000,
-): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > end) expect.fail(`timed out waiting until ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
 

@@ -9,7 +9,7 @@ import { stripeKey } from '../../../placement/index.js';
 import { ownerNow } from '../../../node/cm/owned-stripe.js';
 import { sleep, type ProcessCluster } from './process-cluster.js';
 import { log } from './progress.js';
-import type { SeededRandom } from './seeded-random.js';
+import type { SeededRandom } from '../../../consensus/index.js';
 
 export interface ChaosOptions {
   readonly durationMs: number;
@@ -35,7 +35,7 @@ export async function runChaos(
   const end = startMs + options.durationMs;
   const down = new Map<string, number>();
   const report: ChaosReport = { kills: [] };
-  let nextKillMs = startMs + random.between(500, 2000);
+  let nextKillMs = startMs + between(random, 500, 2000);
   while (Date.now() < end) {
     const now = Date.now();
     for (const [id, restartAtMs] of down) {
@@ -50,7 +50,7 @@ export async function runChaos(
       if (!second || random.chance(0.3)) {
         const victim = await pickVictim(cluster, random, options, down);
         if (victim) {
-          const downForMs = second ? random.between(800, 2500) : random.between(1500, 7000);
+          const downForMs = second ? between(random, 800, 2500) : between(random, 1500, 7000);
           await cluster.kill(victim.id);
           down.set(victim.id, Date.now() + downForMs);
           report.kills.push({ atMs: now - startMs, node: victim.id, why: victim.why, downForMs });
@@ -59,7 +59,7 @@ export async function runChaos(
           );
         }
       }
-      nextKillMs = Date.now() + random.between(1000, 3500);
+      nextKillMs = Date.now() + between(random, 1000, 3500);
     }
     await sleep(100);
   }
@@ -76,9 +76,10 @@ async function pickVictim(
   options: ChaosOptions,
   down: ReadonlyMap<string, number>,
 ): Promise<{ id: string; why: string } | null> {
-  const kind = random.pick(['leader', 'owner', 'owner', 'any'] as const);
+  const kinds = ['leader', 'owner', 'owner', 'any'] as const;
+  const kind = kinds[random.int(kinds.length)]!;
   const stripe = random.int(options.stripes);
-  const fallback = random.next();
+  const fallback = random.float();
   const alive = cluster.running().filter((id) => !down.has(id));
   if (alive.length === 0) return null;
   if (kind === 'leader') {
@@ -92,4 +93,9 @@ async function pickVictim(
       return { id: owner, why: `the owner of stripe ${options.volume}/${stripe}` };
   }
   return { id: alive[Math.floor(fallback * alive.length)]!, why: 'a node' };
+}
+
+/** An integer in [low, high]. */
+function between(random: SeededRandom, low: number, high: number): number {
+  return low + random.int(high - low + 1);
 }

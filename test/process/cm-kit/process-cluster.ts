@@ -298,7 +298,7 @@ export class ProcessCluster {
 export async function eventually<T>(
   what: string,
   probe: () => Promise<T | undefined>,
-  timeoutMs: number,
+  timeoutMs = 20_000,
   everyMs = 250,
 ): Promise<T> {
   const end = Date.now() + timeoutMs;

@@ -15,7 +15,7 @@ import {
   type Volume,
 } from '../../../client/index.js';
 import { nowMs } from './progress.js';
-import type { SeededRandom } from './seeded-random.js';
+import type { SeededRandom } from '../../../consensus/index.js';
 import { TimedTransport, type CallRecord } from './timed-transport.js';
 
 /** Every word of a write holds the write's id: the unit the checker compares. */
