@@ -232,6 +232,9 @@ function report(
     `\nthe floor: raw gRPC between two local Node.js processes, one stream of 64 KiB messages ${floor.streamMBps.toFixed(0)} MB/s one way; unary with ${floor.inflight} in flight ${[...floor.unaryCallsPerSecond].map(([bytes, calls]) => `${calls.toFixed(0)} calls/s at ${bytes >> 10} KiB (${floor.unaryCpuMsPerCall.get(bytes)?.toFixed(2) ?? '?'} CPU ms a call, both processes)`).join(', ')}; divided by what each operation moves between processes:\n`,
   );
   printFloors(rows, floor);
+  console.log(
+    `\nthe same calls on one stream through Tessera's pipe (proto/pipe.ts), as nodes and the SDK send theirs: ${[...floor.pipeCallsPerSecond].map(([bytes, calls]) => `${calls.toFixed(0)} calls/s at ${bytes >> 10} KiB (${floor.pipeCpuMsPerCall.get(bytes)?.toFixed(2) ?? '?'} CPU ms a call, against ${floor.unaryCpuMsPerCall.get(bytes)?.toFixed(2) ?? '?'} unary)`).join(', ')}`,
+  );
   console.log('\none node down and back:\n');
   printFailure(failure, BLOCK_BYTES);
   console.log(

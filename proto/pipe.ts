@@ -1,7 +1,8 @@
 /**
  * Many unary calls on one stream (pipe.proto). A unary gRPC call opens an HTTP/2 stream and
- * sends headers, trailers and a status: about ten times the CPU of one message on a stream that
- * is already open. So a node and the SDK send their unary calls to a node on one Open stream:
+ * sends headers, trailers and a status: about six times the CPU of the same call as a message on
+ * a stream already open, at 4 KiB (bench:cluster measures both). So a node and the SDK send their
+ * unary calls to a node on one Open stream:
  *
  * - the server side (addServices) dispatches each request frame to the very handler its unary
  *   call would have reached, and sends back its reply or its failure;

@@ -2,7 +2,9 @@
  * The floor of the cluster benchmark, measured in the same run: raw gRPC between two local
  * Node.js processes (this one and a child serving FLOOR_SERVICE). One client stream of 64 KiB
  * messages gives MB/s one way; unary calls with 16 in flight, at the payload of each kind of
- * write, give the calls a second that the machine's gRPC can carry.
+ * write, give the calls a second that the machine's gRPC can carry. The same calls sent on one
+ * stream through Tessera's pipe (proto/pipe.ts), as nodes and the SDK send theirs, show what the
+ * pipe saves against a unary call of its own, in the same run.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -10,6 +12,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
 import { CHANNEL_OPTIONS } from '../../proto/load.js';
+import { PipeClient } from '../../proto/pipe.js';
 import { FLOOR_SERVICE } from './floor-service.js';
 
 /** What the floor measured. */
@@ -21,6 +24,9 @@ export interface GrpcFloor {
   unaryCallsPerSecond: Map<number, number>;
   /** CPU ms one unary call costs, both processes together, by payload bytes (null off Linux). */
   unaryCpuMsPerCall: Map<number, number | null>;
+  /** The same calls on the pipe: calls a second, and CPU ms a call, by payload bytes. */
+  pipeCallsPerSecond: Map<number, number>;
+  pipeCpuMsPerCall: Map<number, number | null>;
   inflight: number;
 }
 
@@ -41,38 +47,53 @@ export async function measureGrpcFloor(options: {
     { stdio: ['pipe', 'pipe', 'inherit'] },
   );
   options.onChild(child);
-  const client = new grpc.Client(
-    `127.0.0.1:${await childPort(child)}`,
-    grpc.credentials.createInsecure(),
-    CHANNEL_OPTIONS,
-  );
+  const address = `127.0.0.1:${await childPort(child)}`;
+  const client = new grpc.Client(address, grpc.credentials.createInsecure(), CHANNEL_OPTIONS);
+  const pipe = new PipeClient(address, CHANNEL_OPTIONS);
   try {
     const messageBytes = 64 << 10;
     await pushFor(client, messageBytes, WARMUP_MS);
     const streamMBps = await pushFor(client, messageBytes, options.streamMs);
-    const unaryCallsPerSecond = new Map<number, number>();
-    const unaryCpuMsPerCall = new Map<number, number | null>();
+    const figures = (): {
+      callsPerSecond: Map<number, number>;
+      cpuMsPerCall: Map<number, number | null>;
+    } => ({
+      callsPerSecond: new Map(),
+      cpuMsPerCall: new Map(),
+    });
+    const unary = figures();
+    const piped = figures();
     for (const payload of options.unaryPayloads) {
-      await putFor(client, payload, options.inflight, WARMUP_MS / 2);
-      const cpuBefore = cpuSeconds(child);
-      const put = await putFor(client, payload, options.inflight, options.unaryMs);
-      const cpuAfter = cpuSeconds(child);
-      unaryCallsPerSecond.set(payload, put.callsPerSecond);
-      unaryCpuMsPerCall.set(
-        payload,
-        cpuBefore === null || cpuAfter === null
-          ? null
-          : (1000 * (cpuAfter - cpuBefore)) / put.calls,
-      );
+      const message = Buffer.alloc(payload, 0x5a);
+      const ways: [typeof unary, () => Promise<void>][] = [
+        [unary, () => unaryPut(client, message)],
+        [piped, () => pipe.call(FLOOR_SERVICE.put, message, 10_000).then(() => undefined)],
+      ];
+      for (const [figures, put] of ways) {
+        await putFor(put, options.inflight, WARMUP_MS / 2);
+        const cpuBefore = cpuSeconds(child);
+        const done = await putFor(put, options.inflight, options.unaryMs);
+        const cpuAfter = cpuSeconds(child);
+        figures.callsPerSecond.set(payload, done.callsPerSecond);
+        figures.cpuMsPerCall.set(
+          payload,
+          cpuBefore === null || cpuAfter === null
+            ? null
+            : (1000 * (cpuAfter - cpuBefore)) / done.calls,
+        );
+      }
     }
     return {
       streamMBps,
       streamMessageBytes: messageBytes,
-      unaryCallsPerSecond,
-      unaryCpuMsPerCall,
+      unaryCallsPerSecond: unary.callsPerSecond,
+      unaryCpuMsPerCall: unary.cpuMsPerCall,
+      pipeCallsPerSecond: piped.callsPerSecond,
+      pipeCpuMsPerCall: piped.cpuMsPerCall,
       inflight: options.inflight,
     };
   } finally {
+    pipe.close();
     client.close();
     child.stdin?.end();
     if (child.exitCode === null) child.kill('SIGTERM');
@@ -128,24 +149,25 @@ function cpuSeconds(child: ChildProcess): number | null {
 /** USER_HZ of Linux's /proc/<pid>/stat (100 on every common build). */
 const CLOCK_TICKS_PER_SECOND = 100;
 
-/** Unary Put calls of `payloadBytes` with `inflight` in flight for `durationMs`. */
+/** One unary Put call of its own. */
+function unaryPut(client: grpc.Client, payload: Buffer): Promise<void> {
+  return new Promise((resolve, reject) =>
+    client.makeUnaryRequest<Buffer, Buffer>(
+      FLOOR_SERVICE.put.path,
+      FLOOR_SERVICE.put.requestSerialize,
+      FLOOR_SERVICE.put.responseDeserialize,
+      payload,
+      (error) => (error ? reject(error) : resolve()),
+    ),
+  );
+}
+
+/** `put` calls with `inflight` in flight for `durationMs`. */
 async function putFor(
-  client: grpc.Client,
-  payloadBytes: number,
+  put: () => Promise<void>,
   inflight: number,
   durationMs: number,
 ): Promise<{ calls: number; callsPerSecond: number }> {
-  const payload = Buffer.alloc(payloadBytes, 0x5a);
-  const put = (): Promise<void> =>
-    new Promise((resolve, reject) =>
-      client.makeUnaryRequest<Buffer, Buffer>(
-        FLOOR_SERVICE.put.path,
-        FLOOR_SERVICE.put.requestSerialize,
-        FLOOR_SERVICE.put.responseDeserialize,
-        payload,
-        (error) => (error ? reject(error) : resolve()),
-      ),
-    );
   const started = performance.now();
   let calls = 0;
   const worker = async (): Promise<void> => {

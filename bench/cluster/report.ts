@@ -282,6 +282,16 @@ export function emitAll(
     const cpuMs = floor.unaryCpuMsPerCall.get(payload);
     if (cpuMs !== null && cpuMs !== undefined)
       line(`floor: gRPC unary ${payload / 1024} KiB CPU per call`, cpuMs, 'ms');
+    const piped = floor.pipeCallsPerSecond.get(payload);
+    if (piped !== undefined)
+      line(
+        `pipe: ${payload / 1024} KiB calls on one stream, ${floor.inflight} in flight`,
+        piped,
+        'calls/s',
+      );
+    const pipeCpuMs = floor.pipeCpuMsPerCall.get(payload);
+    if (pipeCpuMs !== null && pipeCpuMs !== undefined)
+      line(`pipe: ${payload / 1024} KiB CPU per call`, pipeCpuMs, 'ms');
   }
   for (const row of rows) {
     line(`${row.name} throughput`, mbps(row), 'MB/s');
