@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve, dirname } from 'node:path';
 import { parseDocument, LineCounter } from 'yaml';
+import { STORE_BACKENDS, type StoreBackend } from './store/open-database.js';
 
 export interface PeerConfig {
   /** The peer's node id. */
@@ -38,7 +39,7 @@ export interface NodeConfig {
     upStableMs: number;
   };
   store: {
-    backend: 'leveldb' | 'rocksdb' | 'memory';
+    backend: StoreBackend;
     quotaBytes: number | null;
     /** History older than this (event time) is folded into each fragment's base; null keeps all. */
     retentionMs: number | null;
@@ -70,7 +71,7 @@ const DEFAULTS = {
   weight: 1,
   raft: { tickMs: 100, electionTicks: 10, heartbeatTicks: 1, snapshotEvery: 10_000 },
   failureDetector: { heartbeatMs: 500, downAfterMs: 3000, outAfterMs: null, upStableMs: 5000 },
-  store: { backend: 'leveldb', quotaBytes: null, retentionMs: null, retentionSweepMs: 60_000 },
+  store: { backend: 'segments', quotaBytes: null, retentionMs: null, retentionSweepMs: 60_000 },
   repair: { bandwidthBytesPerS: 64 << 20, scrubIntervalMs: 3_600_000 },
   log: { level: 'info' },
 } as const;
@@ -269,10 +270,9 @@ function checkConfig(raw: Raw, where: (path: string) => string): NodeConfig {
       upStableMs: integer('failureDetector.upStableMs', detector.upStableMs, 0, 3_600_000),
     },
     store: {
-      backend:
-        store.backend === 'leveldb' || store.backend === 'rocksdb' || store.backend === 'memory'
-          ? store.backend
-          : badChoice(where('store.backend'), store.backend, ['leveldb', 'rocksdb', 'memory']),
+      backend: (STORE_BACKENDS as readonly unknown[]).includes(store.backend)
+        ? (store.backend as StoreBackend)
+        : badChoice(where('store.backend'), store.backend, [...STORE_BACKENDS]),
       quotaBytes:
         store.quotaBytes === null
           ? null

@@ -1,6 +1,6 @@
 /**
  * Scrubbing one stripe (DESIGN.md, "Failure and recovery"): the owner reads every fragment whole,
- * which checks every sector's CRC32C, checks each is at the version the settled registry names
+ * which checks the CRC32C of every record it reads, checks each is at the version the settled registry names
  * and not marked stale, and, when all k + m were read, that parity is the encoding of the data.
  * A fragment that cannot be reached is not a finding (the failure detector and repair see to
  * it). The owner repairs what is found.

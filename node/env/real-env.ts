@@ -6,7 +6,6 @@ import { randomInt } from 'node:crypto';
 import { mkdir, open, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
-import { MemoryLevel } from 'memory-level';
 import type { ClusterClient } from '../../proto/generated/tessera/v1/Cluster.js';
 import type { NodeView__Output } from '../../proto/generated/tessera/v1/NodeView.js';
 import { CHANNEL_OPTIONS, clusterProto, fragmentsProto, raftProto } from '../../proto/load.js';
@@ -22,9 +21,8 @@ import { addServices, PipeClient } from '../../proto/pipe.js';
 import { pipeCall, unaryCall } from '../grpc/unary-call.js';
 import { SegmentLog } from '../raft/segment-log.js';
 import { clusterHandlers } from '../runtime/cluster-service.js';
-import { FragmentStore, type Level } from '../store/fragment-store.js';
-import { levelDatabase } from '../store/level-backend.js';
-import { rocksDatabase } from '../store/rocks-backend.js';
+import { FragmentStore } from '../store/fragment-store.js';
+import { openDatabase } from '../store/open-database.js';
 import type { StorePort } from '../cm/ports.js';
 import type { Clock, ClusterPeer, NodeEnv, NodeNetwork, RaftLink } from './node-env.js';
 
@@ -52,12 +50,7 @@ export function realEnv(): NodeEnv {
       mkdir: async (path) => void (await mkdir(path, { recursive: true })),
       openStore: async (config) => {
         const dir = join(config.dataDir, 'fragments');
-        const db: Level =
-          config.store.backend === 'memory'
-            ? new MemoryLevel<string, Uint8Array>({ keyEncoding: 'utf8', valueEncoding: 'view' })
-            : config.store.backend === 'rocksdb'
-              ? await rocksDatabase(dir)
-              : levelDatabase(dir);
+        const db = await openDatabase(config.store.backend, dir);
         return FragmentStore.open({
           db,
           ...(config.store.quotaBytes === null ? {} : { quotaBytes: config.store.quotaBytes }),

@@ -23,6 +23,7 @@ import {
   type Persist,
   type Snapshot,
 } from '../../consensus/index.js';
+import { syncDirectory } from '../env/sync-directory.js';
 import { CorruptLogError, CorruptSnapshotError, LogClosedError } from './errors.js';
 
 /** Tuning of the segment log. */
@@ -308,14 +309,5 @@ async function truncateFile(path: string, length: number): Promise<void> {
     await file.sync();
   } finally {
     await file.close();
-  }
-}
-
-async function syncDirectory(dir: string): Promise<void> {
-  const handle = await open(dir, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
   }
 }

@@ -23,15 +23,46 @@ export class InvalidRequestError extends StoreError {
   }
 }
 
-/** Stored bytes fail their CRC32C: never returned as data; decode elsewhere and repair. */
+/**
+ * Stored bytes fail their CRC32C: never returned as data; decode elsewhere and repair. `part`
+ * names what failed (a version's record, the base copy, a value in a segment file).
+ */
 export class ChecksumMismatchError extends StoreError {
   constructor(
     readonly fragment: string,
-    readonly sector: number,
+    readonly part: string,
   ) {
     super(
       'STORE_CHECKSUM',
-      `fragment ${fragment}: sector ${sector} fails its CRC32C; decode it from other fragments and repair it`,
+      `fragment ${fragment}: ${part} fails its CRC32C; decode it from other fragments and repair it`,
+    );
+  }
+}
+
+/**
+ * A store's files are damaged where no crash could have left them so (a bad frame with good ones
+ * after it, or in a sealed segment): the store does not open, rather than serve a guess. Move the
+ * directory aside and let the cluster rebuild this node's fragments.
+ */
+export class StoreCorruptError extends StoreError {
+  constructor(
+    readonly file: string,
+    readonly offset: number,
+    why: string,
+  ) {
+    super(
+      'STORE_CORRUPT',
+      `${file} at byte ${offset}: ${why}; the store will not open. Move its directory aside and let the cluster rebuild this node's fragments`,
+    );
+  }
+}
+
+/** Another store has the directory open (a second node on the same data directory). */
+export class StoreLockedError extends StoreError {
+  constructor(directory: string, holder: string) {
+    super(
+      'STORE_LOCKED',
+      `${directory} is in use by ${holder}; stop it or give this node another data directory`,
     );
   }
 }

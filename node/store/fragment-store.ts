@@ -11,24 +11,31 @@
  * - A write stamped with an ownership epoch older than the stripe's fence is refused; a fence is
  *   durable before it is acknowledged. Operations on one stripe run one at a time, so a fence
  *   never overtakes a write that checked the old fence.
- * - Every sector carries a CRC32C; a mismatch is a ChecksumMismatchError, never bytes.
+ * - A version's bytes are written once, in its record; the current bytes are read through the
+ *   fragment's index (history-index.ts), which names the record (or the base) that holds each
+ *   range. There is no second copy of the current bytes to keep in step.
+ * - Every record and base carries a CRC32C; a mismatch is a ChecksumMismatchError, never bytes.
  */
-import type { AbstractLevel } from 'abstract-level';
 import { gfMulXor, xorOf } from '../../erasure/index.js';
-import { InvalidRequestError, StoreFullError, VersionNotFoundError } from './errors.js';
+import {
+  ChecksumMismatchError,
+  InvalidRequestError,
+  StoreFullError,
+  VersionNotFoundError,
+} from './errors.js';
 import { GroupCommitter, type BatchOperation } from './group-commit.js';
 import { baseIndex, overlay, type IndexRange } from './history-index.js';
 import { KeyedMutex } from './keyed-mutex.js';
+import type { Level } from './level.js';
 import {
   decodeBase,
   decodeJson,
   decodeRecord,
-  decodeSector,
+  decodeRecordHeader,
+  decodeBaseHeader,
   encodeBase,
   encodeJson,
   encodeRecord,
-  newSectorValue,
-  sealSector,
   fragmentOfMetaKey,
   keys,
   type FragmentMeta,
@@ -57,9 +64,10 @@ import {
   type FragmentId,
   type Version,
   type WriterStamp,
+  parseVersionKey,
 } from './version.js';
 
-export type Level = AbstractLevel<string | Buffer | Uint8Array, string, Uint8Array>;
+export type { Level };
 
 /** Why a stamped write was not applied (nothing changed). */
 export type Refusal =
@@ -77,12 +85,10 @@ export type WriteOutcome<Extra> =
   | { ok: false; reason: Refusal; current: Version; fenceEpoch: number };
 
 export interface FragmentStoreOptions {
-  /** An abstract-level database with utf8 keys and Uint8Array ('view') values. */
+  /** The database: the segment store, or an abstract-level one with utf8 keys and 'view' values. */
   db: Level;
   /** fsync every commit (default true; false only for tests that measure without the disk). */
   sync?: boolean;
-  /** Bytes per checksummed sector (default 4 KiB). */
-  sectorBytes?: number;
   /** Refuse writes once the store holds this many bytes (default: no quota, only the disk). */
   quotaBytes?: number;
 }
@@ -95,10 +101,13 @@ export interface FragmentRead {
   settled: Version;
 }
 
-/** One version in a fragment's history. */
+/**
+ * One version in a fragment's history. `damaged`: the version is there but its record cannot be
+ * read (it fails its checksum on disk); a repair expects it and rewrites the fragment.
+ */
 export interface HistoryEntry {
   version: Version;
-  kind: RecordKind | 'base';
+  kind: RecordKind | 'base' | 'damaged';
   writer: WriterStamp | null;
   eventTimeMs: number;
 }
@@ -106,7 +115,6 @@ export interface HistoryEntry {
 export class FragmentStore {
   private readonly locks = new KeyedMutex();
   private readonly committer: GroupCommitter;
-  private readonly sectorBytes: number;
   private readonly quotaBytes: number;
   private usedBytes = 0;
 
@@ -115,7 +123,6 @@ export class FragmentStore {
     options: FragmentStoreOptions,
   ) {
     this.committer = new GroupCommitter(db, options.sync ?? true);
-    this.sectorBytes = options.sectorBytes ?? 4096;
     this.quotaBytes = options.quotaBytes ?? Number.POSITIVE_INFINITY;
   }
 
@@ -123,8 +130,10 @@ export class FragmentStore {
   static async open(options: FragmentStoreOptions): Promise<FragmentStore> {
     if (options.db.status !== 'open') await options.db.open();
     const store = new FragmentStore(options.db, options);
-    for await (const [key, value] of options.db.iterator())
-      store.usedBytes += key.length + value.length;
+    if (options.db.liveBytes) store.usedBytes = options.db.liveBytes();
+    else
+      for await (const [key, value] of options.db.iterator())
+        store.usedBytes += key.length + value.length;
     return store;
   }
 
@@ -152,14 +161,15 @@ export class FragmentStore {
       request,
       'data',
       request.digest,
-      (meta, sectors) => {
-        const old = this.fromSectors(sectors, request.offset, request.bytes.length);
-        return Promise.resolve({
-          start: request.offset,
-          bytes: request.bytes,
+      async (meta) => {
+        const { fragment, offset, bytes } = request;
+        const old = await this.readIndexed(fragment, meta, meta.index, offset, bytes.length);
+        return {
+          start: offset,
+          bytes,
           registry: meta.registry,
-          extra: { delta: xorOf(old, request.bytes) },
-        });
+          extra: { delta: xorOf(old, bytes) },
+        };
       },
       // A repeat: the outcome is old xor new, the old bytes read through the index it was written over.
       async (record, meta) => {
@@ -173,7 +183,6 @@ export class FragmentStore {
         );
         return { delta: xorOf(old, record.bytes) };
       },
-      { start: request.offset, end: request.offset + request.bytes.length },
     );
   }
 
@@ -189,18 +198,13 @@ export class FragmentStore {
       request,
       'parity',
       request.digest,
-      (_meta, sectors) => {
-        const parity = this.fromSectors(sectors, request.offset, request.delta.length);
-        gfMulXor(parity, request.delta, request.coefficient);
-        return Promise.resolve({
-          start: request.offset,
-          bytes: parity,
-          registry: request.registry,
-          extra: {},
-        });
+      async (meta) => {
+        const { fragment, offset, delta } = request;
+        const parity = await this.readIndexed(fragment, meta, meta.index, offset, delta.length);
+        gfMulXor(parity, delta, request.coefficient);
+        return { start: offset, bytes: parity, registry: request.registry, extra: {} };
       },
       () => Promise.resolve({}),
-      { start: request.offset, end: request.offset + request.delta.length },
     );
   }
 
@@ -242,7 +246,7 @@ export class FragmentStore {
     checkInteger('blockBytes', blockBytes, 1, 64 << 20);
     checkRange('read', offset, length, blockBytes);
     const meta = await this.meta(fragment, blockBytes);
-    const bytes = await this.readCurrent(fragment, offset, length);
+    const bytes = await this.readIndexed(fragment, meta, meta.index, offset, length);
     return { bytes, version: meta.version, registry: meta.registry, settled: meta.settled };
   }
 
@@ -258,7 +262,8 @@ export class FragmentStore {
     checkVersion('version', version);
     checkRange('read', offset, length, blockBytes);
     const meta = await this.meta(fragment, blockBytes);
-    if (sameVersion(version, meta.version)) return this.readCurrent(fragment, offset, length);
+    if (sameVersion(version, meta.version))
+      return this.readIndexed(fragment, meta, meta.index, offset, length);
     if (sameVersion(version, meta.baseVersion))
       return this.readIndexed(fragment, meta, baseIndex(blockBytes), offset, length);
     const record = await this.record(fragment, version);
@@ -271,9 +276,18 @@ export class FragmentStore {
   async history(fragment: FragmentId): Promise<HistoryEntry[]> {
     checkFragment(fragment);
     const entries: HistoryEntry[] = [];
-    const base = await this.db.get(keys.base(fragment));
-    if (base) {
-      const { header } = decodeBase(base, formatFragment(fragment));
+    const damaged = (version: Version): HistoryEntry => ({
+      version,
+      kind: 'damaged',
+      writer: null,
+      eventTimeMs: 0,
+    });
+    const base = await readable(this.db.get(keys.base(fragment)));
+    if (base === 'damaged') {
+      const meta = decodeJson<FragmentMeta>((await this.db.get(keys.meta(fragment)))!);
+      entries.push(damaged(meta.baseVersion));
+    } else if (base) {
+      const header = decodeBaseHeader(base);
       entries.push({
         version: header.version,
         kind: 'base',
@@ -282,14 +296,18 @@ export class FragmentStore {
       });
     }
     const prefix = keys.recordPrefix(fragment);
-    for await (const value of this.db.values({ gte: prefix, lt: `${prefix}~` })) {
-      const { header } = decodeRecord(value, formatFragment(fragment));
-      entries.push({
-        version: header.version,
-        kind: header.kind,
-        writer: header.writer,
-        eventTimeMs: header.writer.eventTimeMs,
-      });
+    for await (const key of this.db.keys({ gte: prefix, lt: `${prefix}~` })) {
+      const value = await readable(this.db.get(key));
+      if (value === 'damaged') entries.push(damaged(parseVersionKey(key.slice(prefix.length))));
+      else if (value) {
+        const header = decodeRecordHeader(value);
+        entries.push({
+          version: header.version,
+          kind: header.kind,
+          writer: header.writer,
+          eventTimeMs: header.writer.eventTimeMs,
+        });
+      }
     }
     return entries;
   }
@@ -363,12 +381,17 @@ export class FragmentStore {
     checkFragment(fragment);
     return this.locks.run(stripeKey(fragment), async () => {
       const meta = await this.meta(fragment, blockBytes);
-      const foldable = (await this.history(fragment)).filter(
-        (entry) =>
-          entry.kind !== 'base' &&
-          entry.eventTimeMs < horizonMs &&
-          compareVersions(entry.version, meta.settled) <= 0,
-      );
+      const history = await this.history(fragment);
+      // Nothing folds past a damaged version: its bytes cannot be read into the base.
+      const firstDamaged = history.findIndex((entry) => entry.kind === 'damaged');
+      const foldable = history
+        .slice(0, firstDamaged < 0 ? history.length : firstDamaged)
+        .filter(
+          (entry) =>
+            entry.kind !== 'base' &&
+            entry.eventTimeMs < horizonMs &&
+            compareVersions(entry.version, meta.settled) <= 0,
+        );
       const newest = foldable[foldable.length - 1];
       if (!newest) return 0;
       const bytes = await this.readVersionUnlocked(fragment, meta, newest.version);
@@ -419,31 +442,19 @@ export class FragmentStore {
     request: StampedWrite,
     kind: RecordKind,
     digest: string,
-    apply: (
-      meta: FragmentMeta,
-      sectors: Map<number, Uint8Array>,
-    ) => Promise<{
+    apply: (meta: FragmentMeta) => Promise<{
       start: number;
       bytes: Uint8Array;
       registry: Version[] | null;
       extra: Extra;
     }>,
     repeated: (record: VersionRecord, meta: FragmentMeta) => Promise<Extra>,
-    range?: { start: number; end: number },
   ): Promise<WriteOutcome<Extra>> {
     const { fragment } = request;
     return this.locks.run(stripeKey(fragment), async () => {
-      // One round trip for the metadata, the fence and the sectors the write covers: each read
-      // is a hop through the thread pool.
-      const first = range ? Math.floor(range.start / this.sectorBytes) : 0;
-      const last = range ? Math.ceil(range.end / this.sectorBytes) : 0;
-      const sectorKeys = Array.from({ length: last - first }, (_, i) =>
-        keys.sector(fragment, first + i),
-      );
-      const [metaValue, fenceValue, ...sectorValues] = await this.db.getMany([
+      const [metaValue, fenceValue] = await this.db.getMany([
         keys.meta(fragment),
         keys.fence(fragment.volume, fragment.stripe),
-        ...sectorKeys,
       ]);
       const meta = this.decodeMeta(fragment, request.blockBytes, metaValue);
       const fence = fenceValue ? fenceOf(fenceValue) : VERSION_ZERO;
@@ -470,11 +481,7 @@ export class FragmentStore {
       }
       const order = compareVersions(meta.version, request.expected);
       if (order !== 0) return refuse(order < 0 ? 'behind' : 'ahead');
-      const sectors = new Map<number, Uint8Array>();
-      sectorValues.forEach((value, i) => {
-        if (value) sectors.set(first + i, decodeSector(value, formatFragment(fragment), first + i));
-      });
-      const change = await apply(meta, sectors);
+      const change = await apply(meta);
       const end = change.start + change.bytes.length;
       const index = overlay(meta.index, change.start, end, request.next);
       const settled =
@@ -482,13 +489,6 @@ export class FragmentStore {
           ? request.settled
           : meta.settled;
       const operations: BatchOperation[] = [
-        ...this.sectorWrites(
-          fragment,
-          meta,
-          change.start,
-          change.bytes,
-          range ? sectors : await this.edgeSectors(fragment, change.start, end),
-        ),
         {
           type: 'put',
           key: keys.record(fragment, request.next),
@@ -524,127 +524,13 @@ export class FragmentStore {
     });
   }
 
-  /** Puts for every sector that [start, start + bytes.length) touches, merged with `around`. */
-  private sectorWrites(
-    fragment: FragmentId,
-    meta: FragmentMeta,
-    start: number,
-    bytes: Uint8Array,
-    around: Map<number, Uint8Array>,
-  ): BatchOperation[] {
-    const operations: BatchOperation[] = [];
-    const end = start + bytes.length;
-    for (
-      let sector = Math.floor(start / this.sectorBytes);
-      sector * this.sectorBytes < end;
-      sector++
-    ) {
-      const sectorStart = sector * this.sectorBytes;
-      const length = Math.min(this.sectorBytes, meta.blockBytes - sectorStart);
-      const { value, bytes: content } = newSectorValue(length);
-      const from = Math.max(start, sectorStart);
-      const to = Math.min(end, sectorStart + length);
-      // What the write does not cover keeps its old bytes (zeros where there were none).
-      const old = around.get(sector);
-      if (old && (from > sectorStart || to < sectorStart + length)) content.set(old);
-      content.set(bytes.subarray(from - start, to - start), from - sectorStart);
-      operations.push({
-        type: 'put',
-        key: keys.sector(fragment, sector),
-        value: sealSector(value),
-      });
-    }
-    return operations;
-  }
-
-  /**
-   * The current contents of the sectors that [start, end) covers only in part (checked), which a
-   * write must merge with; sectors it covers whole are not read, so that a whole rewrite repairs
-   * a sector that fails its checksum.
-   */
-  private async edgeSectors(
-    fragment: FragmentId,
-    start: number,
-    end: number,
-  ): Promise<Map<number, Uint8Array>> {
-    const sectors = new Map<number, Uint8Array>();
-    const firstPartial = start % this.sectorBytes !== 0;
-    const lastPartial = end % this.sectorBytes !== 0;
-    if (firstPartial) {
-      const sector = Math.floor(start / this.sectorBytes);
-      for (const [at, bytes] of await this.sectorsAround(
-        fragment,
-        sector * this.sectorBytes,
-        sector * this.sectorBytes + 1,
-      ))
-        sectors.set(at, bytes);
-    }
-    if (lastPartial) {
-      const sector = Math.floor(end / this.sectorBytes);
-      for (const [at, bytes] of await this.sectorsAround(
-        fragment,
-        sector * this.sectorBytes,
-        sector * this.sectorBytes + 1,
-      ))
-        sectors.set(at, bytes);
-    }
-    return sectors;
-  }
-
-  /** The current contents of the sectors that [start, end) touches (checked), by sector. */
-  private async sectorsAround(
-    fragment: FragmentId,
-    start: number,
-    end: number,
-  ): Promise<Map<number, Uint8Array>> {
-    const sectors = new Map<number, Uint8Array>();
-    const first = Math.floor(start / this.sectorBytes);
-    const last = Math.ceil(end / this.sectorBytes);
-    if (last <= first) return sectors;
-    const wanted = Array.from({ length: last - first }, (_, i) => keys.sector(fragment, first + i));
-    const values = await this.db.getMany(wanted);
-    values.forEach((value, i) => {
-      if (value) sectors.set(first + i, decodeSector(value, formatFragment(fragment), first + i));
-    });
-    return sectors;
-  }
-
-  /** [offset, offset + length) assembled from checked sectors (absent sectors are zeros). */
-  private fromSectors(
-    sectors: Map<number, Uint8Array>,
-    offset: number,
-    length: number,
-  ): Uint8Array {
-    const bytes = new Uint8Array(length);
-    for (const [sector, content] of sectors) {
-      const sectorStart = sector * this.sectorBytes;
-      const from = Math.max(offset, sectorStart);
-      const to = Math.min(offset + length, sectorStart + content.length);
-      if (to > from)
-        bytes.set(content.subarray(from - sectorStart, to - sectorStart), from - offset);
-    }
-    return bytes;
-  }
-
-  /** Current bytes of [offset, offset + length), sector by sector (never-written sectors are zero). */
-  private async readCurrent(
-    fragment: FragmentId,
-    offset: number,
-    length: number,
-  ): Promise<Uint8Array> {
-    return this.fromSectors(
-      await this.sectorsAround(fragment, offset, offset + length),
-      offset,
-      length,
-    );
-  }
-
   private async readVersionUnlocked(
     fragment: FragmentId,
     meta: FragmentMeta,
     version: Version,
   ): Promise<Uint8Array> {
-    if (sameVersion(version, meta.version)) return this.readCurrent(fragment, 0, meta.blockBytes);
+    if (sameVersion(version, meta.version))
+      return this.readIndexed(fragment, meta, meta.index, 0, meta.blockBytes);
     const record = await this.record(fragment, version);
     if (!record)
       throw new VersionNotFoundError(formatFragment(fragment), `${version.epoch}.${version.seq}`);
@@ -745,6 +631,18 @@ export class FragmentStore {
       throw error;
     }
     this.usedBytes += adding;
+  }
+}
+
+/** A value, or 'damaged' where the database finds it fails its checksum. */
+async function readable(
+  value: Promise<Uint8Array | undefined>,
+): Promise<Uint8Array | undefined | 'damaged'> {
+  try {
+    return await value;
+  } catch (error) {
+    if (error instanceof ChecksumMismatchError) return 'damaged';
+    throw error;
   }
 }
 

@@ -3,10 +3,9 @@
  * one, so one fsync covers them all. A caller's promise resolves only once its operations are
  * on disk; if the write fails, every caller in that group is told (none is acknowledged).
  */
-import type { AbstractBatchOperation, AbstractBatchOptions, AbstractLevel } from 'abstract-level';
+import type { BatchOperation, Level } from './level.js';
 
-type Level = AbstractLevel<string | Buffer | Uint8Array, string, Uint8Array>;
-export type BatchOperation = AbstractBatchOperation<Level, string, Uint8Array>;
+export type { BatchOperation };
 
 interface Pending {
   operations: BatchOperation[];
@@ -50,13 +49,10 @@ export class GroupCommitter {
         group.push(next);
       }
       try {
-        // `sync` is classic-level's (LevelDB's) option: fsync the log before resolving.
-        const options: AbstractBatchOptions<string, Uint8Array> & { sync: boolean } = {
-          sync: this.sync,
-        };
+        // `sync`: fsync (LevelDB's log, the segment store's file) before resolving.
         await this.db.batch(
           group.flatMap((pending) => pending.operations),
-          options,
+          { sync: this.sync },
         );
         this.groups++;
         this.batches += group.length;

@@ -1,16 +1,16 @@
 /**
- * How the fragment store lays its data out in the key-value store (LevelDB by default). Keys are
- * strings that sort by volume, stripe, fragment index, then sector or version:
+ * How the fragment store lays its data out in the key-value store (the segment store by
+ * default). Keys are strings that sort by volume, stripe, fragment index, then version:
  *
  *   m!<volume>!<stripe>!<index>              fragment metadata (JSON): version, registry, index
- *   d!<volume>!<stripe>!<index>!<sector>     one sector: CRC32C (4 bytes LE) then its bytes
  *   h!<volume>!<stripe>!<index>!<version>    one version's record: header (JSON) + payload
  *   b!<volume>!<stripe>!<index>              the base copy: header (JSON) + bytes
- *   f!<volume>!<stripe>                      the stripe's fence epoch (JSON)
+ *   f!<volume>!<stripe>                      the stripe's fence (JSON)
  *
- * A small write rewrites only the sectors it touches (and their checksums), never the whole
- * fragment. Records and the base carry CRC32Cs of their payloads too, so history is checked on
- * read like the current bytes are.
+ * A write stores only the bytes it wrote, once, in its record; the metadata's index says which
+ * record (or the base) holds each range of the current version. Records and the base carry
+ * CRC32Cs of their payloads, checked on every read. (Stores written before the index was the
+ * only way to the current bytes also hold d! sector keys; nothing reads them.)
  */
 import { crc32c } from '@node-rs/crc32';
 import { ChecksumMismatchError } from './errors.js';
@@ -26,8 +26,6 @@ function fragmentPart(id: FragmentId): string {
 
 export const keys = {
   meta: (id: FragmentId): string => `m!${fragmentPart(id)}`,
-  sector: (id: FragmentId, sector: number): string =>
-    `d!${fragmentPart(id)}!${sector.toString(16).padStart(4, '0')}`,
   record: (id: FragmentId, version: Version): string =>
     `h!${fragmentPart(id)}!${versionKey(version)}`,
   recordPrefix: (id: FragmentId): string => `h!${fragmentPart(id)}!`,
@@ -85,39 +83,6 @@ export interface VersionRecord {
   bytes: Uint8Array;
 }
 
-export function encodeSector(bytes: Uint8Array): Uint8Array {
-  const { value, bytes: content } = newSectorValue(bytes.length);
-  content.set(bytes);
-  return sealSector(value);
-}
-
-/**
- * A sector value to fill in place: `bytes` is where its content goes (all zeros); sealSector then
- * writes the checksum. One allocation and no copy of the content beyond the caller's own.
- */
-export function newSectorValue(length: number): { value: Uint8Array; bytes: Uint8Array } {
-  const value = new Uint8Array(4 + length);
-  return { value, bytes: value.subarray(4) };
-}
-
-/** Writes the CRC32C of a value from newSectorValue, once its content is in place. */
-export function sealSector(value: Uint8Array): Uint8Array {
-  new DataView(value.buffer, value.byteOffset).setUint32(0, crc32c(value.subarray(4)), true);
-  return value;
-}
-
-/** The sector's bytes, after checking its CRC32C. */
-export function decodeSector(value: Uint8Array, fragment: string, sector: number): Uint8Array {
-  const bytes = value.subarray(4);
-  if (
-    value.length < 4 ||
-    new DataView(value.buffer, value.byteOffset).getUint32(0, true) !== crc32c(bytes)
-  ) {
-    throw new ChecksumMismatchError(fragment, sector);
-  }
-  return bytes;
-}
-
 export function encodeRecord(
   header: Omit<RecordHeader, 'payloadCrc'>,
   bytes: Uint8Array,
@@ -125,10 +90,21 @@ export function encodeRecord(
   return framed({ ...header, payloadCrc: crc32c(bytes) }, bytes);
 }
 
+/**
+ * A record's header alone, its payload not checked: the history lists a version whose bytes are
+ * damaged (reading them is what fails), so that a repair knows the version it must expect.
+ */
+export function decodeRecordHeader(value: Uint8Array): RecordHeader {
+  return unframed<RecordHeader>(value).header;
+}
+
 export function decodeRecord(value: Uint8Array, fragment: string): VersionRecord {
   const { header, payload } = unframed<RecordHeader>(value);
   if (crc32c(payload) !== header.payloadCrc)
-    throw new ChecksumMismatchError(`${fragment} record ${versionKey(header.version)}`, -1);
+    throw new ChecksumMismatchError(
+      fragment,
+      `the record of version ${versionKey(header.version)}`,
+    );
   return { header, bytes: payload };
 }
 
@@ -145,13 +121,18 @@ export function encodeBase(header: Omit<BaseHeader, 'payloadCrc'>, bytes: Uint8A
   return framed({ ...header, payloadCrc: crc32c(bytes) }, bytes);
 }
 
+/** A base copy's header alone, its payload not checked (see decodeRecordHeader). */
+export function decodeBaseHeader(value: Uint8Array): BaseHeader {
+  return unframed<BaseHeader>(value).header;
+}
+
 export function decodeBase(
   value: Uint8Array,
   fragment: string,
 ): { header: BaseHeader; bytes: Uint8Array } {
   const { header, payload } = unframed<BaseHeader>(value);
   if (crc32c(payload) !== header.payloadCrc)
-    throw new ChecksumMismatchError(`${fragment} base`, -1);
+    throw new ChecksumMismatchError(fragment, 'the base copy');
   return { header, bytes: payload };
 }
 

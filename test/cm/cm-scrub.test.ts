@@ -1,15 +1,15 @@
-// Proves that damage on a disk is never returned as data and is repaired: a sector that fails its
-// CRC32C is decoded around on a read, found by a scrub and rewritten; a parity sector changed
+// Proves that damage on a disk is never returned as data and is repaired: bytes that fail their
+// CRC32C are decoded around on a read, found by a scrub and rewritten; parity bytes changed
 // behind the checksum's back (so that only the erasure code can tell) is found by the scrub's
 // parity check and re-encoded from the data.
 import { expect } from 'chai';
-import { decodeSector, encodeSector, keys } from '../../node/store/store-codec.js';
+import { decodeRecord, encodeRecord, keys } from '../../node/store/store-codec.js';
 import { expectAllInvariants, kit, steps } from './scenario-kit.js';
 
 describe('cm: scrubbing', function () {
   this.timeout(60_000);
 
-  it('reads around a sector that fails its checksum, then the scrub finds it and rewrites the fragment', async () => {
+  it('reads around bytes that fail their checksum, then the scrub finds it and rewrites the fragment', async () => {
     const k = await kit(11);
     let stripe = 0;
     let owner = '';
@@ -26,12 +26,13 @@ describe('cm: scrubbing', function () {
         },
       ],
       [
-        'one byte of sector 0 of that fragment flips on its disk',
+        'one byte of that fragment flips on its disk',
         async () => {
           const node = k.world.nodes.get(k.nodesOf(stripe)[0]!)!;
-          const key = keys.sector({ volume: 'sim', stripe, index: 0 }, 0);
+          const fragment = { volume: 'sim', stripe, index: 0 };
+          const key = keys.record(fragment, (await node.store.read(fragment, 4096)).version);
           const value = Uint8Array.from((await node.db.get(key))!);
-          value[10] = value[10]! ^ 0xff;
+          value[value.length - 10] = value[value.length - 10]! ^ 0xff;
           await node.db.put(key, value);
           const error = await node.store
             .read({ volume: 'sim', stripe, index: 0 }, 4096)
@@ -82,13 +83,15 @@ describe('cm: scrubbing', function () {
         },
       ],
       [
-        'a byte of the first parity changes, its sector checksum recomputed to match',
+        'a byte of the first parity changes, its checksum recomputed to match',
         async () => {
           const node = k.world.nodes.get(k.nodesOf(stripe)[2]!)!;
-          const key = keys.sector({ volume: 'sim', stripe, index: 2 }, 0);
-          const content = Uint8Array.from(decodeSector((await node.db.get(key))!, 'parity', 0));
+          const fragment = { volume: 'sim', stripe, index: 2 };
+          const key = keys.record(fragment, (await node.store.read(fragment, 4096)).version);
+          const { header, bytes } = decodeRecord((await node.db.get(key))!, 'parity');
+          const content = Uint8Array.from(bytes);
           content[0] = content[0]! ^ 0x01;
-          await node.db.put(key, encodeSector(content));
+          await node.db.put(key, encodeRecord(header, content));
         },
       ],
       [

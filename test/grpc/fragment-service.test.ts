@@ -213,10 +213,10 @@ describe('grpc: the Fragments service', () => {
 
   it('answers a checksum failure with DATA_LOSS and its code, never with bytes', async () => {
     await client.call('WriteData', dataRequest(0, 1, 0, new Uint8Array(BLOCK).fill(3)));
-    const sector = await db.get(keys.sector(fragment, 1));
-    const damaged = Uint8Array.from(sector!);
-    damaged[9]! ^= 0x40;
-    await db.put(keys.sector(fragment, 1), damaged);
+    const record = await db.get(keys.record(fragment, { epoch: 1, seq: 1 }));
+    const damaged = Uint8Array.from(record!);
+    damaged[damaged.length - 9]! ^= 0x40;
+    await db.put(keys.record(fragment, { epoch: 1, seq: 1 }), damaged);
     const error = await failure(client.call('Read', { fragment, blockBytes: BLOCK }));
     expect(error.status).to.equal(grpc.status.DATA_LOSS);
     expect(error.code).to.equal('STORE_CHECKSUM');

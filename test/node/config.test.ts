@@ -65,7 +65,7 @@ describe('node: configuration', () => {
     });
     expect(config.peers.map((peer) => peer.raftId)).to.deep.equal([1, 2, 3]);
     expect(config.store).to.deep.equal({
-      backend: 'leveldb',
+      backend: 'segments',
       quotaBytes: null,
       retentionMs: null,
       retentionSweepMs: 60_000,
@@ -93,7 +93,7 @@ describe('node: configuration', () => {
       [
         'region: r1',
         'region: r1\nstore: { backend: tape }',
-        /^store\.backend \(.*line 5\): must be one of leveldb, rocksdb, memory, got "tape"/,
+        /^store\.backend \(.*line 5\): must be one of segments, leveldb, rocksdb, memory, got "tape"/,
       ],
       [
         'region: r1',

@@ -6,7 +6,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { levelDatabase } from '../../node/store/level-backend.js';
+import { openDatabase } from '../../node/store/open-database.js';
 import { FragmentStore } from '../../node/store/fragment-store.js';
 import { BLOCK, filled, v } from './store-fixtures.js';
 
@@ -20,39 +20,40 @@ describe('store: crash safety', function () {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('keeps every write acknowledged before kill -9', async () => {
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', new URL('./crash-writer.ts', import.meta.url).pathname, dir],
-      { stdio: ['ignore', 'pipe', 'inherit'] },
-    );
-    const acknowledged = await new Promise<number[]>((resolve, reject) => {
-      const acks: number[] = [];
-      let buffered = '';
-      child.stdout.on('data', (chunk: Buffer) => {
-        buffered += chunk.toString();
-        const lines = buffered.split('\n');
-        buffered = lines.pop()!;
-        for (const line of lines) acks.push(Number(line.split(' ')[1]));
-        if (acks.length >= 200 && !child.killed) child.kill('SIGKILL');
-      });
-      child.on('exit', (_, signal) =>
-        signal === 'SIGKILL'
-          ? resolve(acks)
-          : reject(new Error(`writer exited without being killed (${signal})`)),
+  for (const backend of ['segments', 'leveldb'] as const)
+    it(`keeps every write acknowledged before kill -9 (${backend})`, async () => {
+      const child = spawn(
+        process.execPath,
+        ['--import', 'tsx', new URL('./crash-writer.ts', import.meta.url).pathname, dir, backend],
+        { stdio: ['ignore', 'pipe', 'inherit'] },
       );
-    });
-    expect(acknowledged.length).to.be.at.least(200);
-    const db = levelDatabase(dir);
-    const store = await FragmentStore.open({ db });
-    try {
-      for (const stripe of acknowledged) {
-        const read = await store.read({ volume: 'crash', stripe, index: 0 }, BLOCK);
-        expect(read.version, `stripe ${stripe}`).to.deep.equal(v(1, 1));
-        expect(read.bytes, `stripe ${stripe}`).to.deep.equal(filled(BLOCK, stripe % 251));
+      const acknowledged = await new Promise<number[]>((resolve, reject) => {
+        const acks: number[] = [];
+        let buffered = '';
+        child.stdout.on('data', (chunk: Buffer) => {
+          buffered += chunk.toString();
+          const lines = buffered.split('\n');
+          buffered = lines.pop()!;
+          for (const line of lines) acks.push(Number(line.split(' ')[1]));
+          if (acks.length >= 200 && !child.killed) child.kill('SIGKILL');
+        });
+        child.on('exit', (_, signal) =>
+          signal === 'SIGKILL'
+            ? resolve(acks)
+            : reject(new Error(`writer exited without being killed (${signal})`)),
+        );
+      });
+      expect(acknowledged.length).to.be.at.least(200);
+      const db = await openDatabase(backend, dir);
+      const store = await FragmentStore.open({ db });
+      try {
+        for (const stripe of acknowledged) {
+          const read = await store.read({ volume: 'crash', stripe, index: 0 }, BLOCK);
+          expect(read.version, `stripe ${stripe}`).to.deep.equal(v(1, 1));
+          expect(read.bytes, `stripe ${stripe}`).to.deep.equal(filled(BLOCK, stripe % 251));
+        }
+      } finally {
+        await store.close();
       }
-    } finally {
-      await store.close();
-    }
-  });
+    });
 });

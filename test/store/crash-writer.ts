@@ -1,12 +1,13 @@
-// A child process for the crash test: writes fragments to a LevelDB store with 8 writes in
-// flight and prints "ack <stripe>" once each write's promise resolved (durable), until killed.
-import { levelDatabase } from '../../node/store/level-backend.js';
+// A child process for the crash test: writes fragments to a store on the backend named by its
+// second argument, with 8 writes in flight, and prints "ack <stripe>" once each write's promise
+// resolved (durable), until killed.
 import { FragmentStore } from '../../node/store/fragment-store.js';
+import { openDatabase, type StoreBackend } from '../../node/store/open-database.js';
 import { VERSION_ZERO } from '../../node/store/version.js';
 import { BLOCK, dataWrite, filled, v } from './store-fixtures.js';
 
 const dir = process.argv[2]!;
-const db = levelDatabase(dir);
+const db = await openDatabase(process.argv[3] as StoreBackend, dir);
 const store = await FragmentStore.open({ db });
 let next = 0;
 async function worker(): Promise<void> {

@@ -159,7 +159,7 @@ for (const backend of BACKENDS) {
     it('refuses to return bytes whose CRC32C fails, with an error of its own kind', async () => {
       const { store } = opened;
       await store.writeData(dataWrite(A, VERSION_ZERO, v(1, 1), 0, filled(BLOCK, 7)));
-      // Flip a byte of sector 2 behind the store's back.
+      // Flip a byte of the version's record behind the store's back.
       const db = (
         store as unknown as {
           db: {
@@ -168,27 +168,34 @@ for (const backend of BACKENDS) {
           };
         }
       ).db;
-      const sector = await db.get(keys.sector(A, 2));
-      const damaged = Uint8Array.from(sector);
-      damaged[100]! ^= 1;
-      await db.put(keys.sector(A, 2), damaged);
+      const record = await db.get(keys.record(A, v(1, 1)));
+      const damaged = Uint8Array.from(record);
+      damaged[damaged.length - 100]! ^= 1;
+      await db.put(keys.record(A, v(1, 1)), damaged);
       const error = await store.read(A, BLOCK).then(
         () => undefined,
         (caught: unknown) => caught,
       );
       expect(error).to.be.instanceOf(ChecksumMismatchError);
       expect((error as ChecksumMismatchError).code).to.equal('STORE_CHECKSUM');
-      expect((error as Error).message).to.match(/sector 2 fails its CRC32C/);
-      expect((await store.read(A, BLOCK, 0, 4096)).bytes).to.deep.equal(filled(4096, 7)); // other sectors still read
+      expect((error as Error).message).to.match(/the record of version .* fails its CRC32C/);
       const write = await store
         .writeData(dataWrite(A, v(1, 1), v(1, 2), 2 * 4096 + 10, filled(4, 1)))
         .then(
           () => undefined,
           (caught: unknown) => caught,
         );
-      expect(write, 'a write into a corrupt sector is refused too').to.be.instanceOf(
+      expect(write, 'a write over corrupt bytes is refused too').to.be.instanceOf(
         ChecksumMismatchError,
       );
+      // A whole rewrite reads nothing old: it repairs the fragment.
+      const whole = filled(BLOCK, 9);
+      const repaired = await store.writeWhole({
+        ...dataWrite(A, v(1, 1), v(1, 2), 0, whole),
+        registry: null,
+      });
+      expect(repaired.ok).to.equal(true);
+      expect((await store.read(A, BLOCK)).bytes).to.deep.equal(whole);
     });
 
     it('refuses malformed requests with the field named, changing nothing', async () => {

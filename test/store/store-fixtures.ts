@@ -3,6 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { levelDatabase } from '../../node/store/level-backend.js';
+import { SegmentDatabase } from '../../node/store/segment-db.js';
 import { rocksDatabase } from '../../node/store/rocks-backend.js';
 import { MemoryLevel } from 'memory-level';
 import { FragmentStore, type Level } from '../../node/store/fragment-store.js';
@@ -31,15 +32,16 @@ export const BACKENDS: Backend[] = [
         keyEncoding: 'utf8',
         valueEncoding: 'view',
       }) as unknown as Level;
-      const store = await FragmentStore.open({ db, sectorBytes: 4096, ...options });
+      const store = await FragmentStore.open({ db, ...options });
       // A memory store survives a "reopen" as long as the same db object is kept.
       return {
         store,
-        reopen: () => FragmentStore.open({ db, sectorBytes: 4096, ...options }),
+        reopen: () => FragmentStore.open({ db, ...options }),
         cleanup: async () => {},
       };
     },
   },
+  onDisk('segment store', true, (dir) => Promise.resolve(new SegmentDatabase(dir))),
   onDisk('classic-level (LevelDB)', true, (dir) => Promise.resolve(levelDatabase(dir))),
   // The binding ships prebuilt for linux-x64, this project's machines: it must load here. It
   // writes a batch synchronously on the main thread (fsync included), so nothing can queue

@@ -10,7 +10,7 @@ import { ReedSolomon } from '../../../erasure/index.js';
 import type { ClusterMapState, VolumeRecord } from '../../../node/cluster/cluster-map-types.js';
 import { fragmentNodes } from '../../../node/cm/owned-stripe.js';
 import { FragmentStore, type FragmentRead } from '../../../node/store/fragment-store.js';
-import { levelDatabase } from '../../../node/store/level-backend.js';
+import { openDatabase } from '../../../node/store/open-database.js';
 import { compareVersions, formatVersion, sameVersion } from '../../../node/store/version.js';
 
 /** What was found of one stripe. */
@@ -46,7 +46,7 @@ export async function checkStoredStripes(
       stores.set(
         member.id,
         await FragmentStore.open({
-          db: levelDatabase(join(dataDirOf(member.id), 'fragments')),
+          db: await openDatabase('segments', join(dataDirOf(member.id), 'fragments')),
           sync: false,
         }),
       );
