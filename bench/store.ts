@@ -1,21 +1,27 @@
 /**
- * npm run bench:store — fragment writes a second and MB/s for 64 KiB fragments on LevelDB with
- * fsync, one at a time and with 16 in flight (group commit), against the floor measured in the
- * same run: the same 64 KiB appended to a plain file with an fsync each (one at a time), and
- * with one fsync per 16 (what perfect group commit could reach).
+ * npm run bench:store — fragment writes a second and MB/s with fsync, on the segment store (the
+ * default) and on LevelDB: new 64 KiB fragments one at a time and with 16 in flight (group
+ * commit), and 64 KiB and 4 KiB overwrites of existing fragments at random with 16 in flight
+ * (each reads the old bytes for its delta). The floor, measured in the same run: the same 64 KiB
+ * appended to a plain file with an fsync each (one at a time), and with one fsync per 16 (what
+ * perfect group commit could reach).
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, open, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { levelDatabase } from '../node/store/level-backend.js';
 import { FragmentStore } from '../node/store/fragment-store.js';
+import { openDatabase, type StoreBackend } from '../node/store/open-database.js';
 import { digestOf } from '../node/store/store-requests.js';
-import { VERSION_ZERO } from '../node/store/version.js';
+import type { Version } from '../node/store/version.js';
 import { emit, printTable } from './measure.js';
 
 const FRAGMENT_BYTES = 64 << 10;
-const DURATION_MS = 3000;
+const DURATION_MS = Number(process.env.BENCH_STORE_MS ?? 3000);
+/** Fragments that the overwrite rows write over, at random. */
+const OVERWRITTEN_FRAGMENTS = 512;
+
+type Shape = 'new' | 'overwrite';
 
 interface Figure {
   name: string;
@@ -23,6 +29,8 @@ interface Figure {
   medianMs: number;
   p99Ms: number;
   note: string;
+  /** Bytes each write carries. */
+  writeBytes: number;
 }
 
 function summarize(name: string, latencies: number[], seconds: number, note: string): Figure {
@@ -33,6 +41,7 @@ function summarize(name: string, latencies: number[], seconds: number, note: str
     medianMs: latencies[Math.floor(latencies.length / 2)] ?? 0,
     p99Ms: latencies[Math.floor(latencies.length * 0.99)] ?? 0,
     note,
+    writeBytes: FRAGMENT_BYTES,
   };
 }
 
@@ -62,43 +71,78 @@ async function plainFile(dir: string, perSync: number): Promise<Figure> {
   );
 }
 
-async function store(dir: string, inFlight: number): Promise<Figure & { perFsync: number }> {
-  const db = levelDatabase(join(dir, `store-${inFlight}`));
+async function store(
+  dir: string,
+  backend: StoreBackend,
+  shape: Shape,
+  writeBytes: number,
+  inFlight: number,
+): Promise<Figure & { perFsync: number }> {
+  const db = await openDatabase(
+    backend,
+    join(dir, `${backend}-${shape}-${writeBytes}-${inFlight}`),
+  );
   const fragments = await FragmentStore.open({ db });
-  const bytes = randomBytes(FRAGMENT_BYTES);
-  const digest = digestOf(bytes);
+  const versions = new Map<number, Version>();
+  let writerSeq = 0;
+  // The writer's digest is the writer's work (the store checks it): computed once per buffer.
+  const digests = new WeakMap<Uint8Array, string>();
+  const write = async (stripe: number, offset: number, bytes: Uint8Array): Promise<void> => {
+    let digest = digests.get(bytes);
+    if (!digest) digests.set(bytes, (digest = digestOf(bytes)));
+    const expected = versions.get(stripe) ?? { epoch: 0, seq: 0 };
+    const next = { epoch: 1, seq: expected.seq + 1 };
+    writerSeq++;
+    const outcome = await fragments.writeData({
+      fragment: { volume: 'bench', stripe, index: 0 },
+      blockBytes: FRAGMENT_BYTES,
+      expected,
+      next,
+      offset,
+      bytes,
+      digest,
+      writer: { writerId: 'bench', writerSeq, part: 0, parts: 1, eventTimeMs: writerSeq },
+    });
+    if (!outcome.ok) throw new Error(`write refused: ${outcome.reason}`);
+    versions.set(stripe, next);
+  };
+  if (shape === 'overwrite')
+    for (let stripe = 0; stripe < OVERWRITTEN_FRAGMENTS; stripe++)
+      await write(stripe, 0, randomBytes(FRAGMENT_BYTES));
+  const before = fragments.commitStats;
+  const bytes = randomBytes(writeBytes);
   const latencies: number[] = [];
-  let stripe = 0;
+  let nextStripe = OVERWRITTEN_FRAGMENTS;
   const start = performance.now();
-  const worker = async (): Promise<void> => {
+  // Worker w overwrites only stripes w, w + inFlight, ...: no two writes race for one version.
+  const worker = async (w: number): Promise<void> => {
     while (performance.now() - start < DURATION_MS) {
       const began = performance.now();
-      const outcome = await fragments.writeData({
-        fragment: { volume: 'bench', stripe: stripe++, index: 0 },
-        blockBytes: FRAGMENT_BYTES,
-        expected: VERSION_ZERO,
-        next: { epoch: 1, seq: 1 },
-        offset: 0,
-        bytes,
-        digest,
-        writer: { writerId: 'bench', writerSeq: stripe, part: 0, parts: 1, eventTimeMs: stripe },
-      });
-      if (!outcome.ok) throw new Error(`write refused: ${outcome.reason}`);
+      if (shape === 'new') await write(nextStripe++, 0, bytes);
+      else {
+        const slots = Math.floor(OVERWRITTEN_FRAGMENTS / inFlight);
+        const stripe = w + inFlight * Math.floor(Math.random() * slots);
+        const offset = writeBytes * Math.floor(Math.random() * (FRAGMENT_BYTES / writeBytes));
+        await write(stripe, offset, bytes);
+      }
       latencies.push(performance.now() - began);
     }
   };
-  await Promise.all(Array.from({ length: inFlight }, worker));
+  await Promise.all(Array.from({ length: inFlight }, (_, w) => worker(w)));
   const seconds = (performance.now() - start) / 1000;
-  const { groups, batches } = fragments.commitStats;
+  const groups = fragments.commitStats.groups - before.groups;
+  const batches = fragments.commitStats.batches - before.batches;
   await fragments.close();
+  const what = shape === 'new' ? 'new 64 KiB' : `${writeBytes >> 10} KiB overwrites`;
   return {
     ...summarize(
-      `fragment store, ${inFlight} in flight`,
+      `${backend}: ${what}, ${inFlight} in flight`,
       latencies,
       seconds,
       `${(batches / groups).toFixed(1)} writes per fsync`,
     ),
     perFsync: batches / groups,
+    writeBytes,
   };
 }
 
@@ -108,19 +152,20 @@ async function main(): Promise<void> {
     console.log(
       `store benchmark: 64 KiB fragments, fsync on every commit, ${DURATION_MS / 1000} s per row, in ${tmpdir()}\n`,
     );
-    const figures: Figure[] = [
-      await plainFile(dir, 1),
-      await plainFile(dir, 16),
-      await store(dir, 1),
-      await store(dir, 16),
-    ];
+    const figures: Figure[] = [await plainFile(dir, 1), await plainFile(dir, 16)];
+    for (const backend of ['segments', 'leveldb'] as const) {
+      figures.push(await store(dir, backend, 'new', FRAGMENT_BYTES, 1));
+      figures.push(await store(dir, backend, 'new', FRAGMENT_BYTES, 16));
+      figures.push(await store(dir, backend, 'overwrite', FRAGMENT_BYTES, 16));
+      figures.push(await store(dir, backend, 'overwrite', 4096, 16));
+    }
     const floor = figures[0]!.writesPerSecond;
     printTable(
       ['what', 'writes/s', 'MB/s', 'median ms', 'p99 ms', 'vs plain fsync', 'note'],
       figures.map((figure) => [
         figure.name,
         figure.writesPerSecond.toFixed(0),
-        ((figure.writesPerSecond * FRAGMENT_BYTES) / 1e6).toFixed(1),
+        ((figure.writesPerSecond * figure.writeBytes) / 1e6).toFixed(1),
         figure.medianMs.toFixed(2),
         figure.p99Ms.toFixed(2),
         `${(figure.writesPerSecond / floor).toFixed(2)}x`,
@@ -137,7 +182,7 @@ async function main(): Promise<void> {
       emit({
         bench: 'store',
         name: `${figure.name} throughput`,
-        value: Number(((figure.writesPerSecond * FRAGMENT_BYTES) / 1e6).toFixed(1)),
+        value: Number(((figure.writesPerSecond * figure.writeBytes) / 1e6).toFixed(1)),
         unit: 'MB/s',
       });
       emit({

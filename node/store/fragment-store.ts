@@ -65,6 +65,8 @@ import {
   type Version,
   type WriterStamp,
   parseVersionKey,
+  formatVersion,
+  versionKey,
 } from './version.js';
 
 export type { Level };
@@ -357,6 +359,135 @@ export class FragmentStore {
     });
   }
 
+  /**
+   * The fragment's history as stored, to copy with it when it moves or is rebuilt (DESIGN.md: a
+   * fragment rebuilt whole gets its history copied). Values keep their CRC32Cs and are checked
+   * here: damage is an error, never copied. Versions in `skip` (aborted ones) are left out, and
+   * so is every version that reads bytes from one left out; if the current version does, the
+   * export is refused (InvalidRequestError on `skip`).
+   */
+  async exportHistory(
+    fragment: FragmentId,
+    blockBytes: number,
+    skip: readonly Version[] = [],
+  ): Promise<FragmentExport> {
+    checkFragment(fragment);
+    skip.forEach((version, i) => checkVersion(`skip[${i}]`, version));
+    return this.locks.run(stripeKey(fragment), async () => {
+      const name = formatFragment(fragment);
+      const metaValue = await this.db.get(keys.meta(fragment));
+      const meta = this.decodeMeta(fragment, blockBytes, metaValue);
+      if (!metaValue) return { meta: encodeJson(meta), base: null, records: [] };
+      const base = (await this.db.get(keys.base(fragment))) ?? null;
+      if (base) decodeBase(base, name);
+      const dropped = new Set(skip.map(versionKey));
+      const readsDropped = (index: IndexRange[]): IndexRange | undefined =>
+        index.find(
+          (range) =>
+            range.source !== null &&
+            compareVersions(range.source, meta.baseVersion) > 0 &&
+            dropped.has(versionKey(range.source)),
+        );
+      const records: Uint8Array[] = [];
+      const prefix = keys.recordPrefix(fragment);
+      // Oldest first: a version reads only from older ones, so what it reads is decided already.
+      for await (const value of this.db.values({ gte: prefix, lt: `${prefix}~` })) {
+        const { header } = decodeRecord(value, name);
+        if (dropped.has(versionKey(header.version)) || readsDropped(header.index))
+          dropped.add(versionKey(header.version));
+        else records.push(value);
+      }
+      const bad = readsDropped(meta.index);
+      if (bad)
+        throw new InvalidRequestError(
+          'skip',
+          `${name}: its current version ${formatVersion(meta.version)} reads bytes of version ${formatVersion(bad.source!)}, which is left out`,
+        );
+      return { meta: metaValue, base, records };
+    });
+  }
+
+  /**
+   * Writes a history exported from another store into this one, where the fragment has no
+   * version yet: afterwards it reads, at every version copied, as it did there. Checked whole
+   * before anything is written (every value's CRC32C, every range's source present): a bad
+   * export is an error and changes nothing. Refused (nothing changed) where the stripe is fenced
+   * above `ownershipEpoch`, or the fragment already has a version here ('ahead').
+   */
+  async importHistory(
+    fragment: FragmentId,
+    blockBytes: number,
+    exported: FragmentExport,
+    ownershipEpoch: number,
+  ): Promise<WriteOutcome<object>> {
+    checkFragment(fragment);
+    checkInteger('ownershipEpoch', ownershipEpoch, 0, 2 ** 32 - 1);
+    const meta = checkedExport(fragment, blockBytes, exported);
+    return this.locks.run(stripeKey(fragment), async () => {
+      const here = await this.meta(fragment, blockBytes);
+      const fence = await this.fenceVersion(fragment.volume, fragment.stripe);
+      const refuse = (reason: Refusal): WriteOutcome<object> => ({
+        ok: false,
+        reason,
+        current: here.version,
+        fenceEpoch: fence.epoch,
+      });
+      if (fence.epoch > ownershipEpoch) return refuse('fenced');
+      if (compareVersions(here.version, VERSION_ZERO) !== 0) return refuse('ahead');
+      const operations: BatchOperation[] = [
+        ...(exported.base
+          ? [{ type: 'put' as const, key: keys.base(fragment), value: exported.base }]
+          : []),
+        ...exported.records.map((value): BatchOperation => ({
+          type: 'put',
+          key: keys.record(fragment, decodeRecordHeader(value).version),
+          value,
+        })),
+        { type: 'put', key: keys.meta(fragment), value: encodeJson(meta) },
+      ];
+      await this.commit(operations);
+      return { ok: true, version: meta.version, repeated: false };
+    });
+  }
+
+  /**
+   * Deletes a fragment and its history: the source of a move, once its copy is written, verified
+   * and counted. Only at exactly `expected` (else 'behind' or 'ahead', nothing changed) and only
+   * for an owner the stripe's fence does not shut out.
+   */
+  async deleteFragment(
+    fragment: FragmentId,
+    blockBytes: number,
+    expected: Version,
+    ownershipEpoch: number,
+  ): Promise<WriteOutcome<object>> {
+    checkFragment(fragment);
+    checkVersion('expected', expected);
+    checkInteger('ownershipEpoch', ownershipEpoch, 0, 2 ** 32 - 1);
+    return this.locks.run(stripeKey(fragment), async () => {
+      const meta = await this.meta(fragment, blockBytes);
+      const fence = await this.fenceVersion(fragment.volume, fragment.stripe);
+      const refuse = (reason: Refusal): WriteOutcome<object> => ({
+        ok: false,
+        reason,
+        current: meta.version,
+        fenceEpoch: fence.epoch,
+      });
+      if (fence.epoch > ownershipEpoch) return refuse('fenced');
+      const order = compareVersions(meta.version, expected);
+      if (order !== 0) return refuse(order < 0 ? 'behind' : 'ahead');
+      const prefix = keys.recordPrefix(fragment);
+      const operations: BatchOperation[] = [
+        { type: 'del', key: keys.meta(fragment) },
+        { type: 'del', key: keys.base(fragment) },
+      ];
+      for await (const key of this.db.keys({ gte: prefix, lt: `${prefix}~` }))
+        operations.push({ type: 'del', key });
+      await this.commit(operations);
+      return { ok: true, version: expected, repeated: false };
+    });
+  }
+
   /** Every fragment the store holds (of one volume, when named), with its version: for scrubbing and repair. */
   async *list(
     volume?: string,
@@ -547,15 +678,16 @@ export class FragmentStore {
   ): Promise<Uint8Array> {
     const bytes = new Uint8Array(length);
     const records = new Map<string, VersionRecord>();
-    let base: Uint8Array | undefined;
+    let base: Uint8Array | null | undefined;
     for (const range of index) {
       const from = Math.max(offset, range.start);
       const to = Math.min(offset + length, range.end);
       if (to <= from) continue;
       // A version at or below the base's was folded: its bytes are the base's at the same place.
       if (range.source === null || compareVersions(range.source, meta.baseVersion) <= 0) {
-        base ??= await this.baseBytes(fragment, meta.blockBytes);
-        bytes.set(base.subarray(from, to), from - offset);
+        // No base yet: the fragment was zeros there, as `bytes` already is.
+        if (base === undefined) base = await this.baseBytes(fragment);
+        if (base) bytes.set(base.subarray(from, to), from - offset);
         continue;
       }
       const key = `${range.source.epoch}.${range.source.seq}`;
@@ -571,9 +703,10 @@ export class FragmentStore {
     return bytes;
   }
 
-  private async baseBytes(fragment: FragmentId, blockBytes: number): Promise<Uint8Array> {
+  /** The base copy's bytes, or null where nothing was folded yet (the fragment began as zeros). */
+  private async baseBytes(fragment: FragmentId): Promise<Uint8Array | null> {
     const value = await this.db.get(keys.base(fragment));
-    return value ? decodeBase(value, formatFragment(fragment)).bytes : new Uint8Array(blockBytes);
+    return value ? decodeBase(value, formatFragment(fragment)).bytes : null;
   }
 
   private async record(fragment: FragmentId, version: Version): Promise<VersionRecord | undefined> {
@@ -632,6 +765,72 @@ export class FragmentStore {
     }
     this.usedBytes += adding;
   }
+}
+
+/** A fragment's history as one store holds it, to write into another (importHistory). */
+export interface FragmentExport {
+  /** The fragment's metadata, as stored (JSON). */
+  meta: Uint8Array;
+  /** The base copy as stored, or null where nothing was folded. */
+  base: Uint8Array | null;
+  /** The record of each version copied, as stored, oldest first. */
+  records: Uint8Array[];
+}
+
+/** An export's metadata, once every value checks and every range's source is in it. */
+function checkedExport(
+  fragment: FragmentId,
+  blockBytes: number,
+  exported: FragmentExport,
+): FragmentMeta {
+  const name = formatFragment(fragment);
+  let meta: FragmentMeta;
+  try {
+    meta = decodeJson<FragmentMeta>(exported.meta);
+  } catch (error) {
+    throw new InvalidRequestError(
+      'history.meta',
+      `not a fragment's metadata: ${(error as Error).message}`,
+    );
+  }
+  if (meta.blockBytes !== blockBytes)
+    throw new InvalidRequestError(
+      'history.meta',
+      `${name} has ${meta.blockBytes} bytes, not ${blockBytes}`,
+    );
+  const base = exported.base ? decodeBase(exported.base, name).header.version : null;
+  if (!base && compareVersions(meta.baseVersion, VERSION_ZERO) > 0)
+    throw new InvalidRequestError(
+      'history.base',
+      `the metadata names base version ${formatVersion(meta.baseVersion)}, and there is no base`,
+    );
+  if (base && !sameVersion(base, meta.baseVersion))
+    throw new InvalidRequestError(
+      'history.base',
+      `the base holds ${formatVersion(base)}, the metadata says ${formatVersion(meta.baseVersion)}`,
+    );
+  const versions = new Set<string>();
+  const indexes = [meta.index];
+  for (const value of exported.records) {
+    const { header } = decodeRecord(value, name);
+    versions.add(versionKey(header.version));
+    indexes.push(header.index);
+  }
+  const has = (version: Version): boolean =>
+    compareVersions(version, meta.baseVersion) <= 0 || versions.has(versionKey(version));
+  if (!has(meta.version))
+    throw new InvalidRequestError(
+      'history.records',
+      `the current version ${formatVersion(meta.version)} has no record`,
+    );
+  for (const index of indexes)
+    for (const range of index)
+      if (range.source !== null && !has(range.source))
+        throw new InvalidRequestError(
+          'history.records',
+          `bytes [${range.start}, ${range.end}) are in version ${formatVersion(range.source)}, which is not in the history`,
+        );
+  return meta;
 }
 
 /** A value, or 'damaged' where the database finds it fails its checksum. */

@@ -7,6 +7,7 @@ import type { Level } from './level.js';
 import { levelDatabase } from './level-backend.js';
 import { rocksDatabase } from './rocks-backend.js';
 import { SegmentDatabase } from './segment-db.js';
+import { isMetadataKey } from './store-codec.js';
 
 export const STORE_BACKENDS = ['segments', 'leveldb', 'rocksdb', 'memory'] as const;
 export type StoreBackend = (typeof STORE_BACKENDS)[number];
@@ -14,7 +15,8 @@ export type StoreBackend = (typeof STORE_BACKENDS)[number];
 export async function openDatabase(backend: StoreBackend, directory: string): Promise<Level> {
   switch (backend) {
     case 'segments':
-      return new SegmentDatabase(directory);
+      // Metadata and fences are read by every write: kept in memory, however large an index grows.
+      return new SegmentDatabase(directory, { inMemory: isMetadataKey });
     case 'leveldb':
       return levelDatabase(directory);
     case 'rocksdb':

@@ -51,6 +51,8 @@ export interface SegmentDatabaseOptions {
   segmentBytes?: number;
   /** Values up to this many bytes are kept in memory as well as on disk (default 1 KiB). */
   inlineBytes?: number;
+  /** Keys whose values stay in memory whatever their size (the fragment store's metadata). */
+  inMemory?: (key: string) => boolean;
   /** A sealed segment is compacted once less than this share of it is live (default 0.5). */
   compactBelow?: number;
 }
@@ -106,6 +108,7 @@ export class SegmentDatabase implements Level {
   private compacting = false;
   private readonly segmentBytes: number;
   private readonly inlineBytes: number;
+  private readonly inMemory: (key: string) => boolean;
   private readonly compactBelow: number;
   private compactions = 0;
   private bytesCompacted = 0;
@@ -116,6 +119,7 @@ export class SegmentDatabase implements Level {
   ) {
     this.segmentBytes = options.segmentBytes ?? 64 << 20;
     this.inlineBytes = options.inlineBytes ?? 1024;
+    this.inMemory = options.inMemory ?? (() => false);
     this.compactBelow = options.compactBelow ?? 0.5;
   }
 
@@ -273,11 +277,15 @@ export class SegmentDatabase implements Level {
       offset: frameStart + op.valueOffset,
       length: op.valueLength,
       crc: op.valueCrc,
-      value: value && op.valueLength <= this.inlineBytes ? value : null,
+      value: value && this.keptInMemory(op) ? value : null,
     };
     if (!old) this.sorted.add(op.key);
     this.keydir.set(op.key, entry);
     segment.live += entryBytes(op.key, op.valueLength);
+  }
+
+  private keptInMemory(op: DescribedOperation): boolean {
+    return op.valueLength <= this.inlineBytes || this.inMemory(op.key);
   }
 
   private async readValue(key: string, entry: Entry): Promise<Uint8Array> {
@@ -346,7 +354,7 @@ export class SegmentDatabase implements Level {
       }
       for (const op of frame.operations) {
         let value: Uint8Array | null = null;
-        if (op.type === 'put' && op.valueLength <= this.inlineBytes) {
+        if (op.type === 'put' && this.keptInMemory(op)) {
           const bytes = await reader.bytes(position + op.valueOffset, op.valueLength);
           // A damaged small value stays on disk only: reading it fails its CRC, never returns it.
           if (crc32c(bytes) === op.valueCrc) value = bytes.slice();

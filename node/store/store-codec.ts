@@ -35,6 +35,11 @@ export const keys = {
   metaPrefix: (volume?: string): string => (volume === undefined ? 'm!' : `m!${volume}!`),
 };
 
+/** Whether a key holds metadata or a fence (small, and read by every write), not bytes. */
+export function isMetadataKey(key: string): boolean {
+  return key.startsWith('m!') || key.startsWith('f!');
+}
+
 /** Parses a meta key back into its fragment id. */
 export function fragmentOfMetaKey(key: string): FragmentId {
   const [, volume, stripe, index] = key.split('!');

@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { levelDatabase } from '../../node/store/level-backend.js';
-import { SegmentDatabase } from '../../node/store/segment-db.js';
+import { openDatabase } from '../../node/store/open-database.js';
 import { rocksDatabase } from '../../node/store/rocks-backend.js';
 import { MemoryLevel } from 'memory-level';
 import { FragmentStore, type Level } from '../../node/store/fragment-store.js';
@@ -41,7 +41,7 @@ export const BACKENDS: Backend[] = [
       };
     },
   },
-  onDisk('segment store', true, (dir) => Promise.resolve(new SegmentDatabase(dir))),
+  onDisk('segment store', true, (dir) => openDatabase('segments', dir)),
   onDisk('classic-level (LevelDB)', true, (dir) => Promise.resolve(levelDatabase(dir))),
   // The binding ships prebuilt for linux-x64, this project's machines: it must load here. It
   // writes a batch synchronously on the main thread (fsync included), so nothing can queue
