@@ -20,6 +20,8 @@ export interface CmStats {
   degradedWrites: number;
   /** Fragments marked stale through the map. */
   marks: number;
+  /** Moves: fragments whose history was copied to their new node. */
+  historiesCopied: number;
   scrubbedStripes: number;
   /** Scrub findings by kind: checksum, stale, parity. */
   scrubFindings: Record<string, number>;
@@ -33,6 +35,7 @@ export function emptyStats(): CmStats {
     degradedReads: 0,
     degradedWrites: 0,
     marks: 0,
+    historiesCopied: 0,
     scrubbedStripes: 0,
     scrubFindings: {},
   };

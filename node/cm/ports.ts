@@ -8,7 +8,12 @@ import type {
   ClusterMapState,
   ClusterResult,
 } from '../cluster/cluster-map-types.js';
-import type { FragmentRead, HistoryEntry, WriteOutcome } from '../store/fragment-store.js';
+import type {
+  FragmentExport,
+  FragmentRead,
+  HistoryEntry,
+  WriteOutcome,
+} from '../store/fragment-store.js';
 import type { DataWrite, ParityWrite, WholeWrite } from '../store/store-requests.js';
 import type { FragmentId, Version } from '../store/version.js';
 
@@ -45,6 +50,26 @@ export interface StorePort {
    * then on. Resolves with the fence's epoch now in force.
    */
   fence(volume: string, stripe: number, epoch: number, seq?: number): Promise<number>;
+  /** The fragment's history as stored, without the versions in `skip` (and what reads from them). */
+  exportHistory(
+    fragment: FragmentId,
+    blockBytes: number,
+    skip?: readonly Version[],
+  ): Promise<FragmentExport>;
+  /** Writes an exported history where the fragment has no version yet (a move's target). */
+  importHistory(
+    fragment: FragmentId,
+    blockBytes: number,
+    history: FragmentExport,
+    ownershipEpoch: number,
+  ): Promise<WriteOutcome<object>>;
+  /** Deletes a moved fragment's source, at exactly `expected`. */
+  deleteFragment(
+    fragment: FragmentId,
+    blockBytes: number,
+    expected: Version,
+    ownershipEpoch: number,
+  ): Promise<WriteOutcome<object>>;
 }
 
 /** The stores of the cluster, by node id. */

@@ -8,7 +8,7 @@
  */
 import { isAborted } from '../cluster/stripe-records.js';
 import { digestOf } from '../store/store-requests.js';
-import { compareVersions, sameVersion, type Version } from '../store/version.js';
+import { compareVersions, sameVersion, VERSION_ZERO, type Version } from '../store/version.js';
 import type { ClusterMapState } from '../cluster/cluster-map-types.js';
 import {
   confirmOwnership,
@@ -390,10 +390,12 @@ async function repairWrites(
       const destination = fragment.targetActual ? stripe.nodes[index]! : stripe.sources[index]!;
       const store = context.stores.store(destination);
       try {
+        // A move takes the fragment's history along first, where the new node has nothing yet.
+        const copied = await copyHistory(context, stripe, index, fragment, destination);
         const outcome = await store.writeWhole({
           fragment: fragmentId(stripe, index),
           blockBytes,
-          expected: fragment.targetActual ?? fragment.actual ?? fragment.corrupt!,
+          expected: copied ?? fragment.targetActual ?? fragment.actual ?? fragment.corrupt!,
           next,
           writer: { ...REPAIR_WRITER, eventTimeMs: stripe.lastEventTimeMs },
           settled: stripe.settled,
@@ -443,4 +445,43 @@ async function repairWrites(
   stripe.recovered = true;
   for (let index = 0; index < k; index++)
     context.cache.set(blockKey(stripe, index), registry[index]!, shards[index]!);
+}
+
+/**
+ * Copies a moving fragment's history from the node it was read from to the node placement now
+ * names (DESIGN.md: a fragment rebuilt whole gets its history copied), leaving out the versions
+ * the map records as aborted. Only for a clean source (read at its own version, not stepped back,
+ * not failing its checksum) and an empty target. Returns the version copied, or null where
+ * nothing was copied (the move then writes the fragment alone). The source is kept: see
+ * docs/cm.md, "Moves", for why it is not deleted yet.
+ */
+async function copyHistory(
+  context: CmContext,
+  stripe: OwnedStripe,
+  index: number,
+  fragment: FragmentState,
+  destination: string,
+): Promise<Version | null> {
+  const clean = fragment.view.read && !fragment.steppedBack && !fragment.corrupt;
+  const empty = fragment.targetActual && sameVersion(fragment.targetActual, VERSION_ZERO);
+  if (!clean || !empty || !fragment.node || fragment.node === destination) return null;
+  const id = fragmentId(stripe, index);
+  const { blockBytes, name } = stripe.volume;
+  try {
+    const source = context.stores.store(fragment.node);
+    // The map as applied here, with the aborts this recovery recorded.
+    const state = context.map.current();
+    const skip = (await source.history(id))
+      .map((entry) => entry.version)
+      .filter((version) => isAborted(state, name, stripe.stripe, index, version));
+    const exported = await source.exportHistory(id, blockBytes, skip);
+    const outcome = await context.stores
+      .store(destination)
+      .importHistory(id, blockBytes, exported, stripe.ownershipEpoch);
+    if (!outcome.ok || !sameVersion(outcome.version, fragment.actual!)) return null;
+    context.stats.historiesCopied += 1;
+    return outcome.version;
+  } catch {
+    return null;
+  }
 }

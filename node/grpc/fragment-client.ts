@@ -17,7 +17,16 @@ import { pipeCall, toRemoteCallError, unaryCall } from './unary-call.js';
 
 export { RemoteCallError as FragmentCallError } from './unary-call.js';
 
-type Method = 'WriteData' | 'ApplyParity' | 'WriteWhole' | 'Read' | 'Fence' | 'History';
+type Method =
+  | 'WriteData'
+  | 'ApplyParity'
+  | 'WriteWhole'
+  | 'Read'
+  | 'Fence'
+  | 'History'
+  | 'ExportHistory'
+  | 'ImportHistory'
+  | 'DeleteFragment';
 type RequestOf<M extends Method> = Parameters<FragmentsClient[M]>[0];
 type ReplyOf<M extends Method> = Parameters<
   Extract<Parameters<FragmentsClient[M]>[1], (...args: never[]) => void>
@@ -132,6 +141,8 @@ export const PIPE_BYTES_MAX = 1 << 20;
 
 /** Whether a call may move more than PIPE_BYTES_MAX either way. */
 function carriesLarge<M extends Method>(method: M, request: RequestOf<M>): boolean {
+  // A fragment's history has no size known before it is read: never on the pipe.
+  if (method === 'ExportHistory' || method === 'ImportHistory') return true;
   if (method !== 'Read') {
     const { bytes, delta } = request as { bytes?: Uint8Array; delta?: Uint8Array };
     return ((bytes ?? delta)?.length ?? 0) > PIPE_BYTES_MAX;

@@ -8,7 +8,7 @@ import type { FragmentsHandlers } from '../../proto/generated/tessera/v1/Fragmen
 import type { WriteWholeChunk__Output } from '../../proto/generated/tessera/v1/WriteWholeChunk.js';
 import { crc32c } from '@node-rs/crc32';
 import { InvalidRequestError } from '../store/errors.js';
-import type { FragmentStore } from '../store/fragment-store.js';
+import type { FragmentStore, WriteOutcome } from '../store/fragment-store.js';
 import {
   fragment,
   refusal,
@@ -18,6 +18,12 @@ import {
   versionMessage,
 } from './fragment-messages.js';
 import { toServiceFailure, unary } from './status-mapping.js';
+
+function writeReply(outcome: WriteOutcome<object>) {
+  return outcome.ok
+    ? { ok: true, version: versionMessage(outcome.version), repeated: outcome.repeated }
+    : { ok: false, refusal: refusal(outcome) };
+}
 
 export function fragmentHandlers(store: FragmentStore): FragmentsHandlers {
   return {
@@ -89,6 +95,38 @@ export function fragmentHandlers(store: FragmentStore): FragmentsHandlers {
     Fence: unary(async (request) => ({
       fenceEpoch: await store.fence(request.volume, request.stripe, request.epoch, request.seq),
     })),
+    ExportHistory: unary(async (request) => {
+      const exported = await store.exportHistory(
+        fragment(required(request.fragment, 'fragment')),
+        request.blockBytes,
+        request.skip.map((entry, index) => version(entry, `skip[${index}]`)),
+      );
+      return { ...exported, base: exported.base ?? new Uint8Array(0) };
+    }),
+    ImportHistory: unary(async (request) => {
+      const history = required(request.history, 'history');
+      const outcome = await store.importHistory(
+        fragment(required(request.fragment, 'fragment')),
+        request.blockBytes,
+        {
+          meta: history.meta,
+          base: history.base.length > 0 ? history.base : null,
+          records: history.records,
+        },
+        request.ownershipEpoch,
+      );
+      return writeReply(outcome);
+    }),
+    DeleteFragment: unary(async (request) =>
+      writeReply(
+        await store.deleteFragment(
+          fragment(required(request.fragment, 'fragment')),
+          request.blockBytes,
+          version(required(request.expected, 'expected'), 'expected'),
+          request.ownershipEpoch,
+        ),
+      ),
+    ),
     History: unary(async (request) => {
       const entries = await store.history(fragment(required(request.fragment, 'fragment')));
       return {

@@ -122,6 +122,36 @@ export function remoteStore(client: FragmentClient): StorePort {
         eventTimeMs: Number(entry.eventTimeMs),
       }));
     },
+    async exportHistory(fragment, blockBytes, skip = []) {
+      const reply = await client.call('ExportHistory', {
+        fragment,
+        blockBytes,
+        skip: skip.map(versionMessage),
+      });
+      return {
+        meta: new Uint8Array(reply.meta),
+        base: reply.base.length > 0 ? new Uint8Array(reply.base) : null,
+        records: reply.records.map((record) => new Uint8Array(record)),
+      };
+    },
+    async importHistory(fragment, blockBytes, history, ownershipEpoch) {
+      const reply = await client.call('ImportHistory', {
+        fragment,
+        blockBytes,
+        ownershipEpoch,
+        history: { ...history, base: history.base ?? new Uint8Array(0) },
+      });
+      return outcomeOf(reply, {});
+    },
+    async deleteFragment(fragment, blockBytes, expected, ownershipEpoch) {
+      const reply = await client.call('DeleteFragment', {
+        fragment,
+        blockBytes,
+        expected: versionMessage(expected),
+        ownershipEpoch,
+      });
+      return outcomeOf(reply, {});
+    },
     async fence(volume, stripe, epoch, seq = 0) {
       const reply = await client.call('Fence', { volume, stripe, epoch, seq });
       return reply.fenceEpoch;
@@ -138,6 +168,9 @@ export function localStore(store: {
   readVersion: StorePort['readVersion'];
   history: StorePort['history'];
   fence: StorePort['fence'];
+  exportHistory: StorePort['exportHistory'];
+  importHistory: StorePort['importHistory'];
+  deleteFragment: StorePort['deleteFragment'];
 }): StorePort {
   return {
     writeData: (request) => store.writeData(request),
@@ -149,5 +182,10 @@ export function localStore(store: {
       store.readVersion(fragment, blockBytes, version, offset, length),
     history: (fragment) => store.history(fragment),
     fence: (volume, stripe, epoch, seq) => store.fence(volume, stripe, epoch, seq),
+    exportHistory: (fragment, blockBytes, skip) => store.exportHistory(fragment, blockBytes, skip),
+    importHistory: (fragment, blockBytes, history, ownershipEpoch) =>
+      store.importHistory(fragment, blockBytes, history, ownershipEpoch),
+    deleteFragment: (fragment, blockBytes, expected, ownershipEpoch) =>
+      store.deleteFragment(fragment, blockBytes, expected, ownershipEpoch),
   };
 }

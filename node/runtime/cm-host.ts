@@ -264,5 +264,8 @@ function unreachable(id: string): StorePort {
     readVersion: fail,
     history: fail,
     fence: fail,
+    exportHistory: fail,
+    importHistory: fail,
+    deleteFragment: fail,
   };
 }

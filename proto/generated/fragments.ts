@@ -2,13 +2,17 @@ import type * as grpc from '@grpc/grpc-js';
 import type { MessageTypeDefinition } from '@grpc/proto-loader';
 
 import type { ApplyParityRequest as _tessera_v1_ApplyParityRequest, ApplyParityRequest__Output as _tessera_v1_ApplyParityRequest__Output } from './tessera/v1/ApplyParityRequest.js';
+import type { DeleteFragmentRequest as _tessera_v1_DeleteFragmentRequest, DeleteFragmentRequest__Output as _tessera_v1_DeleteFragmentRequest__Output } from './tessera/v1/DeleteFragmentRequest.js';
+import type { ExportHistoryRequest as _tessera_v1_ExportHistoryRequest, ExportHistoryRequest__Output as _tessera_v1_ExportHistoryRequest__Output } from './tessera/v1/ExportHistoryRequest.js';
 import type { FenceReply as _tessera_v1_FenceReply, FenceReply__Output as _tessera_v1_FenceReply__Output } from './tessera/v1/FenceReply.js';
 import type { FenceRequest as _tessera_v1_FenceRequest, FenceRequest__Output as _tessera_v1_FenceRequest__Output } from './tessera/v1/FenceRequest.js';
+import type { FragmentHistory as _tessera_v1_FragmentHistory, FragmentHistory__Output as _tessera_v1_FragmentHistory__Output } from './tessera/v1/FragmentHistory.js';
 import type { FragmentId as _tessera_v1_FragmentId, FragmentId__Output as _tessera_v1_FragmentId__Output } from './tessera/v1/FragmentId.js';
 import type { FragmentsClient as _tessera_v1_FragmentsClient, FragmentsDefinition as _tessera_v1_FragmentsDefinition } from './tessera/v1/Fragments.js';
 import type { HistoryEntry as _tessera_v1_HistoryEntry, HistoryEntry__Output as _tessera_v1_HistoryEntry__Output } from './tessera/v1/HistoryEntry.js';
 import type { HistoryReply as _tessera_v1_HistoryReply, HistoryReply__Output as _tessera_v1_HistoryReply__Output } from './tessera/v1/HistoryReply.js';
 import type { HistoryRequest as _tessera_v1_HistoryRequest, HistoryRequest__Output as _tessera_v1_HistoryRequest__Output } from './tessera/v1/HistoryRequest.js';
+import type { ImportHistoryRequest as _tessera_v1_ImportHistoryRequest, ImportHistoryRequest__Output as _tessera_v1_ImportHistoryRequest__Output } from './tessera/v1/ImportHistoryRequest.js';
 import type { ListItem as _tessera_v1_ListItem, ListItem__Output as _tessera_v1_ListItem__Output } from './tessera/v1/ListItem.js';
 import type { ListRequest as _tessera_v1_ListRequest, ListRequest__Output as _tessera_v1_ListRequest__Output } from './tessera/v1/ListRequest.js';
 import type { ReadChunk as _tessera_v1_ReadChunk, ReadChunk__Output as _tessera_v1_ReadChunk__Output } from './tessera/v1/ReadChunk.js';
@@ -32,13 +36,17 @@ export interface ProtoGrpcType {
   tessera: {
     v1: {
       ApplyParityRequest: MessageTypeDefinition<_tessera_v1_ApplyParityRequest, _tessera_v1_ApplyParityRequest__Output>
+      DeleteFragmentRequest: MessageTypeDefinition<_tessera_v1_DeleteFragmentRequest, _tessera_v1_DeleteFragmentRequest__Output>
+      ExportHistoryRequest: MessageTypeDefinition<_tessera_v1_ExportHistoryRequest, _tessera_v1_ExportHistoryRequest__Output>
       FenceReply: MessageTypeDefinition<_tessera_v1_FenceReply, _tessera_v1_FenceReply__Output>
       FenceRequest: MessageTypeDefinition<_tessera_v1_FenceRequest, _tessera_v1_FenceRequest__Output>
+      FragmentHistory: MessageTypeDefinition<_tessera_v1_FragmentHistory, _tessera_v1_FragmentHistory__Output>
       FragmentId: MessageTypeDefinition<_tessera_v1_FragmentId, _tessera_v1_FragmentId__Output>
       Fragments: SubtypeConstructor<typeof grpc.Client, _tessera_v1_FragmentsClient> & { service: _tessera_v1_FragmentsDefinition }
       HistoryEntry: MessageTypeDefinition<_tessera_v1_HistoryEntry, _tessera_v1_HistoryEntry__Output>
       HistoryReply: MessageTypeDefinition<_tessera_v1_HistoryReply, _tessera_v1_HistoryReply__Output>
       HistoryRequest: MessageTypeDefinition<_tessera_v1_HistoryRequest, _tessera_v1_HistoryRequest__Output>
+      ImportHistoryRequest: MessageTypeDefinition<_tessera_v1_ImportHistoryRequest, _tessera_v1_ImportHistoryRequest__Output>
       ListItem: MessageTypeDefinition<_tessera_v1_ListItem, _tessera_v1_ListItem__Output>
       ListRequest: MessageTypeDefinition<_tessera_v1_ListRequest, _tessera_v1_ListRequest__Output>
       ReadChunk: MessageTypeDefinition<_tessera_v1_ReadChunk, _tessera_v1_ReadChunk__Output>

@@ -16,6 +16,11 @@ export interface CmRunOptions extends Partial<CmWorldOptions> {
   readonly writers?: number;
   /** Simulated milliseconds of writes under faults. */
   readonly faultMs?: number;
+  /**
+   * Adds placement changes to the faults: a node drained (its fragments move away) and given
+   * back. Off by default: moves still lose acknowledged writes under faults (docs/cm.md, "Moves").
+   */
+  readonly placementChanges?: boolean;
   /** Called with the world after the checks (to look into a failing seed). */
   readonly inspect?: (world: CmWorld, violations: string[]) => Promise<void>;
 }
@@ -55,7 +60,7 @@ export async function runCmSeed(options: CmRunOptions): Promise<CmRunResult> {
   await world.runUntil(100);
   const workload = new Workload(world, stripes);
   workload.start(options.writers ?? CM_DEFAULTS.writers);
-  scheduleFaults(world, 100 + faultMs);
+  scheduleFaults(world, 100 + faultMs, options.placementChanges ?? false);
   await world.runUntil(100 + faultMs);
   workload.stopped = true;
   const violations = await settleAndCheck(world, workload, stripes);
@@ -95,7 +100,7 @@ export async function settleAndCheck(
 }
 
 /** One fault (or a repair of one) every 20 to 150 simulated ms until `untilMs`. */
-function scheduleFaults(world: CmWorld, untilMs: number): void {
+function scheduleFaults(world: CmWorld, untilMs: number, placementChanges: boolean): void {
   const ids = [...world.nodes.keys()];
   const pick = <T>(items: readonly T[]): T | undefined =>
     items[world.random.int(Math.max(1, items.length))];
@@ -105,6 +110,18 @@ function scheduleFaults(world: CmWorld, untilMs: number): void {
     const up = ids.filter((id) => world.nodes.get(id)!.up);
     const crashed = ids.filter((id) => !world.nodes.get(id)!.up);
     const member = (id: string) => world.map.member(id)!;
+    if (placementChanges && random.chance(0.05)) {
+      // A node drained (its fragments move away, each with its history) or given back.
+      const draining = ids.find((id) => member(id).state === 'draining');
+      const id = draining ?? pick(ids.filter((node) => member(node).state === 'up'));
+      if (id)
+        world.propose({
+          type: 'set_state',
+          id,
+          state: draining ? 'up' : 'draining',
+          reason: 'sim: placement change',
+        });
+    }
     switch (random.int(world.raft ? 11 : 9)) {
       case 0:
         if (crashed.length < world.volume.m && up.length > 0) world.crash(pick(up)!);

@@ -487,6 +487,16 @@ export class CmWorld {
           store().readVersion(fragment, blockBytes, version, offset, length),
         ),
       history: (fragment) => call('history', fragment, () => store().history(fragment)),
+      exportHistory: (fragment, blockBytes, skip) =>
+        call('exportHistory', fragment, () => store().exportHistory(fragment, blockBytes, skip)),
+      importHistory: (fragment, blockBytes, history, epoch) =>
+        call('importHistory', fragment, () =>
+          store().importHistory(fragment, blockBytes, history, epoch),
+        ),
+      deleteFragment: (fragment, blockBytes, expected, epoch) =>
+        call('deleteFragment', fragment, () =>
+          store().deleteFragment(fragment, blockBytes, expected, epoch),
+        ),
       fence: (volume, stripe, epoch, seq) =>
         call('fence', { volume, stripe, index: -1 }, () =>
           store().fence(volume, stripe, epoch, seq),

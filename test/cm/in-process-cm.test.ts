@@ -11,6 +11,8 @@ import { cmSetOf, owner, stripeKey } from '../../placement/index.js';
 import type { NodeConfig } from '../../node/config.js';
 import { NotOwnerError } from '../../node/cm/errors.js';
 import { StorageNode } from '../../node/runtime/storage-node.js';
+import { fragmentNodes } from '../../node/cm/owned-stripe.js';
+import { formatVersion, type FragmentId, type Version } from '../../node/store/version.js';
 import { InProcessNetwork, inProcessEnv } from '../node/in-process-env.js';
 
 // Eight nodes in three regions (3, 3, 2): with one of a three-node region declared out, the rule
@@ -220,5 +222,106 @@ describe('cm: consistency managers inside storage nodes', function () {
     const reduced = (await nodes[0]!.status()).volumes[0]!;
     expect(reduced.unplaced).to.equal(1);
     expect(reduced.unplacedReason).to.be.a('string').and.not.equal('');
+  });
+
+  it('drains a node: each fragment moves with its history, every past version readable on its new node', async () => {
+    const network = new InProcessNetwork();
+    nodes = await Promise.all(
+      IDS.map((id) => StorageNode.start(config(id), { env: inProcessEnv(network, dir) })),
+    );
+    await until(
+      'every node is in the map',
+      () => nodes[0]!.clusterMap.current.members.length === 8,
+    );
+    await nodes[0]!.propose({ type: 'create_volume', name: 'vol', k: 4, m: 2, blockBytes: 4096 });
+    await until('every CM has started and applied the newest epoch', () =>
+      nodes.every(
+        (node) =>
+          node.cm.manager !== null &&
+          node.clusterMap.volume('vol') !== undefined &&
+          node.clusterMap.current.epoch === nodes[0]!.clusterMap.current.epoch,
+      ),
+    );
+    const ownerOf = (stripe: number): StorageNode => {
+      const state = nodes[0]!.clusterMap.current;
+      const newest = state.epochs[state.epochs.length - 1]!;
+      const id = owner(stripeKey('vol', stripe), cmSetOf(newest.epoch, newest.cmSet));
+      return nodes.find((node) => node.config.id === id)!;
+    };
+    const stripeBytes = 4 * 4096;
+    const STRIPES = 6;
+    const data = Array.from({ length: STRIPES }, () => randomBytes(stripeBytes));
+    let writerSeq = 0;
+    const write = async (stripe: number, offset: number, bytes: Buffer): Promise<void> => {
+      writerSeq++;
+      const parts = Math.ceil((offset + bytes.length) / 4096) - Math.floor(offset / 4096);
+      await ownerOf(stripe).cm.write({
+        volume: 'vol',
+        offset: stripe * stripeBytes + offset,
+        bytes,
+        writer: { writerId: 'test', writerSeq, eventTimeMs: Date.now(), parts, firstPart: 0 },
+        retry: false,
+      });
+    };
+    // Two versions of every fragment: the whole stripe, then a patch over every block.
+    for (const [stripe, bytes] of data.entries()) {
+      await write(stripe, 0, bytes);
+      for (let block = 0; block < 4; block++) {
+        const patch = randomBytes(100);
+        await write(stripe, block * 4096 + 7, patch);
+        patch.copy(bytes, block * 4096 + 7);
+      }
+    }
+    // Drain a node that owns none of the stripes, and remember every version it holds.
+    const owners = new Set(data.map((_, stripe) => ownerOf(stripe)));
+    const drained = nodes.find((node) => !owners.has(node) && node.config.region !== 'r3')!;
+    const source = network.storeAt(drained.config.listen.grpc);
+    const before = new Map<string, { fragment: FragmentId; versions: [Version, Uint8Array][] }>();
+    for await (const { fragment } of source.list('vol')) {
+      const versions: [Version, Uint8Array][] = [];
+      for (const entry of await source.history(fragment))
+        versions.push([entry.version, await source.readVersion(fragment, 4096, entry.version)]);
+      before.set(`${fragment.stripe}/${fragment.index}`, { fragment, versions });
+    }
+    expect(before.size, 'the drained node holds fragments').to.be.greaterThan(0);
+    const drain = await nodes[0]!.propose({
+      type: 'set_state',
+      id: drained.config.id,
+      state: 'draining',
+      reason: 'test',
+    });
+    const topology = drain.result.ok ? drain.result.topologyVersion : expect.fail('refused');
+    await until(
+      'every owner rebuilt its stripes after the topology change',
+      () => nodes.every((node) => node.cm.sweep.rebuild.topologyVersion >= topology),
+      30_000,
+    );
+    const state = nodes[0]!.clusterMap.current;
+    const volume = nodes[0]!.clusterMap.volume('vol')!;
+    for (const { fragment, versions } of before.values()) {
+      const now = fragmentNodes(state, volume, fragment.stripe)[fragment.index]!;
+      expect(now).to.not.equal(drained.config.id);
+      const target = network.storeAt(
+        nodes.find((node) => node.config.id === now)!.config.listen.grpc,
+      );
+      for (const [version, bytes] of versions)
+        expect(
+          await target.readVersion(fragment, 4096, version),
+          `fragment ${fragment.stripe}/${fragment.index} at ${formatVersion(version)} on ${now}`,
+        ).to.deep.equal(bytes);
+    }
+    const stats = nodes.map((node) => node.cm.manager!.stats);
+    expect(stats.reduce((sum, s) => sum + s.historiesCopied, 0)).to.equal(before.size);
+    for (const [stripe, bytes] of data.entries()) {
+      const read = await ownerOf(stripe).cm.read({
+        volume: 'vol',
+        offset: stripe * stripeBytes,
+        length: stripeBytes,
+      });
+      expect(Buffer.from(read.bytes).equals(bytes), `stripe ${stripe} after the drain`).to.equal(
+        true,
+      );
+      expect(read.degraded).to.equal(false);
+    }
   });
 });

@@ -211,6 +211,50 @@ describe('grpc: the Fragments service', () => {
     expect(sample('tessera_request_duration_seconds_count', ['method="WriteData"'])).to.equal(1);
   });
 
+  it('moves a fragment with its history over the wire, then deletes the source at exactly its version', async () => {
+    const remote = remoteStore(client);
+    await client.call('WriteData', dataRequest(0, 1, 0, new Uint8Array(BLOCK).fill(1)));
+    await client.call('WriteData', dataRequest(1, 2, 100, new Uint8Array(50).fill(2)));
+    const exported = await remote.exportHistory(fragment, BLOCK);
+    const target = await FragmentStore.open({
+      db: new MemoryLevel<string, Uint8Array>({ keyEncoding: 'utf8', valueEncoding: 'view' }),
+    });
+    try {
+      expect((await target.importHistory(fragment, BLOCK, exported, 1)).ok).to.equal(true);
+      expect(await target.history(fragment)).to.deep.equal(await store.history(fragment));
+      expect(await target.readVersion(fragment, BLOCK, { epoch: 1, seq: 1 })).to.deep.equal(
+        new Uint8Array(BLOCK).fill(1),
+      );
+      // And back the other way, into a fragment the server does not hold yet.
+      const other = { ...fragment, index: 5 };
+      const back = await target.exportHistory(fragment, BLOCK);
+      expect((await remote.importHistory(other, BLOCK, back, 1)).ok).to.equal(true);
+      expect((await store.read(other, BLOCK)).bytes).to.deep.equal(
+        (await store.read(fragment, BLOCK)).bytes,
+      );
+    } finally {
+      await target.close();
+    }
+    expect(await remote.deleteFragment(fragment, BLOCK, { epoch: 1, seq: 1 }, 1)).to.deep.include({
+      ok: false,
+      reason: 'ahead',
+    });
+    expect((await remote.deleteFragment(fragment, BLOCK, { epoch: 1, seq: 2 }, 1)).ok).to.equal(
+      true,
+    );
+    expect(await store.history(fragment)).to.deep.equal([]);
+    const bad = await failure(
+      client.call('ImportHistory', {
+        fragment,
+        blockBytes: BLOCK,
+        ownershipEpoch: 1,
+        history: { meta: Buffer.from('{') },
+      }),
+    );
+    expect(bad.status).to.equal(grpc.status.INVALID_ARGUMENT);
+    expect(bad.message).to.match(/history\.meta/);
+  });
+
   it('answers a checksum failure with DATA_LOSS and its code, never with bytes', async () => {
     await client.call('WriteData', dataRequest(0, 1, 0, new Uint8Array(BLOCK).fill(3)));
     const record = await db.get(keys.record(fragment, { epoch: 1, seq: 1 }));

@@ -31,6 +31,13 @@ export class InProcessNetwork {
   /** Messages and calls that went through it, for the test to see traffic happened. */
   delivered = 0;
 
+  /** The fragment store served at a node's gRPC address, for a test to look inside. */
+  storeAt(address: string): FragmentStore {
+    const services = this.services.get(address);
+    if (!services) throw new Error(`nothing listens at ${address}`);
+    return services.store;
+  }
+
   forNode(): NodeNetwork {
     return {
       serve: (address, services) => {
@@ -91,6 +98,12 @@ export class InProcessNetwork {
         at().readVersion(fragment, blockBytes, version, offset, length),
       history: async (fragment) => at().history(fragment),
       fence: async (volume, stripe, epoch, seq) => at().fence(volume, stripe, epoch, seq),
+      exportHistory: async (fragment, blockBytes, skip) =>
+        at().exportHistory(fragment, blockBytes, skip),
+      importHistory: async (fragment, blockBytes, history, epoch) =>
+        at().importHistory(fragment, blockBytes, history, epoch),
+      deleteFragment: async (fragment, blockBytes, expected, epoch) =>
+        at().deleteFragment(fragment, blockBytes, expected, epoch),
     };
   }
 

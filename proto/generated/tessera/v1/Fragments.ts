@@ -3,10 +3,14 @@
 import type * as grpc from '@grpc/grpc-js'
 import type { MethodDefinition } from '@grpc/proto-loader'
 import type { ApplyParityRequest as _tessera_v1_ApplyParityRequest, ApplyParityRequest__Output as _tessera_v1_ApplyParityRequest__Output } from '../../tessera/v1/ApplyParityRequest.js';
+import type { DeleteFragmentRequest as _tessera_v1_DeleteFragmentRequest, DeleteFragmentRequest__Output as _tessera_v1_DeleteFragmentRequest__Output } from '../../tessera/v1/DeleteFragmentRequest.js';
+import type { ExportHistoryRequest as _tessera_v1_ExportHistoryRequest, ExportHistoryRequest__Output as _tessera_v1_ExportHistoryRequest__Output } from '../../tessera/v1/ExportHistoryRequest.js';
 import type { FenceReply as _tessera_v1_FenceReply, FenceReply__Output as _tessera_v1_FenceReply__Output } from '../../tessera/v1/FenceReply.js';
 import type { FenceRequest as _tessera_v1_FenceRequest, FenceRequest__Output as _tessera_v1_FenceRequest__Output } from '../../tessera/v1/FenceRequest.js';
+import type { FragmentHistory as _tessera_v1_FragmentHistory, FragmentHistory__Output as _tessera_v1_FragmentHistory__Output } from '../../tessera/v1/FragmentHistory.js';
 import type { HistoryReply as _tessera_v1_HistoryReply, HistoryReply__Output as _tessera_v1_HistoryReply__Output } from '../../tessera/v1/HistoryReply.js';
 import type { HistoryRequest as _tessera_v1_HistoryRequest, HistoryRequest__Output as _tessera_v1_HistoryRequest__Output } from '../../tessera/v1/HistoryRequest.js';
+import type { ImportHistoryRequest as _tessera_v1_ImportHistoryRequest, ImportHistoryRequest__Output as _tessera_v1_ImportHistoryRequest__Output } from '../../tessera/v1/ImportHistoryRequest.js';
 import type { ListItem as _tessera_v1_ListItem, ListItem__Output as _tessera_v1_ListItem__Output } from '../../tessera/v1/ListItem.js';
 import type { ListRequest as _tessera_v1_ListRequest, ListRequest__Output as _tessera_v1_ListRequest__Output } from '../../tessera/v1/ListRequest.js';
 import type { ReadChunk as _tessera_v1_ReadChunk, ReadChunk__Output as _tessera_v1_ReadChunk__Output } from '../../tessera/v1/ReadChunk.js';
@@ -28,6 +32,24 @@ export interface FragmentsClient extends grpc.Client {
   applyParity(argument: _tessera_v1_ApplyParityRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_tessera_v1_WriteReply__Output>): grpc.ClientUnaryCall;
   applyParity(argument: _tessera_v1_ApplyParityRequest, callback: grpc.requestCallback<_tessera_v1_WriteReply__Output>): grpc.ClientUnaryCall;
   
+  DeleteFragment(argument: _tessera_v1_DeleteFragmentRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_tessera_v1_WriteReply__Output>): grpc.ClientUnaryCall;
+  DeleteFragment(argument: _tessera_v1_DeleteFragmentRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_tessera_v1_WriteReply__Output>): grpc.ClientUnaryCall;
+  DeleteFragment(argument: _tessera_v1_DeleteFragmentRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_tessera_v1_WriteReply__Output>): grpc.ClientUnaryCall;
+  DeleteFragment(argument: _tessera_v1_DeleteFragmentRequest, callback: grpc.requestCallback<_tessera_v1_WriteReply__Output>): grpc.ClientUnaryCall;
+  deleteFragment(argument: _tessera_v1_DeleteFragmentRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_tessera_v1_WriteReply__Output>): grpc.ClientUnaryCall;
+  deleteFragment(argument: _tessera_v1_DeleteFragmentRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_tessera_v1_WriteReply__Output>): grpc.ClientUnaryCall;
+  deleteFragment(argument: _tessera_v1_DeleteFragmentRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_tessera_v1_WriteReply__Output>): grpc.ClientUnaryCall;
+  deleteFragment(argument: _tessera_v1_DeleteFragmentRequest, callback: grpc.requestCallback<_tessera_v1_WriteReply__Output>): grpc.ClientUnaryCall;
+  
+  ExportHistory(argument: _tessera_v1_ExportHistoryRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_tessera_v1_FragmentHistory__Output>): grpc.ClientUnaryCall;
+  ExportHistory(argument: _tessera_v1_ExportHistoryRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_tessera_v1_FragmentHistory__Output>): grpc.ClientUnaryCall;
+  ExportHistory(argument: _tessera_v1_ExportHistoryRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_tessera_v1_FragmentHistory__Output>): grpc.ClientUnaryCall;
+  ExportHistory(argument: _tessera_v1_ExportHistoryRequest, callback: grpc.requestCallback<_tessera_v1_FragmentHistory__Output>): grpc.ClientUnaryCall;
+  exportHistory(argument: _tessera_v1_ExportHistoryRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_tessera_v1_FragmentHistory__Output>): grpc.ClientUnaryCall;
+  exportHistory(argument: _tessera_v1_ExportHistoryRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_tessera_v1_FragmentHistory__Output>): grpc.ClientUnaryCall;
+  exportHistory(argument: _tessera_v1_ExportHistoryRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_tessera_v1_FragmentHistory__Output>): grpc.ClientUnaryCall;
+  exportHistory(argument: _tessera_v1_ExportHistoryRequest, callback: grpc.requestCallback<_tessera_v1_FragmentHistory__Output>): grpc.ClientUnaryCall;
+  
   Fence(argument: _tessera_v1_FenceRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_tessera_v1_FenceReply__Output>): grpc.ClientUnaryCall;
   Fence(argument: _tessera_v1_FenceRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_tessera_v1_FenceReply__Output>): grpc.ClientUnaryCall;
   Fence(argument: _tessera_v1_FenceRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_tessera_v1_FenceReply__Output>): grpc.ClientUnaryCall;
@@ -45,6 +67,15 @@ export interface FragmentsClient extends grpc.Client {
   history(argument: _tessera_v1_HistoryRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_tessera_v1_HistoryReply__Output>): grpc.ClientUnaryCall;
   history(argument: _tessera_v1_HistoryRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_tessera_v1_HistoryReply__Output>): grpc.ClientUnaryCall;
   history(argument: _tessera_v1_HistoryRequest, callback: grpc.requestCallback<_tessera_v1_HistoryReply__Output>): grpc.ClientUnaryCall;
+  
+  ImportHistory(argument: _tessera_v1_ImportHistoryRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_tessera_v1_WriteReply__Output>): grpc.ClientUnaryCall;
+  ImportHistory(argument: _tessera_v1_ImportHistoryRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_tessera_v1_WriteReply__Output>): grpc.ClientUnaryCall;
+  ImportHistory(argument: _tessera_v1_ImportHistoryRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_tessera_v1_WriteReply__Output>): grpc.ClientUnaryCall;
+  ImportHistory(argument: _tessera_v1_ImportHistoryRequest, callback: grpc.requestCallback<_tessera_v1_WriteReply__Output>): grpc.ClientUnaryCall;
+  importHistory(argument: _tessera_v1_ImportHistoryRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_tessera_v1_WriteReply__Output>): grpc.ClientUnaryCall;
+  importHistory(argument: _tessera_v1_ImportHistoryRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_tessera_v1_WriteReply__Output>): grpc.ClientUnaryCall;
+  importHistory(argument: _tessera_v1_ImportHistoryRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_tessera_v1_WriteReply__Output>): grpc.ClientUnaryCall;
+  importHistory(argument: _tessera_v1_ImportHistoryRequest, callback: grpc.requestCallback<_tessera_v1_WriteReply__Output>): grpc.ClientUnaryCall;
   
   List(argument: _tessera_v1_ListRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_tessera_v1_ListItem__Output>;
   List(argument: _tessera_v1_ListRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_tessera_v1_ListItem__Output>;
@@ -97,9 +128,15 @@ export interface FragmentsClient extends grpc.Client {
 export interface FragmentsHandlers extends grpc.UntypedServiceImplementation {
   ApplyParity: grpc.handleUnaryCall<_tessera_v1_ApplyParityRequest__Output, _tessera_v1_WriteReply>;
   
+  DeleteFragment: grpc.handleUnaryCall<_tessera_v1_DeleteFragmentRequest__Output, _tessera_v1_WriteReply>;
+  
+  ExportHistory: grpc.handleUnaryCall<_tessera_v1_ExportHistoryRequest__Output, _tessera_v1_FragmentHistory>;
+  
   Fence: grpc.handleUnaryCall<_tessera_v1_FenceRequest__Output, _tessera_v1_FenceReply>;
   
   History: grpc.handleUnaryCall<_tessera_v1_HistoryRequest__Output, _tessera_v1_HistoryReply>;
+  
+  ImportHistory: grpc.handleUnaryCall<_tessera_v1_ImportHistoryRequest__Output, _tessera_v1_WriteReply>;
   
   List: grpc.handleServerStreamingCall<_tessera_v1_ListRequest__Output, _tessera_v1_ListItem>;
   
@@ -117,8 +154,11 @@ export interface FragmentsHandlers extends grpc.UntypedServiceImplementation {
 
 export interface FragmentsDefinition extends grpc.ServiceDefinition {
   ApplyParity: MethodDefinition<_tessera_v1_ApplyParityRequest, _tessera_v1_WriteReply, _tessera_v1_ApplyParityRequest__Output, _tessera_v1_WriteReply__Output>
+  DeleteFragment: MethodDefinition<_tessera_v1_DeleteFragmentRequest, _tessera_v1_WriteReply, _tessera_v1_DeleteFragmentRequest__Output, _tessera_v1_WriteReply__Output>
+  ExportHistory: MethodDefinition<_tessera_v1_ExportHistoryRequest, _tessera_v1_FragmentHistory, _tessera_v1_ExportHistoryRequest__Output, _tessera_v1_FragmentHistory__Output>
   Fence: MethodDefinition<_tessera_v1_FenceRequest, _tessera_v1_FenceReply, _tessera_v1_FenceRequest__Output, _tessera_v1_FenceReply__Output>
   History: MethodDefinition<_tessera_v1_HistoryRequest, _tessera_v1_HistoryReply, _tessera_v1_HistoryRequest__Output, _tessera_v1_HistoryReply__Output>
+  ImportHistory: MethodDefinition<_tessera_v1_ImportHistoryRequest, _tessera_v1_WriteReply, _tessera_v1_ImportHistoryRequest__Output, _tessera_v1_WriteReply__Output>
   List: MethodDefinition<_tessera_v1_ListRequest, _tessera_v1_ListItem, _tessera_v1_ListRequest__Output, _tessera_v1_ListItem__Output>
   Read: MethodDefinition<_tessera_v1_ReadRequest, _tessera_v1_ReadReply, _tessera_v1_ReadRequest__Output, _tessera_v1_ReadReply__Output>
   ReadStream: MethodDefinition<_tessera_v1_ReadRequest, _tessera_v1_ReadChunk, _tessera_v1_ReadRequest__Output, _tessera_v1_ReadChunk__Output>
