@@ -426,12 +426,7 @@ export class FragmentStore {
     return this.locks.run(stripeKey(fragment), async () => {
       const here = await this.meta(fragment, blockBytes);
       const fence = await this.fenceVersion(fragment.volume, fragment.stripe);
-      const refuse = (reason: Refusal): WriteOutcome<object> => ({
-        ok: false,
-        reason,
-        current: here.version,
-        fenceEpoch: fence.epoch,
-      });
+      const refuse = refuser(here.version, fence.epoch);
       if (fence.epoch > ownershipEpoch) return refuse('fenced');
       if (compareVersions(here.version, VERSION_ZERO) !== 0) return refuse('ahead');
       const operations: BatchOperation[] = [
@@ -467,12 +462,7 @@ export class FragmentStore {
     return this.locks.run(stripeKey(fragment), async () => {
       const meta = await this.meta(fragment, blockBytes);
       const fence = await this.fenceVersion(fragment.volume, fragment.stripe);
-      const refuse = (reason: Refusal): WriteOutcome<object> => ({
-        ok: false,
-        reason,
-        current: meta.version,
-        fenceEpoch: fence.epoch,
-      });
+      const refuse = refuser(meta.version, fence.epoch);
       if (fence.epoch > ownershipEpoch) return refuse('fenced');
       const order = compareVersions(meta.version, expected);
       if (order !== 0) return refuse(order < 0 ? 'behind' : 'ahead');
@@ -590,12 +580,7 @@ export class FragmentStore {
       const meta = this.decodeMeta(fragment, request.blockBytes, metaValue);
       const fence = fenceValue ? fenceOf(fenceValue) : VERSION_ZERO;
       const fenceEpoch = fence.epoch;
-      const refuse = (reason: Refusal): WriteOutcome<Extra> => ({
-        ok: false,
-        reason,
-        current: meta.version,
-        fenceEpoch,
-      });
+      const refuse = refuser(meta.version, fenceEpoch);
       if (compareVersions(request.next, fence) <= 0) return refuse('fenced');
       if (compareVersions(meta.version, request.next) >= 0) {
         const record = await this.record(fragment, request.next);
@@ -765,6 +750,11 @@ export class FragmentStore {
     }
     this.usedBytes += adding;
   }
+}
+
+/** Refusals of a write to a fragment at `current`, in a stripe fenced at `fenceEpoch`. */
+function refuser(current: Version, fenceEpoch: number): (reason: Refusal) => WriteOutcome<never> {
+  return (reason) => ({ ok: false, reason, current, fenceEpoch });
 }
 
 /** A fragment's history as one store holds it, to write into another (importHistory). */

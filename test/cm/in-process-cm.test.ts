@@ -66,8 +66,13 @@ describe('cm: consistency managers inside storage nodes', function () {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('writes at the owner, refuses elsewhere, reads back, and reads degraded with a node stopped', async () => {
-    const network = new InProcessNetwork();
+  /**
+   * Starts the eight nodes, creates volume `vol` (RS(4,2), 4 KiB blocks) and waits until every CM
+   * runs in the newest epoch; resolves with the stripe's owner in it.
+   */
+  async function startWithVolume(
+    network: InProcessNetwork,
+  ): Promise<(stripe: number) => StorageNode> {
     nodes = await Promise.all(
       IDS.map((id) => StorageNode.start(config(id), { env: inProcessEnv(network, dir) })),
     );
@@ -83,20 +88,25 @@ describe('cm: consistency managers inside storage nodes', function () {
       blockBytes: 4096,
     });
     expect(result).to.deep.include({ ok: true });
-    await until('every CM has started and sees the volume', () =>
+    await until('every CM has started, sees the volume and applied the newest epoch', () =>
       nodes.every(
-        (node) => node.cm.manager !== null && node.clusterMap.volume('vol') !== undefined,
+        (node) =>
+          node.cm.manager !== null &&
+          node.clusterMap.volume('vol') !== undefined &&
+          node.clusterMap.current.epoch === nodes[0]!.clusterMap.current.epoch,
       ),
     );
-    const ownerOf = (stripe: number): StorageNode => {
+    return (stripe) => {
       const state = nodes[0]!.clusterMap.current;
       const newest = state.epochs[state.epochs.length - 1]!;
       const id = owner(stripeKey('vol', stripe), cmSetOf(newest.epoch, newest.cmSet));
       return nodes.find((node) => node.config.id === id)!;
     };
-    await until('every node applied the newest epoch', () =>
-      nodes.every((node) => node.clusterMap.current.epoch === nodes[0]!.clusterMap.current.epoch),
-    );
+  }
+
+  it('writes at the owner, refuses elsewhere, reads back, and reads degraded with a node stopped', async () => {
+    const network = new InProcessNetwork();
+    const ownerOf = await startWithVolume(network);
     const stripeBytes = 4 * 4096;
     const data = [randomBytes(stripeBytes), randomBytes(stripeBytes), randomBytes(stripeBytes)];
     for (const [stripe, bytes] of data.entries()) {
@@ -226,28 +236,7 @@ describe('cm: consistency managers inside storage nodes', function () {
 
   it('drains a node: each fragment moves with its history, every past version readable on its new node', async () => {
     const network = new InProcessNetwork();
-    nodes = await Promise.all(
-      IDS.map((id) => StorageNode.start(config(id), { env: inProcessEnv(network, dir) })),
-    );
-    await until(
-      'every node is in the map',
-      () => nodes[0]!.clusterMap.current.members.length === 8,
-    );
-    await nodes[0]!.propose({ type: 'create_volume', name: 'vol', k: 4, m: 2, blockBytes: 4096 });
-    await until('every CM has started and applied the newest epoch', () =>
-      nodes.every(
-        (node) =>
-          node.cm.manager !== null &&
-          node.clusterMap.volume('vol') !== undefined &&
-          node.clusterMap.current.epoch === nodes[0]!.clusterMap.current.epoch,
-      ),
-    );
-    const ownerOf = (stripe: number): StorageNode => {
-      const state = nodes[0]!.clusterMap.current;
-      const newest = state.epochs[state.epochs.length - 1]!;
-      const id = owner(stripeKey('vol', stripe), cmSetOf(newest.epoch, newest.cmSet));
-      return nodes.find((node) => node.config.id === id)!;
-    };
+    const ownerOf = await startWithVolume(network);
     const stripeBytes = 4 * 4096;
     const STRIPES = 6;
     const data = Array.from({ length: STRIPES }, () => randomBytes(stripeBytes));
