@@ -97,9 +97,15 @@ export class ConsistencyManager implements StripeService {
   async write(request: StripeWrite): Promise<StripeWriteResult> {
     const { volume, stripe } = this.locate(request.volume, request.offset, request.bytes?.length);
     checkStripeRequest(request);
+    const pieces = piecesOf(volume, request.offset, request.bytes.length);
+    const { firstPart, parts } = request.writer;
+    if (firstPart + pieces.length > parts)
+      throw new CmInvalidRequestError(
+        'writer.parts',
+        `the write covers ${pieces.length} data fragments from part ${firstPart}, so its event has at least ${firstPart + pieces.length} parts, not ${parts}`,
+      );
     const owned = this.own(volume, stripe);
     return this.queued(owned, async (current) => {
-      const pieces = piecesOf(volume, request.offset, request.bytes.length);
       const results: { index: number; version: Version }[] = [];
       let applied = false;
       try {

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 import { cmSetOf, owner, stripeKey } from '../../placement/index.js';
 import type { NodeConfig } from '../../node/config.js';
-import { NotOwnerError } from '../../node/cm/errors.js';
+import { CmInvalidRequestError, NotOwnerError } from '../../node/cm/errors.js';
 import { StorageNode } from '../../node/runtime/storage-node.js';
 import { fragmentNodes } from '../../node/cm/owned-stripe.js';
 import { formatVersion, type FragmentId, type Version } from '../../node/store/version.js';
@@ -137,6 +137,27 @@ describe('cm: consistency managers inside storage nodes', function () {
       retry: false,
     });
     patch.copy(data[1]!, 3000);
+
+    // An event that claims fewer parts than the fragments its write covers is refused whole.
+    const miscounted = await ownerOf(2)
+      .cm.write({
+        volume: 'vol',
+        offset: 2 * stripeBytes,
+        bytes: randomBytes(stripeBytes),
+        writer: {
+          writerId: 'test',
+          writerSeq: 11,
+          eventTimeMs: Date.now(),
+          parts: 1,
+          firstPart: 0,
+        },
+        retry: false,
+      })
+      .catch((error: unknown) => error);
+    expect(miscounted).to.be.instanceOf(CmInvalidRequestError);
+    expect((miscounted as CmInvalidRequestError).message).to.match(
+      /writer\.parts: .* at least 4 parts, not 1/,
+    );
 
     const notOwner = nodes.find((node) => node !== ownerOf(0))!;
     const refused = await notOwner.cm
