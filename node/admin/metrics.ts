@@ -47,6 +47,26 @@ export class NodeMetrics {
     help: 'Bytes held by the fragment store',
     registers: [this.registry],
   });
+  readonly storeSegments = new Gauge({
+    name: 'tessera_store_segments',
+    help: 'Segment files of the fragment store (segment store only)',
+    registers: [this.registry],
+  });
+  readonly storeFileBytes = new Gauge({
+    name: 'tessera_store_file_bytes',
+    help: 'Bytes of the fragment store on disk (segment store only)',
+    registers: [this.registry],
+  });
+  readonly storeLiveBytes = new Gauge({
+    name: 'tessera_store_live_bytes',
+    help: 'Bytes on disk that are still the newest value of their key (segment store only)',
+    registers: [this.registry],
+  });
+  readonly storeCompactedBytes = new Counter({
+    name: 'tessera_store_compacted_bytes_total',
+    help: 'Bytes of segment files compacted away (segment store only)',
+    registers: [this.registry],
+  });
   readonly requests = new Counter({
     name: 'tessera_requests_total',
     help: 'gRPC requests served',

@@ -117,7 +117,16 @@ export class StorageNode {
     const { config } = this;
     const { disk, network, clock } = this.env;
     await disk.mkdir(config.dataDir);
+    const opening = clock.nowMs();
     this.store = await disk.openStore(config);
+    this.logger.info(
+      {
+        backend: config.store.backend,
+        ms: Math.round(clock.nowMs() - opening),
+        ...this.store.storageStats,
+      },
+      'fragment store opened',
+    );
     this.cm = new CmHost({
       nodeId: config.id,
       map: this.map,
@@ -508,6 +517,8 @@ export class StorageNode {
   }
 
   private fragmentCount = 0;
+  /** Compacted bytes already added to the metric. */
+  private compactedCounted = 0;
   private polls = 0;
 
   /** What the current topology cannot place of `volume`'s stripes (the same for every stripe). */
@@ -689,6 +700,14 @@ export class StorageNode {
     this.metrics.clusterEpoch.set(this.map.current.epoch);
     this.metrics.fragments.set(this.fragmentCount);
     this.metrics.fragmentBytes.set(this.store.bytesUsed);
+    const storage = this.store.storageStats;
+    if (storage) {
+      this.metrics.storeSegments.set(storage.segments);
+      this.metrics.storeFileBytes.set(storage.bytes);
+      this.metrics.storeLiveBytes.set(storage.liveBytes);
+      this.metrics.storeCompactedBytes.inc(storage.bytesCompacted - this.compactedCounted);
+      this.compactedCounted = storage.bytesCompacted;
+    }
     const role = `${status.role}/${status.leader}`;
     if (role !== this.lastRole) {
       this.lastRole = role;

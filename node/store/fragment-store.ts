@@ -26,7 +26,7 @@ import {
 import { GroupCommitter, type BatchOperation } from './group-commit.js';
 import { baseIndex, overlay, type IndexRange } from './history-index.js';
 import { KeyedMutex } from './keyed-mutex.js';
-import type { Level } from './level.js';
+import type { Level, StorageStats } from './level.js';
 import {
   decodeBase,
   decodeJson,
@@ -146,6 +146,11 @@ export class FragmentStore {
   /** Bytes the store holds (keys and values), as counted for the quota. */
   get bytesUsed(): number {
     return this.usedBytes;
+  }
+
+  /** The database's files and compaction, where it reports them (the segment store does). */
+  get storageStats(): StorageStats | undefined {
+    return this.db.stats;
   }
 
   /** Commits (groups, batches) so far: batches / groups is how many writes one fsync served. */

@@ -14,6 +14,17 @@ export interface KeyRange {
   lt?: string;
 }
 
+/** What a database's files hold and what compaction has done (for metrics). */
+export interface StorageStats {
+  /** Files (segments) and their bytes on disk, and how many of those bytes are live. */
+  segments: number;
+  bytes: number;
+  liveBytes: number;
+  compactions: number;
+  /** Bytes of segments compacted away so far. */
+  bytesCompacted: number;
+}
+
 export interface Level {
   readonly status: string;
   open(): Promise<void>;
@@ -28,5 +39,7 @@ export interface Level {
   keys(range?: KeyRange): AsyncIterable<string>;
   /** Bytes of live keys and values, where the database keeps count (else the store scans). */
   liveBytes?(): number;
+  /** Its files and their compaction, where the database reports them (the segment store does). */
+  readonly stats?: StorageStats;
   values(range?: KeyRange): AsyncIterable<Uint8Array>;
 }

@@ -35,7 +35,7 @@ import { join } from 'node:path';
 import { crc32c } from '@node-rs/crc32';
 import { syncDirectory } from '../env/sync-directory.js';
 import { ChecksumMismatchError, StoreCorruptError, StoreLockedError } from './errors.js';
-import type { BatchOperation, KeyRange, Level } from './level.js';
+import type { BatchOperation, KeyRange, Level, StorageStats } from './level.js';
 import {
   decodeDescriptor,
   decodeHeader,
@@ -55,15 +55,6 @@ export interface SegmentDatabaseOptions {
   inMemory?: (key: string) => boolean;
   /** A sealed segment is compacted once less than this share of it is live (default 0.5). */
   compactBelow?: number;
-}
-
-/** What the store holds and has done, for metrics and the benchmark. */
-export interface SegmentStats {
-  segments: number;
-  bytes: number;
-  liveBytes: number;
-  compactions: number;
-  bytesCompacted: number;
 }
 
 interface Segment {
@@ -123,7 +114,7 @@ export class SegmentDatabase implements Level {
     this.compactBelow = options.compactBelow ?? 0.5;
   }
 
-  get stats(): SegmentStats {
+  get stats(): StorageStats {
     let bytes = 0;
     let liveBytes = 0;
     for (const segment of this.segments) {

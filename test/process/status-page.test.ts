@@ -1,6 +1,6 @@
 // Proves that the status page an operator opens shows the whole cluster: a headless Chromium
 // (Debian's, driven by playwright-core) loads it from a node of a real 3-node cluster and finds
-// every node, its state and role, and the leader.
+// every node, its state and role, and the leader; its /metrics shows the fragment store's files.
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -92,5 +92,12 @@ describe('process: the status page in a browser', function () {
     const leader = await page.textContent('#leader');
     expect(leader).to.equal(rows.find((row) => row[5] === 'leader')![0]);
     expect(await page.title()).to.equal('Tessera — n1');
+    // Beside the page, /metrics shows the fragment store's files (the segment store by default).
+    const metrics = await (await fetch(`http://${layout.nodes[0]!.admin}/metrics`)).text();
+    const value = (name: string): number =>
+      Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(metrics)?.[1] ?? NaN);
+    expect(value('tessera_store_segments')).to.be.at.least(1);
+    expect(value('tessera_store_file_bytes')).to.be.at.least(value('tessera_store_live_bytes'));
+    expect(value('tessera_store_compacted_bytes_total')).to.equal(0);
   });
 });
