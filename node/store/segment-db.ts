@@ -268,7 +268,8 @@ export class SegmentDatabase implements Level {
       offset: frameStart + op.valueOffset,
       length: op.valueLength,
       crc: op.valueCrc,
-      value: value && this.keptInMemory(op) ? value : null,
+      // A copy: the caller may reuse its buffer once the write resolved.
+      value: value && this.keptInMemory(op) ? value.slice() : null,
     };
     if (!old) this.sorted.add(op.key);
     this.keydir.set(op.key, entry);
@@ -348,7 +349,7 @@ export class SegmentDatabase implements Level {
         if (op.type === 'put' && this.keptInMemory(op)) {
           const bytes = await reader.bytes(position + op.valueOffset, op.valueLength);
           // A damaged small value stays on disk only: reading it fails its CRC, never returns it.
-          if (crc32c(bytes) === op.valueCrc) value = bytes.slice();
+          if (crc32c(bytes) === op.valueCrc) value = bytes; // install copies it out of the window
         }
         this.install(op, segment, position, value);
       }
