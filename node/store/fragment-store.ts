@@ -427,7 +427,7 @@ export class FragmentStore {
   ): Promise<WriteOutcome<object>> {
     checkFragment(fragment);
     checkInteger('ownershipEpoch', ownershipEpoch, 0, 2 ** 32 - 1);
-    const meta = checkedExport(fragment, blockBytes, exported);
+    const { meta, versions } = checkedExport(fragment, blockBytes, exported);
     return this.locks.run(stripeKey(fragment), async () => {
       const here = await this.meta(fragment, blockBytes);
       const fence = await this.fenceVersion(fragment.volume, fragment.stripe);
@@ -438,9 +438,9 @@ export class FragmentStore {
         ...(exported.base
           ? [{ type: 'put' as const, key: keys.base(fragment), value: exported.base }]
           : []),
-        ...exported.records.map((value): BatchOperation => ({
+        ...exported.records.map((value, i): BatchOperation => ({
           type: 'put',
-          key: keys.record(fragment, decodeRecordHeader(value).version),
+          key: keys.record(fragment, versions[i]!),
           value,
         })),
         { type: 'put', key: keys.meta(fragment), value: encodeJson(meta) },
@@ -772,12 +772,12 @@ export interface FragmentExport {
   records: Uint8Array[];
 }
 
-/** An export's metadata, once every value checks and every range's source is in it. */
+/** An export's metadata and its records' versions, once every value checks and every range's source is in it. */
 function checkedExport(
   fragment: FragmentId,
   blockBytes: number,
   exported: FragmentExport,
-): FragmentMeta {
+): { meta: FragmentMeta; versions: Version[] } {
   const name = formatFragment(fragment);
   let meta: FragmentMeta;
   try {
@@ -804,15 +804,11 @@ function checkedExport(
       'history.base',
       `the base holds ${formatVersion(base)}, the metadata says ${formatVersion(meta.baseVersion)}`,
     );
-  const versions = new Set<string>();
-  const indexes = [meta.index];
-  for (const value of exported.records) {
-    const { header } = decodeRecord(value, name);
-    versions.add(versionKey(header.version));
-    indexes.push(header.index);
-  }
+  const headers = exported.records.map((value) => decodeRecord(value, name).header);
+  const held = new Set(headers.map((header) => versionKey(header.version)));
+  const indexes = [meta.index, ...headers.map((header) => header.index)];
   const has = (version: Version): boolean =>
-    compareVersions(version, meta.baseVersion) <= 0 || versions.has(versionKey(version));
+    compareVersions(version, meta.baseVersion) <= 0 || held.has(versionKey(version));
   if (!has(meta.version))
     throw new InvalidRequestError(
       'history.records',
@@ -825,7 +821,7 @@ function checkedExport(
           'history.records',
           `bytes [${range.start}, ${range.end}) are in version ${formatVersion(range.source)}, which is not in the history`,
         );
-  return meta;
+  return { meta, versions: headers.map((header) => header.version) };
 }
 
 /** A value, or 'damaged' where the database finds it fails its checksum. */
