@@ -3,7 +3,7 @@
  * regions, zones, weights and states; the CM set and its epoch; the topology version; the volume
  * catalog). Plain JSON values, so that a snapshot is the state written out.
  */
-import type { NodeState, PlacementRule } from '../../placement/index.js';
+import type { NodeState, PlacementRule, Topology } from '../../placement/index.js';
 import type { Version } from '../store/version.js';
 
 /** A node of the cluster as the map knows it. */
@@ -46,6 +46,24 @@ export interface VolumeRecord {
   /** Why the volume has this rule (which level it got, and why). */
   ruleReason: string;
   createdIndex: number;
+  /**
+   * The topology the volume's stripes are laid out by, unless a layout record says otherwise:
+   * the map's topology when the volume was created. (Maps from before it: the current one.)
+   */
+  baseTopology?: Topology;
+}
+
+/**
+ * Where a stripe's fragments are, when not where placement put them under the volume's base
+ * topology: the node holding each fragment's authoritative copy (null: none placed). Switched
+ * only by the stripe's owner, after the copies are written and verified (DESIGN.md: "the
+ * stripe's owner switches the location").
+ */
+export interface StripeLayout {
+  volume: string;
+  stripe: number;
+  nodes: (string | null)[];
+  ownershipEpoch: number;
 }
 
 /**
@@ -81,6 +99,8 @@ export interface ClusterMapState {
   /** Stale marks, one per fragment at most. */
   marks: StaleMark[];
   aborts: AbortRecord[];
+  /** Stripes whose fragments are not where the volume's base topology puts them. */
+  layouts?: StripeLayout[];
   appliedIndex: number;
 }
 
@@ -130,6 +150,15 @@ export type ClusterCommand =
       index: number;
       version: Version;
       markEpoch: number;
+    }
+  /** Switches a stripe's fragment locations (a move), under the same check. */
+  | {
+      type: 'set_layout';
+      proposer: string;
+      ownershipEpoch: number;
+      volume: string;
+      stripe: number;
+      nodes: (string | null)[];
     }
   /** Records versions as aborted (a repair's roll-back), under the same check. */
   | {

@@ -12,7 +12,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { StateMachine } from '../../consensus/index.js';
-import { applyStripeRecord, cmSetOf, StripeRecordRefused } from './stripe-records.js';
+import { applyLayout, applyStripeRecord, cmSetOf, StripeRecordRefused } from './stripe-records.js';
 import {
   chooseVolumeRule,
   NODE_STATES,
@@ -174,10 +174,14 @@ function applyCommand(
     case 'record_aborts':
       applyStripeRecord(state, command);
       return undefined;
+    case 'set_layout':
+      applyLayout(state, command);
+      return undefined;
     case 'delete_volume': {
       const at = state.volumes.findIndex((volume) => volume.name === command.name);
       if (at < 0) throw new Refused('NOT_FOUND', `volume ${String(command.name)} does not exist`);
       state.volumes.splice(at, 1);
+      state.layouts = (state.layouts ?? []).filter((layout) => layout.volume !== command.name);
       return undefined;
     }
     default:
@@ -283,6 +287,7 @@ function createVolume(
     rule: choice.rule,
     ruleReason: choice.reason,
     createdIndex: index,
+    baseTopology: topologyOf(state),
   };
   state.volumes.push(volume);
   state.volumes.sort((a, b) => (a.name < b.name ? -1 : 1));

@@ -4,9 +4,10 @@
  * refuses a mark, a clear or an abort from a proposer that has not owned the stripe in every
  * epoch since the ownership epoch it names, so that a deposed owner can change nothing.
  */
-import { cmSetOf, owner, stripeKey } from '../../placement/index.js';
+import { cmSetOf, owner, place, stripeKey } from '../../placement/index.js';
 import { compareVersions, sameVersion, type Version } from '../store/version.js';
-import type { ClusterCommand, ClusterMapState } from './cluster-map-types.js';
+import type { ClusterCommand, ClusterMapState, VolumeRecord } from './cluster-map-types.js';
+import { topologyOf } from './cluster-map.js';
 
 /** Why a stripe record was refused: a code and a message, as the map's results carry them. */
 export class StripeRecordRefused extends Error {
@@ -70,6 +71,67 @@ export function checkOwnership(
       );
     }
   }
+}
+
+/**
+ * Where each fragment of a stripe is: the nodes its layout record names, or where placement put
+ * it under the volume's base topology (DESIGN.md: a fragment keeps its location until its owner
+ * switches it to a copy written and verified).
+ */
+export function fragmentLocations(
+  state: Readonly<ClusterMapState>,
+  volume: VolumeRecord,
+  stripe: number,
+): (string | null)[] {
+  const layout = (state.layouts ?? []).find(
+    (record) => record.volume === volume.name && record.stripe === stripe,
+  );
+  return layout ? [...layout.nodes] : basePlacement(state, volume, stripe);
+}
+
+function basePlacement(
+  state: Readonly<ClusterMapState>,
+  volume: VolumeRecord,
+  stripe: number,
+): (string | null)[] {
+  const topology = volume.baseTopology ?? topologyOf(state);
+  return [...place(stripeKey(volume.name, stripe), topology, volume, volume.rule).nodeIds];
+}
+
+/** Applies a set_layout command: the stripe's new locations, under the ownership check. */
+export function applyLayout(
+  state: ClusterMapState,
+  command: Extract<ClusterCommand, { type: 'set_layout' }>,
+): void {
+  const volume = state.volumes.find((record) => record.name === command.volume);
+  if (!volume)
+    throw new StripeRecordRefused('NOT_FOUND', `volume ${String(command.volume)} does not exist`);
+  const nodes = command.nodes;
+  if (!Array.isArray(nodes) || nodes.length !== volume.k + volume.m)
+    throw new StripeRecordRefused(
+      'INVALID_ARGUMENT',
+      `nodes: must name a node (or null) for each of the ${volume.k + volume.m} fragments`,
+    );
+  for (const node of nodes)
+    if (node !== null && !state.members.some((member) => member.id === node))
+      throw new StripeRecordRefused('INVALID_ARGUMENT', `nodes: ${String(node)} is not a member`);
+  checkOwnership(state, command.volume, command.stripe, command.proposer, command.ownershipEpoch);
+  const others = (state.layouts ?? []).filter(
+    (record) => record.volume !== command.volume || record.stripe !== command.stripe,
+  );
+  const base = basePlacement(state, volume, command.stripe);
+  const atBase = base.every((node, index) => node === nodes[index]);
+  state.layouts = atBase
+    ? others
+    : [
+        ...others,
+        {
+          volume: command.volume,
+          stripe: command.stripe,
+          nodes: [...nodes],
+          ownershipEpoch: command.ownershipEpoch,
+        },
+      ];
 }
 
 /** Applies a mark_stale, clear_mark or record_aborts command to `state`; throws to refuse. */

@@ -20,8 +20,10 @@ export interface CmStats {
   degradedWrites: number;
   /** Fragments marked stale through the map. */
   marks: number;
-  /** Moves: fragments whose history was copied to their new node. */
+  /** Moves: fragments switched to their new node, those copied there with their history, and old copies deleted. */
+  fragmentsMoved: number;
   historiesCopied: number;
+  sourcesDeleted: number;
   scrubbedStripes: number;
   /** Scrub findings by kind: checksum, stale, parity. */
   scrubFindings: Record<string, number>;
@@ -35,7 +37,9 @@ export function emptyStats(): CmStats {
     degradedReads: 0,
     degradedWrites: 0,
     marks: 0,
+    fragmentsMoved: 0,
     historiesCopied: 0,
+    sourcesDeleted: 0,
     scrubbedStripes: 0,
     scrubFindings: {},
   };

@@ -30,8 +30,10 @@ import {
   VolumeNotFoundError,
 } from './errors.js';
 import { fragmentId, readSettledRange, storeOf } from './fragment-io.js';
+import { moveFragments } from './moves.js';
 import {
   fragmentNodes,
+  movePending,
   newOwnedStripe,
   ownershipEpochOf,
   ownerNow,
@@ -65,6 +67,8 @@ export interface ConsistencyManagerOptions {
 }
 
 const DEFAULT_CACHE_BYTES = 64 << 20;
+/** A move that could not finish is tried again after this many ms. */
+const MOVE_RETRY_MS = 1_000;
 
 /** Attempts of one piece when the owner's view proves wrong (each after a recovery). */
 const VIEW_RETRIES_MAX = 2;
@@ -244,7 +248,7 @@ export class ConsistencyManager implements StripeService {
     const volume = this.options.map.current().volumes.find((record) => record.name === volumeName);
     if (!volume) throw new VolumeNotFoundError(volumeName);
     const owned = this.own(volume, stripe);
-    const needed = !owned.recovered;
+    const needed = !owned.recovered || movePending(owned);
     await this.queued(owned, () => Promise.resolve());
     return needed;
   }
@@ -323,17 +327,16 @@ export class ConsistencyManager implements StripeService {
     return owned;
   }
 
-  /** A placement change (a node out, draining or added) moves fragments: recover onto the new nodes. */
+  /**
+   * A placement change (a node out, draining or added) moves fragments: the fragments stay where
+   * the map's layout says (sources) until the next recovery copies them and switches it.
+   */
   private followTopology(state: Readonly<ClusterMapState>, owned: OwnedStripe): void {
     if (owned.topologyVersion === state.topologyVersion) return;
-    const nodes = fragmentNodes(state, owned.volume, owned.stripe);
     owned.topologyVersion = state.topologyVersion;
-    if (nodes.some((node, index) => node !== owned.nodes[index])) {
-      // The fragments stay where they are (sources) until the recovery copies them over.
-      owned.previous = owned.sources.slice();
-      owned.nodes = nodes;
+    owned.nodes = fragmentNodes(state, owned.volume, owned.stripe);
+    if (owned.nodes.some((node, index) => node !== null && node !== owned.sources[index]))
       owned.recovered = false;
-    }
   }
 
   /**
@@ -392,7 +395,14 @@ export class ConsistencyManager implements StripeService {
   }
 
   private async ensureRecovered(owned: OwnedStripe): Promise<void> {
-    if (owned.recovered) return;
+    if (owned.recovered) {
+      // A move that could not finish (a target that did not answer) is tried again, at most
+      // once every MOVE_RETRY_MS, on the stripe's next access or rebuild sweep.
+      const now = this.context.wallMs();
+      if (!owned.writable || !movePending(owned) || now < owned.moveRetryAtMs) return;
+      owned.moveRetryAtMs = now + MOVE_RETRY_MS;
+      if (!(await moveFragments(this.context, owned))) return;
+    }
     await recoverStripe(this.context, owned, { rewriteParity: owned.rewriteParity });
     owned.rewriteParity = false;
   }

@@ -6,6 +6,7 @@
 import { cmSetOf, owner, place, stripeKey } from '../../placement/index.js';
 import type { ClusterMapState, EpochRecord, VolumeRecord } from '../cluster/cluster-map-types.js';
 import { topologyOf } from '../cluster/cluster-map.js';
+import { fragmentLocations } from '../cluster/stripe-records.js';
 import { compareVersions, VERSION_ZERO, type Version } from '../store/version.js';
 
 /** A stale mark as the owner knows it (the map's, plus the ones it proposed since). */
@@ -23,14 +24,14 @@ export interface OwnedStripe {
   /** Where placement puts each fragment now (null: it has no node for it), as of `topologyVersion`. */
   nodes: (string | null)[];
   /**
-   * Where each fragment is read and written now: its placement node, or, until a copy there is
-   * written and verified by a repair, the node it was on before placement moved it (DESIGN.md,
-   * "Down is not out": a fragment keeps its old location until its new copy is written).
+   * Where each fragment is read and written: its location in the map (the stripe's layout), which
+   * only the owner switches, to a copy written and verified where placement now puts it
+   * (DESIGN.md, "Down is not out"). Recovery reads only here.
    */
   sources: (string | null)[];
-  /** Where each fragment was before the last placement change (candidates for recovery's reads). */
-  previous: (string | null)[];
   topologyVersion: number;
+  /** Wall-clock ms before which a move that could not finish is not tried again. */
+  moveRetryAtMs: number;
   /** False until the stripe is recovered in this ownership; false again after an unknown outcome. */
   recovered: boolean;
   /** Set when parity may not match the data: the next recovery re-encodes it. */
@@ -120,27 +121,6 @@ export function fragmentNodes(
   return [...place(stripeKey(volume.name, stripe), topologyOf(state), volume, volume.rule).nodeIds];
 }
 
-/**
- * Where placement put the stripe's fragments before members left: the same placement with every
- * member that is out or draining counted as up. A new owner reads there too, so that fragments
- * placement has since moved are found where they still are.
- */
-export function previousNodes(
-  state: Readonly<ClusterMapState>,
-  volume: VolumeRecord,
-  stripe: number,
-): (string | null)[] {
-  if (!state.members.some((member) => member.state === 'out' || member.state === 'draining'))
-    return fragmentNodes(state, volume, stripe);
-  const before: Readonly<ClusterMapState> = {
-    ...state,
-    members: state.members.map((member) =>
-      member.state === 'out' || member.state === 'draining' ? { ...member, state: 'up' } : member,
-    ),
-  };
-  return fragmentNodes(before, volume, stripe);
-}
-
 /** A fresh, unrecovered stripe state for a new ownership. */
 export function newOwnedStripe(
   state: Readonly<ClusterMapState>,
@@ -154,9 +134,9 @@ export function newOwnedStripe(
     stripe,
     ownershipEpoch,
     nodes: fragmentNodes(state, volume, stripe),
-    sources: fragmentNodes(state, volume, stripe),
-    previous: previousNodes(state, volume, stripe),
+    sources: fragmentLocations(state, volume, stripe),
     topologyVersion: state.topologyVersion,
+    moveRetryAtMs: 0,
     recovered: false,
     rewriteParity: false,
     writable: true,
@@ -168,6 +148,11 @@ export function newOwnedStripe(
     recent: new Map(),
     tail: Promise.resolve(),
   };
+}
+
+/** Whether placement puts a fragment elsewhere than its location: a move is due. */
+export function movePending(stripe: OwnedStripe): boolean {
+  return stripe.nodes.some((node, index) => node !== null && node !== stripe.sources[index]);
 }
 
 /** The next version the owner stamps: (ownership epoch, one above every seq it issued). */

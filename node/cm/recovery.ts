@@ -6,9 +6,9 @@
  * write, rewrite what is not consistent under a new stamp, mark what the repair missed, clear
  * the marks of what it rebuilt, confirm ownership. Until a state can be decided the stripe waits.
  */
-import { isAborted } from '../cluster/stripe-records.js';
+import { fragmentLocations, isAborted } from '../cluster/stripe-records.js';
 import { digestOf } from '../store/store-requests.js';
-import { compareVersions, sameVersion, VERSION_ZERO, type Version } from '../store/version.js';
+import { compareVersions, sameVersion, type Version } from '../store/version.js';
 import type { ClusterMapState } from '../cluster/cluster-map-types.js';
 import {
   confirmOwnership,
@@ -21,6 +21,7 @@ import { StripeUnavailableError } from './errors.js';
 import { copyRegistry, fragmentId } from './fragment-io.js';
 import { marksOf, newestOf, nextVersion, type OwnedStripe } from './owned-stripe.js';
 import { checkStripe, type FragmentView } from './stripe-check.js';
+import { moveFragments } from './moves.js';
 import { blockKey, markStale } from './update.js';
 
 /** A fragment as read during recovery: its view for the check, its bytes and its store's version. */
@@ -36,20 +37,33 @@ interface FragmentState {
   corrupt?: Version;
   /** The node it was read from. */
   node?: string;
-  /**
-   * When placement puts the fragment on another node than the one it was read from: the version
-   * that node holds (a move writes the copy there, expecting it).
-   */
-  targetActual?: Version;
 }
 
 const REPAIR_WRITER = { writerId: 'tessera-repair', writerSeq: 0, part: 0, parts: 1 };
 
-/** Recovers the stripe; throws StripeUnavailableError when it must wait, OwnershipLost, ViewWrong. */
+/**
+ * Recovers the stripe, then moves the fragments that placement now puts elsewhere; throws
+ * StripeUnavailableError when it must wait, OwnershipLost, ViewWrong.
+ */
 export async function recoverStripe(
   context: CmContext,
   stripe: OwnedStripe,
   options: { rewriteParity?: boolean } = {},
+): Promise<void> {
+  // The layout as applied here: every switch an earlier owner made committed before this
+  // ownership's epoch, and this owner's own switches are applied before their proposals resolve.
+  stripe.sources = fragmentLocations(context.map.current(), stripe.volume, stripe.stripe);
+  await settleStripe(context, stripe, options);
+  if (!stripe.recovered || !stripe.writable) return;
+  // A fragment switched to its new node while its old one cannot be read is marked: rebuild it.
+  if (await moveFragments(context, stripe)) await settleStripe(context, stripe, {});
+}
+
+/** Fences, reads, decides and repairs the stripe where its layout puts it. */
+async function settleStripe(
+  context: CmContext,
+  stripe: OwnedStripe,
+  options: { rewriteParity?: boolean },
 ): Promise<void> {
   const { k, m, writeQuorum } = stripe.volume;
   context.stats.recoveries += 1;
@@ -76,8 +90,6 @@ export async function recoverStripe(
     // Rewritten too: a fragment stepped back over aborted versions, one whose checksum failed,
     // and (a scrub that found parity not matching the data) every parity read.
     if (fragment.steppedBack || fragment.corrupt) rewrite.add(index);
-    // A fragment placement has moved is copied to its new node (then read from there).
-    if (fragment.targetActual) rewrite.add(index);
     if (options.rewriteParity && decision.from === 'data' && index >= k && fragment.view.read)
       rewrite.add(index);
   });
@@ -201,12 +213,12 @@ async function clearMarks(
 }
 
 /**
- * The nodes that may hold each fragment: where it is read now (its source), where placement puts
- * it, and where placement put it before members left.
+ * The node that holds each fragment: its location in the map's layout, and nowhere else (a copy
+ * elsewhere may be old, or empty, and read as the fragment it would lose acknowledged writes).
  */
 function candidates(stripe: OwnedStripe, index: number): string[] {
-  const nodes = [stripe.sources[index], stripe.nodes[index], stripe.previous[index]];
-  return [...new Set(nodes.filter((node): node is string => node !== null && node !== undefined))];
+  const node = stripe.sources[index];
+  return node === null || node === undefined ? [] : [node];
 }
 
 /**
@@ -241,10 +253,7 @@ async function fenceStores(context: CmContext, stripe: OwnedStripe): Promise<str
   );
 }
 
-/**
- * Reads fragment `index` from every fenced node that may hold it and keeps the newest copy
- * (ties to where placement puts it); the fragment's source becomes that node.
- */
+/** Reads fragment `index` at its location, if that store acknowledged the fence. */
 async function readBest(
   context: CmContext,
   stripe: OwnedStripe,
@@ -258,22 +267,7 @@ async function readBest(
       node,
     })),
   );
-  const usable = reads.filter((read) => read.view.read || read.corrupt);
-  const target = stripe.nodes[index];
-  const atTarget = reads.find((read) => read.node === target && (read.view.read || read.corrupt));
-  if (usable.length === 0) return unread(index);
-  const version = (read: FragmentState): Version => read.view.version ?? read.corrupt!;
-  const best = usable.reduce((chosen, read) => {
-    const order = compareVersions(version(read), version(chosen));
-    return order > 0 || (order === 0 && read.node === target) ? read : chosen;
-  });
-  stripe.sources[index] = best.node!;
-  return {
-    ...best,
-    ...(atTarget && target !== best.node
-      ? { targetActual: atTarget.actual ?? atTarget.corrupt! }
-      : {}),
-  };
+  return reads.find((read) => read.view.read || read.corrupt) ?? unread(index);
 }
 
 function unread(index: number): FragmentState {
@@ -386,16 +380,12 @@ async function repairWrites(
   const results = await Promise.all(
     targets.map(async (index) => {
       const fragment = fragments[index]!;
-      // A move writes the copy where placement now puts the fragment; else where it is.
-      const destination = fragment.targetActual ? stripe.nodes[index]! : stripe.sources[index]!;
-      const store = context.stores.store(destination);
+      const store = context.stores.store(stripe.sources[index]!);
       try {
-        // A move takes the fragment's history along first, where the new node has nothing yet.
-        const copied = await copyHistory(context, stripe, index, fragment, destination);
         const outcome = await store.writeWhole({
           fragment: fragmentId(stripe, index),
           blockBytes,
-          expected: copied ?? fragment.targetActual ?? fragment.actual ?? fragment.corrupt!,
+          expected: fragment.actual ?? fragment.corrupt!,
           next,
           writer: { ...REPAIR_WRITER, eventTimeMs: stripe.lastEventTimeMs },
           settled: stripe.settled,
@@ -414,9 +404,6 @@ async function repairWrites(
   if (results.includes('ahead') || results.includes('stamp_conflict'))
     throw new ViewWrong(true, `${stripe.key}: a fragment moved during its repair`);
   const written = new Set(targets.filter((_, at) => results[at] === 'ok'));
-  // A copy written where placement puts the fragment becomes where it is read from.
-  for (const index of written)
-    if (fragments[index]!.targetActual) stripe.sources[index] = stripe.nodes[index]!;
   context.stats.repairs += 1;
   context.stats.repairBytes += written.size * blockBytes;
   const untouched = fragments.filter(
@@ -445,43 +432,4 @@ async function repairWrites(
   stripe.recovered = true;
   for (let index = 0; index < k; index++)
     context.cache.set(blockKey(stripe, index), registry[index]!, shards[index]!);
-}
-
-/**
- * Copies a moving fragment's history from the node it was read from to the node placement now
- * names (DESIGN.md: a fragment rebuilt whole gets its history copied), leaving out the versions
- * the map records as aborted. Only for a clean source (read at its own version, not stepped back,
- * not failing its checksum) and an empty target. Returns the version copied, or null where
- * nothing was copied (the move then writes the fragment alone). The source is kept: see
- * docs/cm.md, "Moves", for why it is not deleted yet.
- */
-async function copyHistory(
-  context: CmContext,
-  stripe: OwnedStripe,
-  index: number,
-  fragment: FragmentState,
-  destination: string,
-): Promise<Version | null> {
-  const clean = fragment.view.read && !fragment.steppedBack && !fragment.corrupt;
-  const empty = fragment.targetActual && sameVersion(fragment.targetActual, VERSION_ZERO);
-  if (!clean || !empty || !fragment.node || fragment.node === destination) return null;
-  const id = fragmentId(stripe, index);
-  const { blockBytes, name } = stripe.volume;
-  try {
-    const source = context.stores.store(fragment.node);
-    // The map as applied here, with the aborts this recovery recorded.
-    const state = context.map.current();
-    const skip = (await source.history(id))
-      .map((entry) => entry.version)
-      .filter((version) => isAborted(state, name, stripe.stripe, index, version));
-    const exported = await source.exportHistory(id, blockBytes, skip);
-    const outcome = await context.stores
-      .store(destination)
-      .importHistory(id, blockBytes, exported, stripe.ownershipEpoch);
-    if (!outcome.ok || !sameVersion(outcome.version, fragment.actual!)) return null;
-    context.stats.historiesCopied += 1;
-    return outcome.version;
-  } catch {
-    return null;
-  }
 }

@@ -14,6 +14,7 @@
 import { ReedSolomon } from '../../erasure/index.js';
 import { stripeKey } from '../../placement/index.js';
 import { fragmentNodes } from '../../node/cm/owned-stripe.js';
+import { fragmentLocations } from '../../node/cluster/stripe-records.js';
 import { compareVersions, sameVersion } from '../../node/store/version.js';
 import { VOLUME, type CmWorld } from './cm-world.js';
 import { CELL_BYTES, type History, type ReadRecord, type WriteRecord } from './cm-workload.js';
@@ -93,7 +94,14 @@ export async function checkStripes(world: CmWorld, stripes: number): Promise<str
       `stale marks left after quiescence: ${marks.map((mark) => `${mark.stripe}/${mark.index}`).join(', ')}`,
     );
   for (let stripe = 0; stripe < stripes; stripe++) {
-    const nodes = fragmentNodes(world.map.current, volume, stripe);
+    const nodes = fragmentLocations(world.map.current, volume, stripe);
+    const placed = fragmentNodes(world.map.current, volume, stripe);
+    placed.forEach((node, index) => {
+      if (node !== null && node !== nodes[index])
+        violations.push(
+          `${stripeKey(VOLUME, stripe)}: fragment ${index} is still on ${String(nodes[index])}, placement puts it on ${node}`,
+        );
+    });
     const reads = await Promise.all(
       nodes.map((node, index) =>
         world.nodes.get(node!)!.store.read({ volume: VOLUME, stripe, index }, volume.blockBytes),

@@ -12,6 +12,7 @@ import type { NodeConfig } from '../../node/config.js';
 import { CmInvalidRequestError, NotOwnerError } from '../../node/cm/errors.js';
 import { StorageNode } from '../../node/runtime/storage-node.js';
 import { fragmentNodes } from '../../node/cm/owned-stripe.js';
+import { fragmentLocations } from '../../node/cluster/stripe-records.js';
 import { formatVersion, type FragmentId, type Version } from '../../node/store/version.js';
 import { InProcessNetwork, inProcessEnv } from '../node/in-process-env.js';
 
@@ -255,7 +256,7 @@ describe('cm: consistency managers inside storage nodes', function () {
     expect(reduced.unplacedReason).to.be.a('string').and.not.equal('');
   });
 
-  it('drains a node: each fragment moves with its history, every past version readable on its new node', async () => {
+  it('drains a node: each fragment moves with its history, the layout switches, and the old copy is deleted', async () => {
     const network = new InProcessNetwork();
     const ownerOf = await startWithVolume(network);
     const stripeBytes = 4 * 4096;
@@ -306,6 +307,9 @@ describe('cm: consistency managers inside storage nodes', function () {
       () => nodes.every((node) => node.cm.sweep.rebuild.topologyVersion >= topology),
       30_000,
     );
+    const left: FragmentId[] = [];
+    for await (const { fragment } of source.list('vol')) left.push(fragment);
+    expect(left, 'every old copy on the drained node was deleted').to.deep.equal([]);
     const state = nodes[0]!.clusterMap.current;
     const volume = nodes[0]!.clusterMap.volume('vol')!;
     for (const { fragment, versions } of before.values()) {
@@ -322,6 +326,12 @@ describe('cm: consistency managers inside storage nodes', function () {
     }
     const stats = nodes.map((node) => node.cm.manager!.stats);
     expect(stats.reduce((sum, s) => sum + s.historiesCopied, 0)).to.equal(before.size);
+    expect(stats.reduce((sum, s) => sum + s.sourcesDeleted, 0)).to.equal(before.size);
+    for (const { fragment } of before.values())
+      expect(
+        fragmentLocations(state, volume, fragment.stripe)[fragment.index],
+        'the layout names the new node',
+      ).to.equal(fragmentNodes(state, volume, fragment.stripe)[fragment.index]);
     for (const [stripe, bytes] of data.entries()) {
       const read = await ownerOf(stripe).cm.read({
         volume: 'vol',

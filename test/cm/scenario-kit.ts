@@ -7,7 +7,7 @@
  */
 import { expect } from 'chai';
 import { cmSetOf, owner, stripeKey } from '../../placement/index.js';
-import { fragmentNodes } from '../../node/cm/owned-stripe.js';
+import { fragmentLocations } from '../../node/cluster/stripe-records.js';
 import { settleAndCheck } from '../../simulations/cm/cm-run.js';
 import { CmWorld, VOLUME, type CallInfo } from '../../simulations/cm/cm-world.js';
 import { Workload, type WriteRecord } from '../../simulations/cm/cm-workload.js';
@@ -78,7 +78,7 @@ export async function kit(seed = 1): Promise<Kit> {
       return owner(stripeKey(VOLUME, stripe), cmSetOf(newest.epoch, newest.cmSet))!;
     },
     nodesOf: (stripe) =>
-      fragmentNodes(world.map.current, world.volume, stripe).map((node) => node!),
+      fragmentLocations(world.map.current, world.volume, stripe).map((node) => node!),
     block: (stripe, index) => ({
       cell: (stripe * world.volume.k + index) * perBlock,
       cells: perBlock,
@@ -89,7 +89,7 @@ export async function kit(seed = 1): Promise<Kit> {
         const state = world.map.current;
         const newest = state.epochs[state.epochs.length - 1]!;
         const owns = owner(stripeKey(VOLUME, stripe), cmSetOf(newest.epoch, newest.cmSet))!;
-        const nodes = fragmentNodes(state, world.volume, stripe).map((node) => node!);
+        const nodes = fragmentLocations(state, world.volume, stripe).map((node) => node!);
         if (pick(owns, nodes)) return stripe;
       }
       throw new Error('no stripe of 0…7 fits the scenario');

@@ -8,7 +8,7 @@
 import { join } from 'node:path';
 import { ReedSolomon } from '../../../erasure/index.js';
 import type { ClusterMapState, VolumeRecord } from '../../../node/cluster/cluster-map-types.js';
-import { fragmentNodes } from '../../../node/cm/owned-stripe.js';
+import { fragmentLocations } from '../../../node/cluster/stripe-records.js';
 import { FragmentStore, type FragmentRead } from '../../../node/store/fragment-store.js';
 import { openDatabase } from '../../../node/store/open-database.js';
 import { compareVersions, formatVersion, sameVersion } from '../../../node/store/version.js';
@@ -70,7 +70,7 @@ async function checkStripe(
   content: Uint8Array | undefined,
 ): Promise<StripeReport> {
   const { k, blockBytes } = volume;
-  const nodes = fragmentNodes(map, volume, stripe);
+  const nodes = fragmentLocations(map, volume, stripe);
   const problems: string[] = [];
   const reads: (FragmentRead | null)[] = [];
   for (const [index, node] of nodes.entries()) {
