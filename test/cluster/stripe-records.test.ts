@@ -6,7 +6,8 @@ import { expect } from 'chai';
 import { owner, stripeKey } from '../../placement/index.js';
 import { ClusterMap, encodeCommand } from '../../node/cluster/cluster-map.js';
 import type { ClusterCommand, ClusterResult } from '../../node/cluster/cluster-map-types.js';
-import { isAborted } from '../../node/cluster/stripe-records.js';
+import { fragmentLocations, isAborted } from '../../node/cluster/stripe-records.js';
+import { fragmentNodes } from '../../node/cm/owned-stripe.js';
 
 class Log {
   readonly map = new ClusterMap();
@@ -242,5 +243,54 @@ describe('cluster: stale marks, aborts and the ownership check', () => {
     }
     expect(log.map.current.marks).to.deep.equal([]);
     expect(log.map.current.aborts).to.deep.equal([]);
+  });
+  it('keeps a stripe where its volume was laid out until its owner switches the layout, and only the owner', () => {
+    const log = cluster();
+    const volume = log.map.volume('db')!;
+    const base = fragmentLocations(log.map.current, volume, 3);
+    expect(base).to.deep.equal(fragmentNodes(log.map.current, volume, 3));
+    // A node drained: placement moves fragments, their locations stay.
+    const drained = base[0]!;
+    log.apply({ type: 'set_state', id: drained, state: 'draining', reason: 'test' });
+    const placed = fragmentNodes(log.map.current, volume, 3);
+    expect(placed).to.not.deep.equal(base);
+    expect(fragmentLocations(log.map.current, log.map.volume('db')!, 3)).to.deep.equal(base);
+    const stripeOwner = ownerNow(log, 3);
+    // The owner in the newest epoch, from that epoch (a state change may start a new one).
+    const layout = (proposer: string, nodes: (string | null)[]): ClusterResult =>
+      log.apply({
+        type: 'set_layout',
+        proposer,
+        ownershipEpoch: log.map.current.epoch,
+        volume: 'db',
+        stripe: 3,
+        nodes,
+      });
+    const other = IDS.find((id) => id !== stripeOwner)!;
+    expect(layout(other, placed)).to.deep.include({ ok: false, code: 'OWNERSHIP_REFUSED' });
+    expect(layout(stripeOwner, placed.slice(1))).to.deep.include({
+      ok: false,
+      code: 'INVALID_ARGUMENT',
+    });
+    expect(layout(stripeOwner, [...placed.slice(1), 'nobody'])).to.deep.include({
+      ok: false,
+      code: 'INVALID_ARGUMENT',
+    });
+    expect(fragmentLocations(log.map.current, volume, 3), 'refusals change nothing').to.deep.equal(
+      base,
+    );
+    expect(layout(stripeOwner, placed)).to.deep.include({ ok: true });
+    expect(fragmentLocations(log.map.current, volume, 3)).to.deep.equal(placed);
+    expect(fragmentLocations(log.map.current, volume, 4), 'other stripes stay').to.deep.equal(
+      fragmentLocations(log.map.current, volume, 4),
+    );
+    expect(log.map.current.layouts).to.have.length(1);
+    // Switched back to where the base puts them: the record goes.
+    log.apply({ type: 'set_state', id: drained, state: 'up', reason: 'test' });
+    expect(layout(ownerNow(log, 3), base)).to.deep.include({ ok: true });
+    expect(log.map.current.layouts).to.deep.equal([]);
+    expect(layout(ownerNow(log, 3), placed)).to.deep.include({ ok: true });
+    log.apply({ type: 'delete_volume', name: 'db' });
+    expect(log.map.current.layouts, "a deleted volume's layouts go with it").to.deep.equal([]);
   });
 });

@@ -450,6 +450,65 @@ describe('cm scenarios', function () {
     ]);
     await expectAllInvariants(k);
   });
+  describe('moves', () => {
+    it('a drained node gives its fragment up under a switched layout; given back, with a new owner, the write reads back', async () => {
+      const k = await kit(3);
+      let stripe = 0;
+      let owner = '';
+      let drained = '';
+      let y!: WriteRecord;
+      await steps([
+        [
+          'pick a stripe whose first parity is not on its owner',
+          () => {
+            stripe = k.findStripe((holder, nodes) => nodes[2] !== holder);
+            owner = k.ownerOf(stripe);
+            drained = k.nodesOf(stripe)[2]!;
+          },
+        ],
+        [
+          'w1 writes X over data fragment 0',
+          async () => {
+            expect((await k.write('w1', 1, k.block(stripe, 0))).outcome).to.equal('acked');
+          },
+        ],
+        [
+          "the parity's node is drained; the owner's next read moves it and switches the layout",
+          async () => {
+            await k.declare(drained, 'draining');
+            await k.read(k.block(stripe, 0));
+            expect(k.nodesOf(stripe)[2], 'the layout names the new node').to.not.equal(drained);
+            const left = await k.world.nodes
+              .get(drained)!
+              .store.history({ volume: 'sim', stripe, index: 2 });
+            expect(left, 'the old copy is deleted').to.deep.equal([]);
+          },
+        ],
+        [
+          'w1 writes Y over data fragment 0 (the parity takes it on its new node)',
+          async () => {
+            y = await k.write('w1', 2, k.block(stripe, 0));
+            expect(y.outcome).to.equal('acked');
+          },
+        ],
+        [
+          'the node is given back (placement puts the parity on it again), and the owner is declared down before it touches the stripe',
+          async () => {
+            await k.declare(drained, 'up');
+            await k.declare(owner, 'down');
+            expect(k.ownerOf(stripe)).to.not.equal(owner);
+          },
+        ],
+        [
+          'the new owner reads the parity at its location, not where placement now puts it: Y',
+          async () => {
+            expect(new Set(await k.read(k.block(stripe, 0)))).to.deep.equal(new Set([y.id]));
+          },
+        ],
+      ]);
+      await expectAllInvariants(k);
+    });
+  });
 });
 
 /** The stripe the predicate of findStripe is looking at (its owner and nodes identify it). */

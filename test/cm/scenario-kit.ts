@@ -50,8 +50,8 @@ export interface Kit {
   findStripe(pick: (owner: string, nodes: string[]) => boolean): number;
   /** The owner `stripe` would have with `without` out of the CM set. */
   ownerWithout(stripe: number, without: string): string;
-  /** The failure detector declares `id` down (or up). */
-  declare(id: string, state: 'up' | 'down'): Promise<void>;
+  /** The failure detector declares `id` down (or up); an operator drains it. */
+  declare(id: string, state: 'up' | 'down' | 'draining'): Promise<void>;
 }
 
 export async function kit(seed = 1): Promise<Kit> {
