@@ -113,9 +113,9 @@ export function registerSim(parser: Argv): Argv {
             })
             .option('placement-changes', {
               type: 'boolean',
-              default: false,
+              default: true,
               describe:
-                'add nodes drained and given back to the faults (moves: known to lose writes yet, see docs/cm.md)',
+                'nodes drained and given back among the faults (--no-placement-changes leaves them out)',
             })
             .option('verbose', {
               type: 'boolean',
@@ -137,7 +137,7 @@ export function registerSim(parser: Argv): Argv {
             {
               faultMs: argv['fault-ms'],
               ...(argv.raft ? { raft: true } : {}),
-              ...(argv['placement-changes'] ? { placementChanges: true } : {}),
+              ...(argv['placement-changes'] ? {} : { placementChanges: false }),
             },
             () => performance.now(),
             (result, sums) => {

@@ -16,10 +16,7 @@ export interface CmRunOptions extends Partial<CmWorldOptions> {
   readonly writers?: number;
   /** Simulated milliseconds of writes under faults. */
   readonly faultMs?: number;
-  /**
-   * Adds placement changes to the faults: a node drained (its fragments move away) and given
-   * back. Off by default: moves still lose acknowledged writes under faults (docs/cm.md, "Moves").
-   */
+  /** Placement changes among the faults: a node drained (its fragments move) and given back (default on). */
   readonly placementChanges?: boolean;
   /** Called with the world after the checks (to look into a failing seed). */
   readonly inspect?: (world: CmWorld, violations: string[]) => Promise<void>;
@@ -60,7 +57,7 @@ export async function runCmSeed(options: CmRunOptions): Promise<CmRunResult> {
   await world.runUntil(100);
   const workload = new Workload(world, stripes);
   workload.start(options.writers ?? CM_DEFAULTS.writers);
-  scheduleFaults(world, 100 + faultMs, options.placementChanges ?? false);
+  scheduleFaults(world, 100 + faultMs, options.placementChanges ?? true);
   await world.runUntil(100 + faultMs);
   workload.stopped = true;
   const violations = await settleAndCheck(world, workload, stripes);

@@ -52,7 +52,7 @@ export async function runCmSeeds(
       summary.failures.push({
         seed,
         violations: result.violations,
-        replay: `tessera sim cluster --seed ${seed}${options.raft ? ' --raft' : ''}${options.placementChanges ? ' --placement-changes' : ''}${options.faultMs !== undefined && options.faultMs !== CM_DEFAULTS.faultMs ? ` --fault-ms ${options.faultMs}` : ''}`,
+        replay: `tessera sim cluster --seed ${seed}${options.raft ? ' --raft' : ''}${options.placementChanges === false ? ' --no-placement-changes' : ''}${options.faultMs !== undefined && options.faultMs !== CM_DEFAULTS.faultMs ? ` --fault-ms ${options.faultMs}` : ''}`,
       });
     summary.wallMs = now() - started;
     onSeed?.(result, summary);

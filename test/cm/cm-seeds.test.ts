@@ -1,6 +1,6 @@
 // Proves the consistency managers keep every invariant under random faults: 200 seeded runs of
 // the simulated cluster (crashes, late and false failure detection, one-way cuts, isolation,
-// message loss) each end with no acknowledged write lost, no read of a refused, rolled-back or
+// message loss, nodes drained and given back so that fragments move) each end with no acknowledged write lost, no read of a refused, rolled-back or
 // unwritten version, no version stamped twice with other bytes, and every stripe consistent.
 // The same with the map on real Raft members (one per node, on the same simulated network) while
 // the Raft leader is crashed and cut off, and processes (the leader among them) pause. A failing seed is named with the command that replays it.
