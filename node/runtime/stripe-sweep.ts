@@ -60,16 +60,21 @@ function emptyProgress(): SweepProgress {
 export class StripeSweep {
   readonly scrub = emptyProgress();
   readonly rebuild = emptyProgress();
-  /** The topology version the last rebuild pass started at. */
-  private rebuiltTopology = 0;
+  /** The topology version and epoch the last rebuild pass started at. */
+  private rebuiltAt = '';
 
   constructor(private readonly options: StripeSweepOptions) {}
 
-  /** Starts a rebuild pass when the topology moved since the last one. */
+  /**
+   * Starts a rebuild pass when the topology moved, or stripes changed owner (a new epoch), since
+   * the last one: a stripe whose fragments placement moved while another CM owned it is moved by
+   * its new owner.
+   */
   rebuildIfMoved(): void {
-    const version = this.options.map.current.topologyVersion;
-    if (version === this.rebuiltTopology || this.rebuild.running || !this.options.cm()) return;
-    this.rebuiltTopology = version;
+    const { topologyVersion, epoch } = this.options.map.current;
+    const at = `${topologyVersion}/${epoch}`;
+    if (at === this.rebuiltAt || this.rebuild.running || !this.options.cm()) return;
+    this.rebuiltAt = at;
     void this.pass('rebuild');
   }
 
