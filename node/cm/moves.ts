@@ -14,10 +14,10 @@
 import type { ClusterMapState } from '../cluster/cluster-map-types.js';
 import { isAborted } from '../cluster/stripe-records.js';
 import { digestOf } from '../store/store-requests.js';
-import { sameVersion, VERSION_ZERO } from '../store/version.js';
+import { sameVersion, VERSION_ZERO, type Version } from '../store/version.js';
 import { proposeStripeRecord, type CmContext } from './cm-context.js';
 import { fragmentId } from './fragment-io.js';
-import type { OwnedStripe } from './owned-stripe.js';
+import { movePending, nextVersion, type OwnedStripe } from './owned-stripe.js';
 import { markStale } from './update.js';
 
 /**
@@ -26,7 +26,11 @@ import { markStale } from './update.js';
  * again to rebuild it).
  */
 export async function moveFragments(context: CmContext, stripe: OwnedStripe): Promise<boolean> {
+  if (!movePending(stripe)) return false;
   const state = context.map.current();
+  // This move's stamp: it fences each target before the copy, and guards each delete, so that a
+  // delete from an earlier move that arrives late cannot remove a copy this move put back.
+  const stamp = nextVersion(stripe);
   const layout = [...stripe.sources];
   const copied: number[] = [];
   const stale: number[] = [];
@@ -37,7 +41,7 @@ export async function moveFragments(context: CmContext, stripe: OwnedStripe): Pr
     if (from === null || gone(state, from)) {
       layout[index] = to;
       stale.push(index);
-    } else if (await copyFragment(context, stripe, state, index, from, to)) {
+    } else if (await copyFragment(context, stripe, state, index, from, to, stamp)) {
       layout[index] = to;
       copied.push(index);
     }
@@ -60,7 +64,7 @@ export async function moveFragments(context: CmContext, stripe: OwnedStripe): Pr
   const old = stripe.sources;
   stripe.sources = layout;
   context.stats.fragmentsMoved += copied.length + stale.length;
-  for (const index of copied) await deleteSource(context, stripe, index, old[index]!);
+  for (const index of copied) await deleteSource(context, stripe, index, old[index]!, stamp);
   if (stale.length === 0) return false;
   stripe.recovered = false;
   return true;
@@ -84,6 +88,7 @@ async function copyFragment(
   index: number,
   from: string,
   to: string,
+  stamp: Version,
 ): Promise<boolean> {
   const id = fragmentId(stripe, index);
   const { blockBytes, name } = stripe.volume;
@@ -97,15 +102,12 @@ async function copyFragment(
       .map((entry) => entry.version)
       .filter((version) => isAborted(state, name, stripe.stripe, index, version));
     const exported = await source.exportHistory(id, blockBytes, skip);
+    const fenced = await target.fence(name, stripe.stripe, stamp.epoch, stamp.seq);
+    if (fenced > stamp.epoch) return false;
     // What the target holds is no location (an earlier move that was never switched): cleared.
     const there = await target.read(id, blockBytes, 0, blockBytes);
     if (!sameVersion(there.version, VERSION_ZERO)) {
-      const cleared = await target.deleteFragment(
-        id,
-        blockBytes,
-        there.version,
-        stripe.ownershipEpoch,
-      );
+      const cleared = await target.deleteFragment(id, blockBytes, there.version, stamp);
       if (!cleared.ok) return false;
     }
     const imported = await target.importHistory(id, blockBytes, exported, stripe.ownershipEpoch);
@@ -126,6 +128,7 @@ async function deleteSource(
   stripe: OwnedStripe,
   index: number,
   node: string,
+  stamp: Version,
 ): Promise<void> {
   try {
     const outcome = await context.stores
@@ -134,7 +137,7 @@ async function deleteSource(
         fragmentId(stripe, index),
         stripe.volume.blockBytes,
         stripe.registry[index]!,
-        stripe.ownershipEpoch,
+        stamp,
       );
     if (outcome.ok) context.stats.sourcesDeleted += 1;
   } catch {

@@ -63,12 +63,12 @@ export interface StorePort {
     history: FragmentExport,
     ownershipEpoch: number,
   ): Promise<WriteOutcome<object>>;
-  /** Deletes a moved fragment's source, at exactly `expected`. */
+  /** Deletes a moved fragment's source, at exactly `expected`, unless fenced above `stamp`. */
   deleteFragment(
     fragment: FragmentId,
     blockBytes: number,
     expected: Version,
-    ownershipEpoch: number,
+    stamp: Version,
   ): Promise<WriteOutcome<object>>;
 }
 

@@ -123,7 +123,7 @@ export function fragmentHandlers(store: FragmentStore): FragmentsHandlers {
           fragment(required(request.fragment, 'fragment')),
           request.blockBytes,
           version(required(request.expected, 'expected'), 'expected'),
-          request.ownershipEpoch,
+          version(required(request.stamp, 'stamp'), 'stamp'),
         ),
       ),
     ),

@@ -143,12 +143,12 @@ export function remoteStore(client: FragmentClient): StorePort {
       });
       return outcomeOf(reply, {});
     },
-    async deleteFragment(fragment, blockBytes, expected, ownershipEpoch) {
+    async deleteFragment(fragment, blockBytes, expected, stamp) {
       const reply = await client.call('DeleteFragment', {
         fragment,
         blockBytes,
         expected: versionMessage(expected),
-        ownershipEpoch,
+        stamp: versionMessage(stamp),
       });
       return outcomeOf(reply, {});
     },
@@ -185,7 +185,7 @@ export function localStore(store: {
     exportHistory: (fragment, blockBytes, skip) => store.exportHistory(fragment, blockBytes, skip),
     importHistory: (fragment, blockBytes, history, ownershipEpoch) =>
       store.importHistory(fragment, blockBytes, history, ownershipEpoch),
-    deleteFragment: (fragment, blockBytes, expected, ownershipEpoch) =>
-      store.deleteFragment(fragment, blockBytes, expected, ownershipEpoch),
+    deleteFragment: (fragment, blockBytes, expected, stamp) =>
+      store.deleteFragment(fragment, blockBytes, expected, stamp),
   };
 }

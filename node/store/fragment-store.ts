@@ -452,23 +452,25 @@ export class FragmentStore {
 
   /**
    * Deletes a fragment and its history: the source of a move, once its copy is written, verified
-   * and counted. Only at exactly `expected` (else 'behind' or 'ahead', nothing changed) and only
-   * for an owner the stripe's fence does not shut out.
+   * and counted. Only at exactly `expected` (else 'behind' or 'ahead', nothing changed), and only
+   * while the stripe's fence is not above `stamp` (the move's version): a delete that arrives late,
+   * after a newer move fenced this store and copied the fragment back here at the same version,
+   * is refused rather than delete that copy.
    */
   async deleteFragment(
     fragment: FragmentId,
     blockBytes: number,
     expected: Version,
-    ownershipEpoch: number,
+    stamp: Version,
   ): Promise<WriteOutcome<object>> {
     checkFragment(fragment);
     checkVersion('expected', expected);
-    checkInteger('ownershipEpoch', ownershipEpoch, 0, 2 ** 32 - 1);
+    checkVersion('stamp', stamp);
     return this.locks.run(stripeKey(fragment), async () => {
       const meta = await this.meta(fragment, blockBytes);
       const fence = await this.fenceVersion(fragment.volume, fragment.stripe);
       const refuse = refuser(meta.version, fence.epoch);
-      if (fence.epoch > ownershipEpoch) return refuse('fenced');
+      if (compareVersions(fence, stamp) > 0) return refuse('fenced');
       const order = compareVersions(meta.version, expected);
       if (order !== 0) return refuse(order < 0 ? 'behind' : 'ahead');
       const prefix = keys.recordPrefix(fragment);

@@ -235,11 +235,14 @@ describe('grpc: the Fragments service', () => {
     } finally {
       await target.close();
     }
-    expect(await remote.deleteFragment(fragment, BLOCK, { epoch: 1, seq: 1 }, 1)).to.deep.include({
+    const stamp = { epoch: 1, seq: 3 };
+    expect(
+      await remote.deleteFragment(fragment, BLOCK, { epoch: 1, seq: 1 }, stamp),
+    ).to.deep.include({
       ok: false,
       reason: 'ahead',
     });
-    expect((await remote.deleteFragment(fragment, BLOCK, { epoch: 1, seq: 2 }, 1)).ok).to.equal(
+    expect((await remote.deleteFragment(fragment, BLOCK, { epoch: 1, seq: 2 }, stamp)).ok).to.equal(
       true,
     );
     expect(await store.history(fragment)).to.deep.equal([]);

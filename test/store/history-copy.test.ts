@@ -190,27 +190,34 @@ describe('store: a fragment moves with its history', function () {
   });
 
   for (const backend of [memory, segments])
-    it(`deletes a moved source only at exactly the version seen and past no newer fence (${backend.name})`, async () => {
+    it(`deletes a moved source only at exactly the version seen and under no newer fence (${backend.name})`, async () => {
       const opened = await backend.open();
       try {
         const { store } = opened;
         await write(store, 1, 0, BLOCK, 0x11);
         await write(store, 2, 0, 10, 0x22);
-        await store.fence(F.volume, F.stripe, 3);
-        expect(await store.deleteFragment(F, BLOCK, v(1, 1), 3)).to.deep.include({
+        // A later move fenced this store at (3, 5): a delete stamped below it arrives late.
+        await store.fence(F.volume, F.stripe, 3, 5);
+        expect(await store.deleteFragment(F, BLOCK, v(1, 1), v(3, 5))).to.deep.include({
           ok: false,
           reason: 'ahead',
         });
-        expect(await store.deleteFragment(F, BLOCK, v(1, 3), 3)).to.deep.include({
+        expect(await store.deleteFragment(F, BLOCK, v(1, 3), v(3, 5))).to.deep.include({
           ok: false,
           reason: 'behind',
         });
-        expect(await store.deleteFragment(F, BLOCK, v(1, 2), 2)).to.deep.include({
+        expect(await store.deleteFragment(F, BLOCK, v(1, 2), v(3, 4))).to.deep.include({
+          ok: false,
+          reason: 'fenced',
+        });
+        expect(await store.deleteFragment(F, BLOCK, v(1, 2), v(2, 9))).to.deep.include({
           ok: false,
           reason: 'fenced',
         });
         expect((await store.history(F)).length).to.equal(2);
-        expect(await store.deleteFragment(F, BLOCK, v(1, 2), 3)).to.deep.include({ ok: true });
+        expect(await store.deleteFragment(F, BLOCK, v(1, 2), v(3, 5))).to.deep.include({
+          ok: true,
+        });
         const store2 = await opened.reopen();
         expect(await store2.history(F)).to.deep.equal([]);
         expect(await store2.read(F, BLOCK)).to.deep.include({ version: VERSION_ZERO });

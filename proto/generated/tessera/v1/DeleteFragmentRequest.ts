@@ -7,12 +7,12 @@ export interface DeleteFragmentRequest {
   'fragment'?: (_tessera_v1_FragmentId | null);
   'blockBytes'?: (number);
   'expected'?: (_tessera_v1_Version | null);
-  'ownershipEpoch'?: (number);
+  'stamp'?: (_tessera_v1_Version | null);
 }
 
 export interface DeleteFragmentRequest__Output {
   'fragment': (_tessera_v1_FragmentId__Output | null);
   'blockBytes': (number);
   'expected': (_tessera_v1_Version__Output | null);
-  'ownershipEpoch': (number);
+  'stamp': (_tessera_v1_Version__Output | null);
 }
