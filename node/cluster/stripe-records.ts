@@ -4,7 +4,7 @@
  * refuses a mark, a clear or an abort from a proposer that has not owned the stripe in every
  * epoch since the ownership epoch it names, so that a deposed owner can change nothing.
  */
-import { cmSetOf, owner, place, stripeKey } from '../../placement/index.js';
+import { cmSetOf, owner, place, stripeKey, type Topology } from '../../placement/index.js';
 import { compareVersions, sameVersion, type Version } from '../store/version.js';
 import type { ClusterCommand, ClusterMapState, VolumeRecord } from './cluster-map-types.js';
 import { topologyOf } from './cluster-map.js';
@@ -94,7 +94,15 @@ function basePlacement(
   volume: VolumeRecord,
   stripe: number,
 ): (string | null)[] {
-  const topology = volume.baseTopology ?? topologyOf(state);
+  return placeStripe(volume.baseTopology ?? topologyOf(state), volume, stripe);
+}
+
+/** Where placement puts the fragments of `stripe` under `topology` (null: no node for it). */
+export function placeStripe(
+  topology: Topology,
+  volume: VolumeRecord,
+  stripe: number,
+): (string | null)[] {
   return [...place(stripeKey(volume.name, stripe), topology, volume, volume.rule).nodeIds];
 }
 

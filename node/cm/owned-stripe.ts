@@ -3,10 +3,10 @@
  * one and since which epoch (its ownership epoch, DESIGN.md "The write path": kept for as long
  * as it owns the stripe without a break, never below the epoch of its own start).
  */
-import { cmSetOf, owner, place, stripeKey } from '../../placement/index.js';
+import { cmSetOf, owner, stripeKey } from '../../placement/index.js';
 import type { ClusterMapState, EpochRecord, VolumeRecord } from '../cluster/cluster-map-types.js';
 import { topologyOf } from '../cluster/cluster-map.js';
-import { fragmentLocations } from '../cluster/stripe-records.js';
+import { fragmentLocations, placeStripe } from '../cluster/stripe-records.js';
 import { compareVersions, VERSION_ZERO, type Version } from '../store/version.js';
 
 /** A stale mark as the owner knows it (the map's, plus the ones it proposed since). */
@@ -118,7 +118,7 @@ export function fragmentNodes(
   volume: VolumeRecord,
   stripe: number,
 ): (string | null)[] {
-  return [...place(stripeKey(volume.name, stripe), topologyOf(state), volume, volume.rule).nodeIds];
+  return placeStripe(topologyOf(state), volume, stripe);
 }
 
 /** A fresh, unrecovered stripe state for a new ownership. */

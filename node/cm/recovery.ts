@@ -73,7 +73,7 @@ async function settleStripe(
   const state = await confirmOwnership(context, stripe, false);
   stripe.marks = marksOf(state, stripe.volume.name, stripe.stripe);
   const fragments = await Promise.all(
-    fenced.map((nodes, index) => readBest(context, stripe, state, index, nodes)),
+    fenced.map((node, index) => readAtLocation(context, stripe, state, index, node)),
   );
   const decision = checkStripe({
     k,
@@ -213,20 +213,13 @@ async function clearMarks(
 }
 
 /**
- * The node that holds each fragment: its location in the map's layout, and nowhere else (a copy
- * elsewhere may be old, or empty, and read as the fragment it would lose acknowledged writes).
+ * Fences the store at each fragment's location (and nowhere else: a copy elsewhere may be old,
+ * or empty, and read as the fragment it would lose acknowledged writes); resolves with, per
+ * fragment, its location if that store acknowledged (a fence newer than the owner's loses the
+ * stripe).
  */
-function candidates(stripe: OwnedStripe, index: number): string[] {
-  const node = stripe.sources[index];
-  return node === null || node === undefined ? [] : [node];
-}
-
-/**
- * Fences every store that may hold a fragment of the stripe; resolves with, per fragment, the
- * nodes that acknowledged (a fence newer than the owner's loses the stripe).
- */
-async function fenceStores(context: CmContext, stripe: OwnedStripe): Promise<string[][]> {
-  const nodes = [...new Set(stripe.nodes.flatMap((_, index) => candidates(stripe, index)))];
+async function fenceStores(context: CmContext, stripe: OwnedStripe): Promise<(string | null)[]> {
+  const nodes = [...new Set(stripe.sources.filter((node): node is string => node !== null))];
   const fenced = new Set<string>();
   await Promise.all(
     nodes.map(async (node) => {
@@ -248,26 +241,20 @@ async function fenceStores(context: CmContext, stripe: OwnedStripe): Promise<str
       fenced.add(node);
     }),
   );
-  return stripe.nodes.map((_, index) =>
-    candidates(stripe, index).filter((node) => fenced.has(node)),
-  );
+  return stripe.sources.map((node) => (node !== null && fenced.has(node) ? node : null));
 }
 
 /** Reads fragment `index` at its location, if that store acknowledged the fence. */
-async function readBest(
+async function readAtLocation(
   context: CmContext,
   stripe: OwnedStripe,
   state: Readonly<ClusterMapState>,
   index: number,
-  nodes: string[],
+  node: string | null,
 ): Promise<FragmentState> {
-  const reads = await Promise.all(
-    nodes.map(async (node) => ({
-      ...(await readFragment(context, stripe, state, index, node)),
-      node,
-    })),
-  );
-  return reads.find((read) => read.view.read || read.corrupt) ?? unread(index);
+  if (node === null) return unread(index);
+  const read = { ...(await readFragment(context, stripe, state, index, node)), node };
+  return read.view.read || read.corrupt ? read : unread(index);
 }
 
 function unread(index: number): FragmentState {
