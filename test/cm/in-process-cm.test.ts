@@ -67,6 +67,17 @@ describe('cm: consistency managers inside storage nodes', function () {
     await rm(dir, { recursive: true, force: true });
   });
 
+  /** Sets a node's state (a placement change) and waits until every owner's rebuild pass ran after it. */
+  async function setStateAndRebuild(id: string, state: 'out' | 'draining'): Promise<void> {
+    const { result } = await nodes[0]!.propose({ type: 'set_state', id, state, reason: 'test' });
+    const topology = result.ok ? result.topologyVersion : expect.fail(`${state} was refused`);
+    await until(
+      'every owner rebuilt its stripes after the topology change',
+      () => nodes.every((node) => node.cm.sweep.rebuild.topologyVersion >= topology),
+      30_000,
+    );
+  }
+
   /**
    * Starts the eight nodes, creates volume `vol` (RS(4,2), 4 KiB blocks) and waits until every CM
    * runs in the newest epoch; resolves with the stripe's owner in it.
@@ -206,18 +217,7 @@ describe('cm: consistency managers inside storage nodes', function () {
 
     // Declared out: placement moves its fragments to the other nodes, and each owner rebuilds them
     // there (the rebuild pass that follows a topology change), with nothing lost.
-    const out = await nodes[0]!.propose({
-      type: 'set_state',
-      id: victim.config.id,
-      state: 'out',
-      reason: 'test',
-    });
-    const topology = out.result.ok ? out.result.topologyVersion : expect.fail('out was refused');
-    await until(
-      'every owner rebuilt its stripes after the topology change',
-      () => nodes.every((node) => node.cm.sweep.rebuild.topologyVersion >= topology),
-      30_000,
-    );
+    await setStateAndRebuild(victim.config.id, 'out');
     expect(
       (await nodes[0]!.status()).volumes[0]!.unplaced,
       'six places remain for six fragments',
@@ -295,18 +295,7 @@ describe('cm: consistency managers inside storage nodes', function () {
       before.set(`${fragment.stripe}/${fragment.index}`, { fragment, versions });
     }
     expect(before.size, 'the drained node holds fragments').to.be.greaterThan(0);
-    const drain = await nodes[0]!.propose({
-      type: 'set_state',
-      id: drained.config.id,
-      state: 'draining',
-      reason: 'test',
-    });
-    const topology = drain.result.ok ? drain.result.topologyVersion : expect.fail('refused');
-    await until(
-      'every owner rebuilt its stripes after the topology change',
-      () => nodes.every((node) => node.cm.sweep.rebuild.topologyVersion >= topology),
-      30_000,
-    );
+    await setStateAndRebuild(drained.config.id, 'draining');
     const left: FragmentId[] = [];
     for await (const { fragment } of source.list('vol')) left.push(fragment);
     expect(left, 'every old copy on the drained node was deleted').to.deep.equal([]);
