@@ -4,7 +4,10 @@
  * commit), and 64 KiB and 4 KiB overwrites of existing fragments at random with 16 in flight
  * (each reads the old bytes for its delta). The floor, measured in the same run: the same 64 KiB
  * appended to a plain file with an fsync each (one at a time), and with one fsync per 16 (what
- * perfect group commit could reach).
+ * perfect group commit could reach). Beside each store row, this process's CPU per write.
+ *
+ * Environment: BENCH_STORE_MS (default 3000) per row; BENCH_STORE_BACKEND=segments|leveldb runs
+ * one backend's rows only.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, open, rm } from 'node:fs/promises';
@@ -31,6 +34,8 @@ interface Figure {
   note: string;
   /** Bytes each write carries. */
   writeBytes: number;
+  /** This process's CPU (every thread: the main one, libuv's pool, the kernel) per write. */
+  cpuMsPerWrite?: number;
 }
 
 function summarize(name: string, latencies: number[], seconds: number, note: string): Figure {
@@ -113,6 +118,7 @@ async function store(
   const bytes = randomBytes(writeBytes);
   const latencies: number[] = [];
   let nextStripe = OVERWRITTEN_FRAGMENTS;
+  const cpuBefore = process.cpuUsage();
   const start = performance.now();
   // Worker w overwrites only stripes w, w + inFlight, ...: no two writes race for one version.
   const worker = async (w: number): Promise<void> => {
@@ -130,6 +136,7 @@ async function store(
   };
   await Promise.all(Array.from({ length: inFlight }, (_, w) => worker(w)));
   const seconds = (performance.now() - start) / 1000;
+  const cpu = process.cpuUsage(cpuBefore);
   const groups = fragments.commitStats.groups - before.groups;
   const batches = fragments.commitStats.batches - before.batches;
   await fragments.close();
@@ -143,6 +150,7 @@ async function store(
     ),
     perFsync: batches / groups,
     writeBytes,
+    cpuMsPerWrite: (cpu.user + cpu.system) / 1000 / latencies.length,
   };
 }
 
@@ -153,7 +161,10 @@ async function main(): Promise<void> {
       `store benchmark: 64 KiB fragments, fsync on every commit, ${DURATION_MS / 1000} s per row, in ${tmpdir()}\n`,
     );
     const figures: Figure[] = [await plainFile(dir, 1), await plainFile(dir, 16)];
-    for (const backend of ['segments', 'leveldb'] as const) {
+    const only = process.env.BENCH_STORE_BACKEND;
+    for (const backend of (['segments', 'leveldb'] as const).filter(
+      (name) => only === undefined || name === only,
+    )) {
       figures.push(await store(dir, backend, 'new', FRAGMENT_BYTES, 1));
       figures.push(await store(dir, backend, 'new', FRAGMENT_BYTES, 16));
       figures.push(await store(dir, backend, 'overwrite', FRAGMENT_BYTES, 16));
@@ -161,7 +172,7 @@ async function main(): Promise<void> {
     }
     const floor = figures[0]!.writesPerSecond;
     printTable(
-      ['what', 'writes/s', 'MB/s', 'median ms', 'p99 ms', 'vs plain fsync', 'note'],
+      ['what', 'writes/s', 'MB/s', 'median ms', 'p99 ms', 'vs plain fsync', 'CPU ms/write', 'note'],
       figures.map((figure) => [
         figure.name,
         figure.writesPerSecond.toFixed(0),
@@ -169,6 +180,7 @@ async function main(): Promise<void> {
         figure.medianMs.toFixed(2),
         figure.p99Ms.toFixed(2),
         `${(figure.writesPerSecond / floor).toFixed(2)}x`,
+        figure.cpuMsPerWrite === undefined ? '' : figure.cpuMsPerWrite.toFixed(3),
         figure.note,
       ]),
     );
@@ -197,6 +209,13 @@ async function main(): Promise<void> {
         value: Number(figure.p99Ms.toFixed(3)),
         unit: 'ms',
       });
+      if (figure.cpuMsPerWrite !== undefined)
+        emit({
+          bench: 'store',
+          name: `${figure.name} CPU per write`,
+          value: Number(figure.cpuMsPerWrite.toFixed(3)),
+          unit: 'ms',
+        });
     }
   } finally {
     await rm(dir, { recursive: true, force: true });

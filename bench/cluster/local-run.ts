@@ -4,7 +4,8 @@
  * node, and the cluster map as the nodes serve it (Cluster.View). The processes are started here
  * rather than through startNode for two reasons: the code measured is the source tree (through
  * tsx) unless BENCH_CLUSTER_FROM=dist asks for bin/tessera.js, whose dist/ may be older than the
- * source; and BENCH_CLUSTER_CPU_PROF=DIR starts every node under --cpu-prof.
+ * source; BENCH_CLUSTER_CPU_PROF=DIR starts every node under --cpu-prof; BENCH_CLUSTER_NODE_FLAGS
+ * adds flags to every node's command line (--trace-gc, say).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { openSync, readFileSync, rmSync } from 'node:fs';
@@ -87,7 +88,15 @@ export class LocalRun {
       : [];
     const child = spawn(
       process.execPath,
-      [...profile, ...entry, 'node', 'start', '--config', join(this.dir, node.id, 'node.yaml')],
+      [
+        ...profile,
+        ...extraNodeFlags(),
+        ...entry,
+        'node',
+        'start',
+        '--config',
+        join(this.dir, node.id, 'node.yaml'),
+      ],
       { stdio: ['ignore', log, log], cwd: fileURLToPath(new URL('../..', import.meta.url)) },
     );
     this.children.set(id, child);
@@ -229,6 +238,11 @@ export class LocalRun {
 }
 
 /** Thrown by a check of waitFor to stop waiting at once (other errors are retried). */
+/** V8 and Node.js flags for every node, from BENCH_CLUSTER_NODE_FLAGS (space-separated), e.g. --trace-gc. */
+function extraNodeFlags(): string[] {
+  return (process.env.BENCH_CLUSTER_NODE_FLAGS ?? '').split(' ').filter((flag) => flag !== '');
+}
+
 export class StopWaiting extends Error {}
 
 /** Polls `check` every `everyMs` until it returns a value (not undefined) or `timeoutMs` passes. */

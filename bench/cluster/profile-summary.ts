@@ -4,7 +4,9 @@
  * each package, Node.js internals, the garbage collector, idle) and by function, self and
  * inclusive, summed over every profile given.
  *
- *   node --import tsx bench/cluster/profile-summary.ts DIR_OR_FILES… [--top N]
+ *   node --import tsx bench/cluster/profile-summary.ts DIR_OR_FILES… [--top N] [--skip SECONDS]
+ *
+ * --skip leaves out each profile's first SECONDS (a node's startup, a warm-up).
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -106,14 +108,19 @@ function tallyProfile(
     functionTotal: Tally;
     subsystem: Tally;
   },
+  /** Samples in the first this many microseconds of the profile are left out (startup). */
+  skipMicros: number,
 ): number {
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
   const parent = new Map<number, number>();
   for (const node of profile.nodes)
     for (const child of node.children ?? []) parent.set(child, node.id);
   let total = 0;
+  let elapsed = 0;
   profile.samples.forEach((id, at) => {
     const micros = profile.timeDeltas[at] ?? 0;
+    elapsed += micros;
+    if (elapsed < skipMicros) return;
     total += micros;
     const leaf = byId.get(id)!;
     add(tallies.areaSelf, areaOf(leaf.callFrame), micros);
@@ -148,6 +155,8 @@ function main(): void {
   const args = process.argv.slice(2);
   const topAt = args.indexOf('--top');
   const top = topAt >= 0 ? Number(args.splice(topAt, 2)[1]) : 30;
+  const skipAt = args.indexOf('--skip');
+  const skipSeconds = skipAt >= 0 ? Number(args.splice(skipAt, 2)[1]) : 0;
   const tallies = {
     areaSelf: new Map() as Tally,
     areaTotal: new Map() as Tally,
@@ -158,7 +167,11 @@ function main(): void {
   let total = 0;
   const profiles = files(args);
   for (const file of profiles)
-    total += tallyProfile(JSON.parse(readFileSync(file, 'utf8')) as Profile, tallies);
+    total += tallyProfile(
+      JSON.parse(readFileSync(file, 'utf8')) as Profile,
+      tallies,
+      skipSeconds * 1e6,
+    );
   const busy = total - (tallies.areaSelf.get('(idle)') ?? 0);
   const share = (micros: number): string => `${((100 * micros) / busy).toFixed(1)}%`;
   console.log(
