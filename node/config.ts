@@ -41,6 +41,8 @@ export interface NodeConfig {
   store: {
     backend: StoreBackend;
     quotaBytes: number | null;
+    /** Bytes of recent records kept in memory for the writes over them (0 keeps none). */
+    recordCacheBytes: number;
     /** History older than this (event time) is folded into each fragment's base; null keeps all. */
     retentionMs: number | null;
     retentionSweepMs: number;
@@ -71,7 +73,13 @@ const DEFAULTS = {
   weight: 1,
   raft: { tickMs: 100, electionTicks: 10, heartbeatTicks: 1, snapshotEvery: 10_000 },
   failureDetector: { heartbeatMs: 500, downAfterMs: 3000, outAfterMs: null, upStableMs: 5000 },
-  store: { backend: 'segments', quotaBytes: null, retentionMs: null, retentionSweepMs: 60_000 },
+  store: {
+    backend: 'segments',
+    quotaBytes: null,
+    recordCacheBytes: 32 << 20,
+    retentionMs: null,
+    retentionSweepMs: 60_000,
+  },
   repair: { bandwidthBytesPerS: 64 << 20, scrubIntervalMs: 3_600_000 },
   log: { level: 'info' },
 } as const;
@@ -277,6 +285,7 @@ function checkConfig(raw: Raw, where: (path: string) => string): NodeConfig {
         store.quotaBytes === null
           ? null
           : integer('store.quotaBytes', store.quotaBytes, 1 << 20, Number.MAX_SAFE_INTEGER),
+      recordCacheBytes: integer('store.recordCacheBytes', store.recordCacheBytes, 0, 2 ** 40),
       retentionMs:
         store.retentionMs === null
           ? null

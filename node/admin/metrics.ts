@@ -67,6 +67,17 @@ export class NodeMetrics {
     help: 'Bytes of segment files compacted away (segment store only)',
     registers: [this.registry],
   });
+  readonly storeRecordCache = new Counter({
+    name: 'tessera_store_record_cache_total',
+    help: 'Reads of old bytes by writes, by whether the record cache held them (hit) or the disk was read (miss)',
+    labelNames: ['result'],
+    registers: [this.registry],
+  });
+  readonly storeRecordCacheBytes = new Gauge({
+    name: 'tessera_store_record_cache_bytes',
+    help: 'Bytes of recent records the fragment store keeps in memory for writes over them',
+    registers: [this.registry],
+  });
   readonly requests = new Counter({
     name: 'tessera_requests_total',
     help: 'gRPC requests served',

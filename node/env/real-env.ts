@@ -53,6 +53,7 @@ export function realEnv(): NodeEnv {
         const db = await openDatabase(config.store.backend, dir);
         return FragmentStore.open({
           db,
+          recordCacheBytes: config.store.recordCacheBytes,
           ...(config.store.quotaBytes === null ? {} : { quotaBytes: config.store.quotaBytes }),
         });
       },

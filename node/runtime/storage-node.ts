@@ -519,6 +519,7 @@ export class StorageNode {
   private fragmentCount = 0;
   /** Compacted bytes already added to the metric. */
   private compactedCounted = 0;
+  private cacheCounted = { hits: 0, misses: 0, bytes: 0 };
   private polls = 0;
 
   /** What the current topology cannot place of `volume`'s stripes (the same for every stripe). */
@@ -700,6 +701,11 @@ export class StorageNode {
     this.metrics.clusterEpoch.set(this.map.current.epoch);
     this.metrics.fragments.set(this.fragmentCount);
     this.metrics.fragmentBytes.set(this.store.bytesUsed);
+    const cache = this.store.recordCacheStats;
+    this.metrics.storeRecordCache.inc({ result: 'hit' }, cache.hits - this.cacheCounted.hits);
+    this.metrics.storeRecordCache.inc({ result: 'miss' }, cache.misses - this.cacheCounted.misses);
+    this.cacheCounted = cache;
+    this.metrics.storeRecordCacheBytes.set(cache.bytes);
     const storage = this.store.storageStats;
     if (storage) {
       this.metrics.storeSegments.set(storage.segments);

@@ -16,7 +16,7 @@
  *   range. There is no second copy of the current bytes to keep in step.
  * - Every record and base carries a CRC32C; a mismatch is a ChecksumMismatchError, never bytes.
  */
-import { gfMulXor, xorOf } from '../../erasure/index.js';
+import { gfMulXor } from '../../erasure/index.js';
 import {
   ChecksumMismatchError,
   InvalidRequestError,
@@ -26,6 +26,7 @@ import {
 import { GroupCommitter, type BatchOperation } from './group-commit.js';
 import { baseIndex, overlay, type IndexRange } from './history-index.js';
 import { KeyedMutex } from './keyed-mutex.js';
+import { RecordCache } from './record-cache.js';
 import type { Level, StorageStats } from './level.js';
 import {
   decodeBase,
@@ -35,7 +36,7 @@ import {
   decodeBaseHeader,
   encodeBase,
   encodeJson,
-  encodeRecord,
+  encodeRecordKept,
   fragmentOfMetaKey,
   keys,
   type FragmentMeta,
@@ -93,7 +94,15 @@ export interface FragmentStoreOptions {
   sync?: boolean;
   /** Refuse writes once the store holds this many bytes (default: no quota, only the disk). */
   quotaBytes?: number;
+  /**
+   * Bytes of recent records kept in memory for the writes over them (record-cache.ts; default
+   * 32 MiB, 0 keeps none). Reads for clients, repair and scrubbing always go to the disk.
+   */
+  recordCacheBytes?: number;
 }
+
+/** The default of FragmentStoreOptions.recordCacheBytes. */
+export const RECORD_CACHE_BYTES = 32 << 20;
 
 /** A fragment as read: its bytes over the range asked for, and its state. */
 export interface FragmentRead {
@@ -119,6 +128,7 @@ export class FragmentStore {
   private readonly committer: GroupCommitter;
   private readonly quotaBytes: number;
   private usedBytes = 0;
+  private readonly recent: RecordCache;
 
   private constructor(
     private readonly db: Level,
@@ -126,6 +136,7 @@ export class FragmentStore {
   ) {
     this.committer = new GroupCommitter(db, options.sync ?? true);
     this.quotaBytes = options.quotaBytes ?? Number.POSITIVE_INFINITY;
+    this.recent = new RecordCache(options.recordCacheBytes ?? RECORD_CACHE_BYTES);
   }
 
   /** Opens the store (and its database) and measures what it holds. */
@@ -153,6 +164,11 @@ export class FragmentStore {
     return this.db.stats;
   }
 
+  /** The write path's record cache: hits and misses so far, and the bytes it holds now. */
+  get recordCacheStats(): { hits: number; misses: number; bytes: number } {
+    return { hits: this.recent.hits, misses: this.recent.misses, bytes: this.recent.heldBytes };
+  }
+
   /** Commits (groups, batches) so far: batches / groups is how many writes one fsync served. */
   get commitStats(): { groups: number; batches: number } {
     return { groups: this.committer.groups, batches: this.committer.batches };
@@ -170,12 +186,12 @@ export class FragmentStore {
       request.digest,
       async (meta) => {
         const { fragment, offset, bytes } = request;
-        const old = await this.readIndexed(fragment, meta, meta.index, offset, bytes.length);
+        const old = await this.readIndexed(fragment, meta, meta.index, offset, bytes.length, true);
         return {
           start: offset,
           bytes,
           registry: meta.registry,
-          extra: { delta: xorOf(old, bytes) },
+          extra: { delta: xorInto(old, bytes) },
         };
       },
       // A repeat: the outcome is old xor new, the old bytes read through the index it was written over.
@@ -187,8 +203,9 @@ export class FragmentStore {
           previousIndex,
           start,
           record.bytes.length,
+          true,
         );
-        return { delta: xorOf(old, record.bytes) };
+        return { delta: xorInto(old, record.bytes) };
       },
     );
   }
@@ -207,7 +224,14 @@ export class FragmentStore {
       request.digest,
       async (meta) => {
         const { fragment, offset, delta } = request;
-        const parity = await this.readIndexed(fragment, meta, meta.index, offset, delta.length);
+        const parity = await this.readIndexed(
+          fragment,
+          meta,
+          meta.index,
+          offset,
+          delta.length,
+          true,
+        );
         gfMulXor(parity, delta, request.coefficient);
         return { start: offset, bytes: parity, registry: request.registry, extra: {} };
       },
@@ -590,7 +614,7 @@ export class FragmentStore {
       const refuse = refuser(meta.version, fenceEpoch);
       if (compareVersions(request.next, fence) <= 0) return refuse('fenced');
       if (compareVersions(meta.version, request.next) >= 0) {
-        const record = await this.record(fragment, request.next);
+        const record = await this.record(fragment, request.next, true);
         if (record) {
           if (record.header.digest !== digest || record.header.kind !== kind)
             return refuse('stamp_conflict');
@@ -611,25 +635,23 @@ export class FragmentStore {
         request.settled && compareVersions(request.settled, meta.settled) > 0
           ? request.settled
           : meta.settled;
-      const operations: BatchOperation[] = [
+      const recordKey = keys.record(fragment, request.next);
+      const written = encodeRecordKept(
         {
-          type: 'put',
-          key: keys.record(fragment, request.next),
-          value: encodeRecord(
-            {
-              kind,
-              version: request.next,
-              writer: request.writer,
-              digest,
-              start: change.start,
-              end,
-              registry: change.registry,
-              index,
-              previousIndex: meta.index,
-            },
-            change.bytes,
-          ),
+          kind,
+          version: request.next,
+          writer: request.writer,
+          digest,
+          start: change.start,
+          end,
+          registry: change.registry,
+          index,
+          previousIndex: meta.index,
         },
+        change.bytes,
+      );
+      const operations: BatchOperation[] = [
+        { type: 'put', key: recordKey, value: written.value },
         {
           type: 'put',
           key: keys.meta(fragment),
@@ -643,6 +665,7 @@ export class FragmentStore {
         },
       ];
       await this.commit(operations);
+      this.recent.set(recordKey, written.record);
       return { ok: true, version: request.next, repeated: false, ...change.extra };
     });
   }
@@ -660,13 +683,18 @@ export class FragmentStore {
     return this.readIndexed(fragment, meta, record.header.index, 0, meta.blockBytes);
   }
 
-  /** Assembles [offset, offset + length) from the base and the records that an index names. */
+  /**
+   * Assembles [offset, offset + length) from the base and the records that an index names, into
+   * a new array the caller may change. `forWrite`: the old bytes a write replaces, read through
+   * the record cache.
+   */
   private async readIndexed(
     fragment: FragmentId,
     meta: FragmentMeta,
     index: IndexRange[],
     offset: number,
     length: number,
+    forWrite = false,
   ): Promise<Uint8Array> {
     const bytes = new Uint8Array(length);
     const records = new Map<string, VersionRecord>();
@@ -685,7 +713,7 @@ export class FragmentStore {
       const key = `${range.source.epoch}.${range.source.seq}`;
       let record = records.get(key);
       if (!record) {
-        record = await this.record(fragment, range.source);
+        record = await this.record(fragment, range.source, forWrite);
         if (!record) throw new VersionNotFoundError(formatFragment(fragment), key);
         records.set(key, record);
       }
@@ -701,9 +729,22 @@ export class FragmentStore {
     return value ? decodeBase(value, formatFragment(fragment)).bytes : null;
   }
 
-  private async record(fragment: FragmentId, version: Version): Promise<VersionRecord | undefined> {
-    const value = await this.db.get(keys.record(fragment, version));
-    return value ? decodeRecord(value, formatFragment(fragment)) : undefined;
+  /** A version's record, checked; `cached`: through the record cache (the write path only). */
+  private async record(
+    fragment: FragmentId,
+    version: Version,
+    cached = false,
+  ): Promise<VersionRecord | undefined> {
+    const key = keys.record(fragment, version);
+    if (cached) {
+      const kept = this.recent.get(key);
+      if (kept) return kept;
+    }
+    const value = await this.db.get(key);
+    if (!value) return undefined;
+    const record = decodeRecord(value, formatFragment(fragment));
+    if (cached) this.recent.set(key, record);
+    return record;
   }
 
   private async meta(fragment: FragmentId, blockBytes: number): Promise<FragmentMeta> {
@@ -746,6 +787,8 @@ export class FragmentStore {
         `the store's quota of ${this.quotaBytes} bytes is full (${this.usedBytes} used); writes are refused, reads go on`,
       );
     }
+    // What the batch puts or deletes is no longer what the cache holds (whether or not it lands).
+    for (const operation of operations) this.recent.drop(operation.key);
     try {
       await this.committer.commit(operations);
     } catch (error) {
@@ -760,6 +803,12 @@ export class FragmentStore {
 }
 
 /** Refusals of a write to a fragment at `current`, in a stripe fenced at `fenceEpoch`. */
+/** old ^= bytes, in place (old is the caller's own array); returns old, now the delta. */
+function xorInto(old: Uint8Array, bytes: Uint8Array): Uint8Array {
+  if (old.length > 0) gfMulXor(old, bytes, 1);
+  return old;
+}
+
 function refuser(current: Version, fenceEpoch: number): (reason: Refusal) => WriteOutcome<never> {
   return (reason) => ({ ok: false, reason, current, fenceEpoch });
 }

@@ -92,7 +92,17 @@ export function encodeRecord(
   header: Omit<RecordHeader, 'payloadCrc'>,
   bytes: Uint8Array,
 ): Uint8Array {
-  return framed({ ...header, payloadCrc: crc32c(bytes) }, bytes);
+  return encodeRecordKept(header, bytes).value;
+}
+
+/** A record's value, and the record as decodeRecord would read it back from that value. */
+export function encodeRecordKept(
+  header: Omit<RecordHeader, 'payloadCrc'>,
+  bytes: Uint8Array,
+): { value: Uint8Array; record: VersionRecord } {
+  const full: RecordHeader = { ...header, payloadCrc: crc32c(bytes) };
+  const value = framed(full, bytes);
+  return { value, record: { header: full, bytes: value.subarray(value.length - bytes.length) } };
 }
 
 /**

@@ -35,7 +35,13 @@ function config(id: number): NodeConfig {
     join: null,
     raft: { tickMs: 20, electionTicks: 10, heartbeatTicks: 1, snapshotEvery: 1000 },
     failureDetector: { heartbeatMs: 100, downAfterMs: 60_000, outAfterMs: null, upStableMs: 1000 },
-    store: { backend: 'memory', quotaBytes: null, retentionMs: null, retentionSweepMs: 60_000 },
+    store: {
+      backend: 'memory',
+      quotaBytes: null,
+      recordCacheBytes: 32 << 20,
+      retentionMs: null,
+      retentionSweepMs: 60_000,
+    },
     repair: { bandwidthBytesPerS: 64 << 20, scrubIntervalMs: null },
     log: { level: 'error' },
   };

@@ -67,6 +67,7 @@ describe('node: configuration', () => {
     expect(config.store).to.deep.equal({
       backend: 'segments',
       quotaBytes: null,
+      recordCacheBytes: 32 << 20,
       retentionMs: null,
       retentionSweepMs: 60_000,
     });
@@ -94,6 +95,11 @@ describe('node: configuration', () => {
         'region: r1',
         'region: r1\nstore: { backend: tape }',
         /^store\.backend \(.*line 5\): must be one of segments, leveldb, rocksdb, memory, got "tape"/,
+      ],
+      [
+        'region: r1',
+        'region: r1\nstore: { recordCacheBytes: -1 }',
+        /^store\.recordCacheBytes \(.*line 5\): must be an integer from 0/,
       ],
       [
         'region: r1',

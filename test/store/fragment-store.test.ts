@@ -157,7 +157,7 @@ for (const backend of BACKENDS) {
     });
 
     it('refuses to return bytes whose CRC32C fails, with an error of its own kind', async () => {
-      const { store } = opened;
+      let { store } = opened;
       await store.writeData(dataWrite(A, VERSION_ZERO, v(1, 1), 0, filled(BLOCK, 7)));
       // Flip a byte of the version's record behind the store's back.
       const db = (
@@ -179,19 +179,32 @@ for (const backend of BACKENDS) {
       expect(error).to.be.instanceOf(ChecksumMismatchError);
       expect((error as ChecksumMismatchError).code).to.equal('STORE_CHECKSUM');
       expect((error as Error).message).to.match(/the record of version .* fails its CRC32C/);
-      const write = await store
-        .writeData(dataWrite(A, v(1, 1), v(1, 2), 2 * 4096 + 10, filled(4, 1)))
-        .then(
-          () => undefined,
-          (caught: unknown) => caught,
-        );
+      // A write right after it takes the old bytes from the record cache, which holds them as
+      // they were committed: its delta is the true old xor new, and the damage still reads as
+      // damage.
+      const cachedWrite = await store.writeData(
+        dataWrite(A, v(1, 1), v(1, 2), 2 * 4096 + 10, filled(4, 1)),
+      );
+      expect(cachedWrite.ok && cachedWrite.delta).to.deep.equal(filled(4, 7 ^ 1));
+      expect(store.recordCacheStats.hits).to.be.greaterThan(0);
+      const stillDamaged = await store.read(A, BLOCK).then(
+        () => undefined,
+        (caught: unknown) => caught,
+      );
+      expect(stillDamaged).to.be.instanceOf(ChecksumMismatchError);
+      // Once the cache is gone (a restart), a write over the damaged bytes must read them: refused.
+      store = await opened.reopen();
+      const write = await store.writeData(dataWrite(A, v(1, 2), v(1, 3), 10, filled(4, 1))).then(
+        () => undefined,
+        (caught: unknown) => caught,
+      );
       expect(write, 'a write over corrupt bytes is refused too').to.be.instanceOf(
         ChecksumMismatchError,
       );
       // A whole rewrite reads nothing old: it repairs the fragment.
       const whole = filled(BLOCK, 9);
       const repaired = await store.writeWhole({
-        ...dataWrite(A, v(1, 1), v(1, 2), 0, whole),
+        ...dataWrite(A, v(1, 2), v(1, 3), 0, whole),
         registry: null,
       });
       expect(repaired.ok).to.equal(true);

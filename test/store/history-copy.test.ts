@@ -1,7 +1,9 @@
 // Proves that a fragment's history moves with it: exported from one store and imported into
 // another, every version reads back exactly as it did (property), aborted versions are left out
 // with whatever reads from them, a bad export changes nothing, and a moved fragment's source is
-// deleted only at exactly the version its mover saw and only by an owner the fence lets in.
+// deleted only at exactly the version its mover saw and only by an owner the fence lets in; a
+// fragment deleted and imported again is written over with the bytes imported, never with what
+// the store's record cache held of the version before.
 import { expect } from 'chai';
 import fc from 'fast-check';
 import {
@@ -226,4 +228,26 @@ describe('store: a fragment moves with its history', function () {
         await opened.cleanup();
       }
     });
+
+  it('writes over a fragment imported at a version it held before with the imported bytes, not the cached ones', async () => {
+    const [here, elsewhere] = [await segments.open(), await memory.open()];
+    try {
+      // Here: version (1, 1) of 0x11, cached by the write; deleted (moved away).
+      await write(here.store, 1, 0, BLOCK, 0x11);
+      expect((await here.store.deleteFragment(F, BLOCK, v(1, 1), v(1, 2))).ok).to.equal(true);
+      // Elsewhere the same version key holds other bytes; their history comes back here.
+      await write(elsewhere.store, 1, 0, BLOCK, 0x33);
+      const exported = await elsewhere.store.exportHistory(F, BLOCK);
+      expect((await here.store.importHistory(F, BLOCK, exported, 1)).ok).to.equal(true);
+      const outcome = await here.store.writeData(
+        dataWrite(F, v(1, 1), v(1, 2), 0, filled(8, 0x01)),
+      );
+      expect(outcome.ok && outcome.delta, 'old xor new, old as imported').to.deep.equal(
+        filled(8, 0x33 ^ 0x01),
+      );
+    } finally {
+      await here.cleanup();
+      await elsewhere.cleanup();
+    }
+  });
 });
