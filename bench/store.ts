@@ -54,6 +54,7 @@ async function plainFile(dir: string, perSync: number): Promise<Figure> {
   const file = await open(join(dir, `plain-${perSync}`), 'w');
   const bytes = randomBytes(FRAGMENT_BYTES);
   const latencies: number[] = [];
+  const cpuBefore = process.cpuUsage();
   const start = performance.now();
   let position = 0;
   while (performance.now() - start < DURATION_MS) {
@@ -67,13 +68,17 @@ async function plainFile(dir: string, perSync: number): Promise<Figure> {
     for (let i = 0; i < perSync; i++) latencies.push(took);
   }
   const seconds = (performance.now() - start) / 1000;
+  const cpu = process.cpuUsage(cpuBefore);
   await file.close();
-  return summarize(
-    perSync === 1 ? 'plain file, fsync each' : `plain file, fsync per ${perSync}`,
-    latencies,
-    seconds,
-    'floor',
-  );
+  return {
+    ...summarize(
+      perSync === 1 ? 'plain file, fsync each' : `plain file, fsync per ${perSync}`,
+      latencies,
+      seconds,
+      'floor',
+    ),
+    cpuMsPerWrite: (cpu.user + cpu.system) / 1000 / latencies.length,
+  };
 }
 
 async function store(
