@@ -18,7 +18,10 @@ export class BlockCache {
 
   constructor(readonly capacityBytes: number) {}
 
-  /** The block `key` holds at exactly `version`, or null. */
+  /**
+   * The block `key` holds at exactly `version`, or null. The array is the cache's own: change it
+   * only to set it back at once under a new version (as a stripe's update does, in its queue).
+   */
   get(key: string, version: Version): Uint8Array | null {
     const entry = this.entries.get(key);
     if (!entry || !sameVersion(entry.version, version)) return null;
@@ -27,7 +30,7 @@ export class BlockCache {
     return entry.bytes;
   }
 
-  /** Remembers that `key` holds `bytes` at `version` (the cache keeps `bytes`; do not change it). */
+  /** Remembers that `key` holds `bytes` at `version` (the cache keeps `bytes`; see get). */
   set(key: string, version: Version, bytes: Uint8Array): void {
     this.delete(key);
     if (bytes.length > this.capacityBytes) return;

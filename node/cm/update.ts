@@ -168,7 +168,9 @@ function rememberBlock(
 ): void {
   const key = blockKey(stripe, index);
   if (!oldBlock && bytes.length !== stripe.volume.blockBytes) return context.cache.delete(key);
-  const block = oldBlock ? Uint8Array.from(oldBlock) : new Uint8Array(stripe.volume.blockBytes);
+  // The old block changes in place: the cache held it for the version this update replaced, and
+  // only the stripe's next update (after this one, in its queue) reads it.
+  const block = oldBlock ?? new Uint8Array(stripe.volume.blockBytes);
   block.set(bytes, offset);
   context.cache.set(key, version, block);
 }

@@ -27,7 +27,7 @@ import { GroupCommitter, type BatchOperation } from './group-commit.js';
 import { baseIndex, overlay, type IndexRange } from './history-index.js';
 import { KeyedMutex } from './keyed-mutex.js';
 import { RecordCache } from './record-cache.js';
-import type { Level, StorageStats } from './level.js';
+import { joinedValue, valueLength, type Level, type StorageStats } from './level.js';
 import {
   decodeBase,
   decodeJson,
@@ -233,7 +233,13 @@ export class FragmentStore {
           true,
         );
         gfMulXor(parity, delta, request.coefficient);
-        return { start: offset, bytes: parity, registry: request.registry, extra: {} };
+        return {
+          start: offset,
+          bytes: parity,
+          owned: true,
+          registry: request.registry,
+          extra: {},
+        };
       },
       () => Promise.resolve({}),
     );
@@ -597,6 +603,8 @@ export class FragmentStore {
     apply: (meta: FragmentMeta) => Promise<{
       start: number;
       bytes: Uint8Array;
+      /** The bytes are the store's own (nobody changes them after): the record keeps them uncopied. */
+      owned?: boolean;
       registry: Version[] | null;
       extra: Extra;
     }>,
@@ -649,6 +657,7 @@ export class FragmentStore {
           previousIndex: meta.index,
         },
         change.bytes,
+        change.owned,
       );
       const operations: BatchOperation[] = [
         { type: 'put', key: recordKey, value: written.value },
@@ -779,9 +788,15 @@ export class FragmentStore {
   /** Commits operations durably, within the quota; a full disk is a StoreFullError. */
   private async commit(operations: BatchOperation[]): Promise<void> {
     const adding = operations.reduce(
-      (sum, op) => sum + op.key.length + (op.type === 'put' ? op.value.length : 0),
+      (sum, op) => sum + op.key.length + (op.type === 'put' ? valueLength(op.value) : 0),
       0,
     );
+    if (!this.db.acceptsValueParts)
+      operations = operations.map((op) =>
+        op.type === 'put' && !(op.value instanceof Uint8Array)
+          ? { ...op, value: joinedValue(op.value) }
+          : op,
+      );
     if (this.usedBytes + adding > this.quotaBytes) {
       throw new StoreFullError(
         `the store's quota of ${this.quotaBytes} bytes is full (${this.usedBytes} used); writes are refused, reads go on`,

@@ -35,7 +35,14 @@ import { join } from 'node:path';
 import { crc32c } from '@node-rs/crc32';
 import { syncDirectory } from '../env/sync-directory.js';
 import { ChecksumMismatchError, StoreCorruptError, StoreLockedError } from './errors.js';
-import type { BatchOperation, KeyRange, Level, StorageStats } from './level.js';
+import {
+  joinedValue,
+  type BatchOperation,
+  type BatchValue,
+  type KeyRange,
+  type Level,
+  type StorageStats,
+} from './level.js';
 import {
   decodeDescriptor,
   decodeHeader,
@@ -90,6 +97,8 @@ const SEGMENT_NAME = /^(\d{8})\.seg$/;
 const openDirectories = new Set<string>();
 
 export class SegmentDatabase implements Level {
+  /** A put's value may come in parts: they go to the file with the frame's writev, uncopied. */
+  readonly acceptsValueParts = true;
   status: 'opening' | 'open' | 'closing' | 'closed' = 'closed';
   private readonly keydir = new Map<string, Entry>();
   private sorted = new SortedKeys();
@@ -187,8 +196,12 @@ export class SegmentDatabase implements Level {
     if (this.status !== 'open') return Promise.reject(new Error(`the store is ${this.status}`));
     for (const op of operations) {
       if (typeof op.key !== 'string') throw new TypeError('a key must be a string');
-      if (op.type === 'put' && !(op.value instanceof Uint8Array))
-        throw new TypeError(`the value of ${op.key} must be a Uint8Array`);
+      if (
+        op.type === 'put' &&
+        !(op.value instanceof Uint8Array) &&
+        !(Array.isArray(op.value) && op.value.every((part) => part instanceof Uint8Array))
+      )
+        throw new TypeError(`the value of ${op.key} must be a Uint8Array or an array of them`);
     }
     return this.enqueue(() => this.append(operations, options.sync));
   }
@@ -250,7 +263,7 @@ export class SegmentDatabase implements Level {
     op: DescribedOperation,
     segment: Segment,
     frameStart: number,
-    value: Uint8Array | null,
+    value: BatchValue | null,
   ): void {
     const old = this.keydir.get(op.key);
     if (old) old.segment.live -= entryBytes(op.key, old.length);
@@ -269,7 +282,12 @@ export class SegmentDatabase implements Level {
       length: op.valueLength,
       crc: op.valueCrc,
       // A copy: the caller may reuse its buffer once the write resolved.
-      value: value && this.keptInMemory(op) ? value.slice() : null,
+      value:
+        value && this.keptInMemory(op)
+          ? value instanceof Uint8Array
+            ? value.slice()
+            : joinedValue(value)
+          : null,
     };
     if (!old) this.sorted.add(op.key);
     this.keydir.set(op.key, entry);

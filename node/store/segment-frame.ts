@@ -13,6 +13,7 @@
  * damaged value fails alone and never reads as data.
  */
 import { crc32c } from '@node-rs/crc32';
+import { valueLength, type BatchValue } from './level.js';
 
 export const FRAME_MAGIC = 0x31475354;
 export const FRAME_HEADER_BYTES = 12;
@@ -21,7 +22,7 @@ export const DESCRIPTOR_BYTES_MAX = 64 << 20;
 export const KEY_BYTES_MAX = 0xffff;
 
 export type FrameOperation =
-  { type: 'put'; key: string; value: Uint8Array } | { type: 'del'; key: string };
+  { type: 'put'; key: string; value: BatchValue } | { type: 'del'; key: string };
 
 /** An operation as the descriptor states it; a put's value is at `valueOffset` from the frame's start. */
 export interface DescribedOperation {
@@ -45,7 +46,7 @@ export function encodeFrame(operations: readonly FrameOperation[]): EncodedFrame
   let payloadBytes = 0;
   operations.forEach((op, i) => {
     descriptorBytes += 3 + keys[i]!.length + (op.type === 'put' ? 8 : 0);
-    if (op.type === 'put') payloadBytes += op.value.length;
+    if (op.type === 'put') payloadBytes += valueLength(op.value);
   });
   const head = Buffer.allocUnsafe(FRAME_HEADER_BYTES + descriptorBytes);
   let at = FRAME_HEADER_BYTES;
@@ -62,18 +63,18 @@ export function encodeFrame(operations: readonly FrameOperation[]): EncodedFrame
     at = head.writeUInt16LE(key.length, at);
     at += key.copy(head, at);
     if (op.type === 'put') {
-      const valueCrc = crc32c(op.value);
-      at = head.writeUInt32LE(op.value.length, at);
+      const parts = op.value instanceof Uint8Array ? [op.value] : op.value;
+      let valueCrc = 0;
+      let length = 0;
+      for (const part of parts) {
+        valueCrc = crc32c(part, valueCrc);
+        length += part.length;
+        buffers.push(part);
+      }
+      at = head.writeUInt32LE(length, at);
       at = head.writeUInt32LE(valueCrc, at);
-      described.push({
-        type: 'put',
-        key: op.key,
-        valueOffset,
-        valueLength: op.value.length,
-        valueCrc,
-      });
-      buffers.push(op.value);
-      valueOffset += op.value.length;
+      described.push({ type: 'put', key: op.key, valueOffset, valueLength: length, valueCrc });
+      valueOffset += length;
     } else {
       described.push({ type: 'del', key: op.key, valueOffset: 0, valueLength: 0, valueCrc: 0 });
     }

@@ -15,6 +15,7 @@
 import { crc32c } from '@node-rs/crc32';
 import { ChecksumMismatchError } from './errors.js';
 import type { IndexRange } from './history-index.js';
+import type { BatchValue } from './level.js';
 import type { FragmentId, Version, WriterStamp } from './version.js';
 import { versionKey } from './version.js';
 
@@ -92,15 +93,21 @@ export function encodeRecord(
   header: Omit<RecordHeader, 'payloadCrc'>,
   bytes: Uint8Array,
 ): Uint8Array {
-  return encodeRecordKept(header, bytes).value;
+  return framed({ ...header, payloadCrc: crc32c(bytes) }, bytes);
 }
 
-/** A record's value, and the record as decodeRecord would read it back from that value. */
+/**
+ * A record's value, and the record as decodeRecord would read it back from that value.
+ * `owned`: the payload is the caller's to give away (nobody changes it afterwards), so the value
+ * is two parts, the header and the payload itself, uncopied; otherwise one array with a copy.
+ */
 export function encodeRecordKept(
   header: Omit<RecordHeader, 'payloadCrc'>,
   bytes: Uint8Array,
-): { value: Uint8Array; record: VersionRecord } {
+  owned = false,
+): { value: BatchValue; record: VersionRecord } {
   const full: RecordHeader = { ...header, payloadCrc: crc32c(bytes) };
+  if (owned) return { value: [frameHead(full), bytes], record: { header: full, bytes } };
   const value = framed(full, bytes);
   return { value, record: { header: full, bytes: value.subarray(value.length - bytes.length) } };
 }
@@ -159,6 +166,15 @@ export function decodeJson<T>(value: Uint8Array): T {
   return JSON.parse(
     Buffer.from(value.buffer, value.byteOffset, value.length).toString('utf8'),
   ) as T;
+}
+
+/** The length prefix and the JSON of a header: what comes before a framed payload. */
+function frameHead(header: unknown): Uint8Array {
+  const json = JSON.stringify(header);
+  const head = Buffer.allocUnsafe(4 + Buffer.byteLength(json));
+  head.writeUInt32LE(head.length - 4, 0);
+  head.write(json, 4, 'utf8');
+  return head;
 }
 
 function framed(header: unknown, payload: Uint8Array): Uint8Array {
