@@ -81,7 +81,7 @@ export class ClusterMap implements StateMachine<ClusterResult> {
     }
     const before = this.state;
     try {
-      const next = structuredClone(before);
+      const next = copyForApply(before);
       const volume = applyCommand(next, decoded, index);
       next.appliedIndex = index;
       advanceEpoch(before, next, index);
@@ -292,6 +292,27 @@ function createVolume(
   state.volumes.push(volume);
   state.volumes.sort((a, b) => (a.name < b.name ? -1 : 1));
   return volume;
+}
+
+/**
+ * The state a command is applied to: a copy that shares what no command changes in place. The
+ * members (changed field by field) are copied one by one; the lists of volumes, epochs, marks and
+ * aborts are new arrays of the same records, which commands add, remove or replace but never
+ * change (a mark that moves up is a new record). So a command costs what the lists
+ * hold in pointers, not a deep copy of every mark and layout the map keeps (test: a command
+ * leaves the state before it as it was).
+ */
+function copyForApply(state: ClusterMapState): ClusterMapState {
+  return {
+    ...state,
+    members: state.members.map((member) => ({ ...member })),
+    epochs: [...state.epochs],
+    volumes: [...state.volumes],
+    marks: [...(state.marks ?? [])],
+    aborts: [...(state.aborts ?? [])],
+    // Shared as it is: set_layout and delete_volume put a new list in its place, never change
+    // this one (and stripe-records.ts indexes each list once, by its identity).
+  };
 }
 
 /** Moves the epoch (and the topology version) on when this command changed what they cover. */

@@ -6,7 +6,13 @@
  */
 import { cmSetOf, owner, place, stripeKey, type Topology } from '../../placement/index.js';
 import { compareVersions, sameVersion, type Version } from '../store/version.js';
-import type { ClusterCommand, ClusterMapState, VolumeRecord } from './cluster-map-types.js';
+import type {
+  ClusterCommand,
+  ClusterMapState,
+  StaleMark,
+  StripeLayout,
+  VolumeRecord,
+} from './cluster-map-types.js';
 import { topologyOf } from './cluster-map.js';
 
 /** Why a stripe record was refused: a code and a message, as the map's results carry them. */
@@ -83,10 +89,26 @@ export function fragmentLocations(
   volume: VolumeRecord,
   stripe: number,
 ): (string | null)[] {
-  const layout = (state.layouts ?? []).find(
-    (record) => record.volume === volume.name && record.stripe === stripe,
-  );
+  const layout = state.layouts
+    ? layoutIndex(state.layouts).get(layoutKey(volume.name, stripe))
+    : undefined;
   return layout ? [...layout.nodes] : basePlacement(state, volume, stripe);
+}
+
+/** The layout records by volume and stripe, built once per list (a command makes a new list). */
+const layoutIndexes = new WeakMap<readonly StripeLayout[], Map<string, StripeLayout>>();
+
+function layoutIndex(layouts: readonly StripeLayout[]): Map<string, StripeLayout> {
+  let index = layoutIndexes.get(layouts);
+  if (!index) {
+    index = new Map(layouts.map((layout) => [layoutKey(layout.volume, layout.stripe), layout]));
+    layoutIndexes.set(layouts, index);
+  }
+  return index;
+}
+
+function layoutKey(volume: string, stripe: number): string {
+  return `${volume}\u0000${stripe}`;
 }
 
 function basePlacement(
@@ -167,20 +189,18 @@ export function applyStripeRecord(
         checkOwnership(state, mark.volume, mark.stripe, command.proposer, command.ownershipEpoch);
       }
       for (const mark of command.marks) {
-        const existing = state.marks.find((record) => sameFragment(record, mark));
-        if (!existing)
-          state.marks.push({
-            volume: mark.volume,
-            stripe: mark.stripe,
-            index: mark.index,
-            version: mark.version,
-            ownershipEpoch: command.ownershipEpoch,
-          });
-        else if (compareVersions(mark.version, existing.version) > 0)
-          Object.assign(existing, {
-            version: mark.version,
-            ownershipEpoch: command.ownershipEpoch,
-          });
+        const at = state.marks.findIndex((record) => sameFragment(record, mark));
+        const existing = state.marks[at];
+        const moved: StaleMark = {
+          volume: mark.volume,
+          stripe: mark.stripe,
+          index: mark.index,
+          version: mark.version,
+          ownershipEpoch: command.ownershipEpoch,
+        };
+        // A new record, never a change to the old one: the map before this command shares it.
+        if (!existing) state.marks.push(moved);
+        else if (compareVersions(mark.version, existing.version) > 0) state.marks[at] = moved;
         if (mark.abortUpTo && compareVersions(mark.abortUpTo, mark.version) > 0) {
           state.aborts.push({
             volume: mark.volume,

@@ -1,11 +1,16 @@
 // Proves the cluster map's rules, which every node applies identically from the Raft log: the
 // epoch moves exactly when the CM set or the placement changes (down is not out), bad commands
-// are refused with a code and change nothing, volumes get a rule the topology can hold, and a
-// snapshot restores the same map.
+// are refused with a code and change nothing, volumes get a rule the topology can hold, a
+// snapshot restores the same map, and applying a command leaves the map before it untouched.
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { ClusterMap, encodeCommand } from '../../node/cluster/cluster-map.js';
-import type { ClusterCommand, ClusterResult } from '../../node/cluster/cluster-map-types.js';
+import type {
+  ClusterCommand,
+  ClusterMapState,
+  ClusterResult,
+} from '../../node/cluster/cluster-map-types.js';
+import { ownersByEpoch } from '../../node/cluster/stripe-records.js';
 
 function member(id: string, region: string, zone = `${region}-z1`): ClusterCommand {
   return {
@@ -43,6 +48,41 @@ function sixNodes(): Log {
   ] as const)
     log.apply(member(id, region));
   return log;
+}
+
+/**
+ * A stripe record whose proposer is '*' comes from the stripe's owner now, in the current epoch
+ * (so that marks, layouts and aborts are accepted, not only refused); other commands as they are.
+ */
+function fromTheOwner(state: Readonly<ClusterMapState>, command: ClusterCommand): ClusterCommand {
+  if (!('proposer' in command) || command.proposer !== '*') return command;
+  const stripe = command.type === 'mark_stale' ? command.marks[0]!.stripe : command.stripe;
+  const now = ownersByEpoch(state, 'v', stripe).at(-1);
+  const proposer = now?.owner ?? 'nobody';
+  const epoch = state.epoch;
+  if (command.type === 'mark_stale')
+    return {
+      ...command,
+      proposer,
+      ownershipEpoch: epoch,
+      marks: command.marks.map((mark) => ({
+        ...mark,
+        version: { epoch, seq: mark.version.seq },
+      })),
+    };
+  if (command.type === 'clear_mark') {
+    const mark = state.marks.find(
+      (record) => record.stripe === stripe && record.index === command.index,
+    );
+    return {
+      ...command,
+      proposer,
+      ownershipEpoch: epoch,
+      version: mark?.version ?? command.version,
+      markEpoch: mark?.ownershipEpoch ?? command.markEpoch,
+    };
+  }
+  return { ...command, proposer, ownershipEpoch: epoch };
 }
 
 describe('cluster: the cluster map', () => {
@@ -170,6 +210,32 @@ describe('cluster: the cluster map', () => {
 
   it('applies any sequence the same way twice, and a snapshot restores the same map (property)', () => {
     const ids = ['a', 'b', 'c', 'd', 'e'];
+    const stripeRecord = fc
+      .record({
+        proposer: fc.constantFrom(...ids, '*', '*', '*', '*', '*', '*'),
+        epoch: fc.integer({ min: 0, max: 12 }),
+        stripe: fc.integer({ min: 0, max: 1 }),
+        index: fc.integer({ min: 0, max: 1 }),
+        seq: fc.integer({ min: 1, max: 4 }),
+        kind: fc.constantFrom('mark', 'clear', 'abort', 'layout'),
+        nodes: fc.array(fc.constantFrom(...ids, null), { minLength: 3, maxLength: 3 }),
+      })
+      .map(({ proposer, epoch, stripe, index, seq, kind, nodes }): ClusterCommand => {
+        const common = { proposer, ownershipEpoch: epoch, volume: 'v', stripe };
+        const version = { epoch, seq };
+        if (kind === 'mark')
+          return {
+            type: 'mark_stale',
+            proposer,
+            ownershipEpoch: epoch,
+            marks: [{ volume: 'v', stripe, index, version }],
+          };
+        if (kind === 'clear')
+          return { type: 'clear_mark', ...common, index, version, markEpoch: epoch };
+        if (kind === 'abort')
+          return { type: 'record_aborts', ...common, aborted: [{ index, version }] };
+        return { type: 'set_layout', ...common, nodes };
+      });
     const command = fc.oneof(
       fc
         .record({ id: fc.constantFrom(...ids), region: fc.constantFrom('r1', 'r2', 'r3') })
@@ -193,20 +259,44 @@ describe('cluster: the cluster map', () => {
         { type: 'delete_volume', name: 'v' },
         { type: 'remove_member', id: 'c' },
       ),
+      fc.constantFrom(...ids).map((id): ClusterCommand => ({ type: 'cm_started', id })),
+      // Stripe records, often (so that a fragment's mark moves up), from a proposer that may or
+      // may not own the stripe (refusals included).
+      ...Array.from({ length: 6 }, () => stripeRecord),
     );
     fc.assert(
-      fc.property(fc.array(command, { maxLength: 40 }), (commands) => {
+      fc.property(fc.array(command, { maxLength: 40 }), (drawn) => {
+        // Three members and the volume first, so that stripe records have a stripe to be about.
+        const commands: ClusterCommand[] = [
+          member('a', 'r1'),
+          member('b', 'r2'),
+          member('c', 'r3'),
+          { type: 'create_volume', name: 'v', k: 2, m: 1, blockBytes: 4096 },
+          ...drawn,
+        ];
         const one = new Log();
         const two = new Log();
         let epoch = 0;
         for (const next of commands) {
+          const incarnations = (): string =>
+            JSON.stringify(one.map.current.members.map((m) => m.incarnation ?? 0));
           const before = JSON.stringify(one.map.cmSet().managers);
+          const incarnationsBefore = incarnations();
           const topologyBefore = one.map.current.topologyVersion;
-          const a = one.apply(next);
-          const b = two.apply(next);
+          // The map a command was applied to stays as it was (records are shared, not changed).
+          const stateBefore = one.map.current;
+          const stateBeforeJson = JSON.stringify(stateBefore);
+          const command = fromTheOwner(one.map.current, next);
+          const a = one.apply(command);
+          const b = two.apply(command);
           expect(a).to.deep.equal(b);
+          expect(JSON.stringify(stateBefore), `the map before ${command.type}`).to.equal(
+            stateBeforeJson,
+          );
+          // A CM's restart (a new incarnation) is a new epoch too: its stripes are recovered.
           const moved =
             JSON.stringify(one.map.cmSet().managers) !== before ||
+            incarnations() !== incarnationsBefore ||
             one.map.current.topologyVersion !== topologyBefore;
           expect(one.map.current.epoch).to.equal(moved ? epoch + 1 : epoch);
           epoch = one.map.current.epoch;
