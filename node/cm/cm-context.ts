@@ -18,8 +18,9 @@ export interface CmStats {
   repairBytes: number;
   degradedReads: number;
   degradedWrites: number;
-  /** Fragments marked stale through the map. */
+  /** Fragments marked stale through the map, and the Raft entries that carried them. */
   marks: number;
+  markEntries: number;
   /** Moves: fragments switched to their new node, those copied there with their history, and old copies deleted. */
   fragmentsMoved: number;
   historiesCopied: number;
@@ -37,6 +38,7 @@ export function emptyStats(): CmStats {
     degradedReads: 0,
     degradedWrites: 0,
     marks: 0,
+    markEntries: 0,
     fragmentsMoved: 0,
     historiesCopied: 0,
     sourcesDeleted: 0,

@@ -53,6 +53,7 @@ import type {
 import { checkStripeRequest, piecesOf, type Piece } from './stripe-range.js';
 import { updateFragment } from './update.js';
 import { ConfirmBatcher } from './confirm-batcher.js';
+import { MarkBatcher } from './mark-batcher.js';
 
 export interface ConsistencyManagerOptions {
   nodeId: string;
@@ -80,12 +81,14 @@ export class ConsistencyManager implements StripeService {
 
   constructor(private readonly options: ConsistencyManagerOptions) {
     const batcher = new ConfirmBatcher(() => options.map.confirm());
+    const stats = emptyStats();
     this.context = {
-      stats: emptyStats(),
+      stats,
       cache: new BlockCache(options.cacheBytes ?? DEFAULT_CACHE_BYTES),
       nodeId: options.nodeId,
       startEpoch: options.startEpoch,
-      map: options.map,
+      // Stale marks of concurrent updates share Raft entries (mark-batcher.ts).
+      map: new MarkBatcher(options.map, stats).port(),
       stores: options.stores,
       engine: (k, m) => this.engine(k, m),
       confirm: () => batcher.confirm(),
