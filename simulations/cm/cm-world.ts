@@ -69,9 +69,11 @@ export interface CallInfo {
 
 /**
  * Sees every request as it is about to be delivered; may act on the world (crash the caller, cut
- * a link) and may drop the request. Scenario tests place faults between exact steps with these.
+ * a link), may drop the request, or may hold it for a number of milliseconds (it arrives late, as
+ * a request stuck behind a long fsync does, perhaps after its caller gave up). Scenario tests place
+ * faults between exact steps with these.
  */
-export type Interceptor = (call: CallInfo) => 'drop' | void;
+export type Interceptor = (call: CallInfo) => 'drop' | { holdMs: number } | void;
 
 /** One simulated node. */
 export interface SimCmNode {
@@ -383,7 +385,13 @@ export class CmWorld {
       const slow = this.slowRate > 0 && this.random.chance(this.slowRate);
       this.scheduler.after(slow ? this.delay([300, 1500]) : latency(), () => {
         const call: CallInfo = { from: from.id, to, ...info };
-        const dropped = this.interceptors.map((interceptor) => interceptor(call)).includes('drop');
+        const verdicts = this.interceptors.map((interceptor) => interceptor(call));
+        const held = verdicts.find((verdict) => typeof verdict === 'object');
+        if (held) return this.scheduler.after(held.holdMs, () => deliver(false));
+        deliver(verdicts.includes('drop'));
+      });
+      /** The request reaches its target (unless dropped, lost or the target is down) and runs. */
+      const deliver = (dropped: boolean): void => {
         if (!alive()) return;
         if (dropped || this.lost(from.id, to) || (to !== 'raft' && !this.nodes.get(to)!.up))
           return fail('request lost');
@@ -406,7 +414,7 @@ export class CmWorld {
               ),
           );
         });
-      });
+      };
     });
   }
 

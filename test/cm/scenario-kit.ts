@@ -44,6 +44,8 @@ export interface Kit {
     act?: (call: CallInfo) => void,
     deliver?: boolean,
   ): { happened(): boolean };
+  /** Holds the first request that `match` picks for `holdMs` before it is delivered (late). */
+  hold(match: (call: CallInfo) => boolean, holdMs: number): { happened(): boolean };
   /** A single read attempt; null when it was refused or failed. */
   readOnce(range: { cell: number; cells: number }): Promise<number[] | null>;
   /** The first stripe (of 0…7) for which `pick` holds, given its owner and fragment nodes. */
@@ -113,6 +115,15 @@ export async function kit(seed = 1): Promise<Kit> {
         happened = true;
         act?.(call);
         return deliver ? undefined : 'drop';
+      });
+      return { happened: () => happened };
+    },
+    hold: (match, holdMs) => {
+      let happened = false;
+      world.interceptors.push((call) => {
+        if (happened || !match(call)) return undefined;
+        happened = true;
+        return { holdMs };
       });
       return { happened: () => happened };
     },
