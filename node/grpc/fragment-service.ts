@@ -84,9 +84,12 @@ export function fragmentHandlers(store: FragmentStore): FragmentsHandlers {
         );
         return { bytes, version: request.version };
       }
-      const read = await store.read(id, request.blockBytes, request.offset, length);
+      const read = await store.read(id, request.blockBytes, request.offset, length, {
+        zerosUnsent: true,
+      });
       return {
         bytes: read.bytes,
+        zeros: read.zeros ?? false,
         version: versionMessage(read.version),
         registry: (read.registry ?? []).map(versionMessage),
         settled: versionMessage(read.settled),

@@ -89,7 +89,9 @@ export function remoteStore(client: FragmentClient): StorePort {
     async read(fragment, blockBytes, offset, length) {
       const reply = await client.call('Read', { fragment, blockBytes, offset, length });
       return {
-        bytes: new Uint8Array(reply.bytes),
+        bytes: reply.zeros
+          ? new Uint8Array(length === 0 ? blockBytes - offset : length)
+          : new Uint8Array(reply.bytes),
         version: fromMessage(reply.version),
         registry: reply.registry.length > 0 ? reply.registry.map(fromMessage) : null,
         settled: fromMessage(reply.settled),

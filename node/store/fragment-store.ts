@@ -278,13 +278,18 @@ export class FragmentStore {
     blockBytes: number,
     offset = 0,
     length = blockBytes - offset,
-  ): Promise<FragmentRead> {
+    /** A fragment never written (version 0.0) comes back with no bytes (zeros: they are zeros). */
+    options: { zerosUnsent?: boolean } = {},
+  ): Promise<FragmentRead & { zeros?: boolean }> {
     checkFragment(fragment);
     checkInteger('blockBytes', blockBytes, 1, 64 << 20);
     checkRange('read', offset, length, blockBytes);
     const meta = await this.meta(fragment, blockBytes);
+    const state = { version: meta.version, registry: meta.registry, settled: meta.settled };
+    if (options.zerosUnsent && compareVersions(meta.version, VERSION_ZERO) === 0)
+      return { bytes: new Uint8Array(0), zeros: true, ...state };
     const bytes = await this.readIndexed(fragment, meta, meta.index, offset, length);
-    return { bytes, version: meta.version, registry: meta.registry, settled: meta.settled };
+    return { bytes, ...state };
   }
 
   /** The bytes of [offset, offset + length) exactly as `version` left them, from history. */

@@ -120,6 +120,28 @@ describe('grpc: the Fragments service', () => {
     ]);
   });
 
+  it('answers a read of a fragment never written with zeros, without sending them', async () => {
+    const reply = await client.call('Read', { fragment, blockBytes: BLOCK, offset: 8, length: 0 });
+    expect(reply.zeros).to.equal(true);
+    expect(reply.bytes.length, 'no bytes on the wire').to.equal(0);
+    expect(reply.version).to.deep.equal({ epoch: 0, seq: 0 });
+    const read = await remoteStore(client).read(fragment, BLOCK, 8, 100);
+    expect(read.bytes).to.deep.equal(new Uint8Array(100));
+    expect((await remoteStore(client).read(fragment, BLOCK, 8, 0)).bytes.length).to.equal(
+      BLOCK - 8,
+    );
+    // Once written, the bytes travel.
+    await client.call('WriteData', dataRequest(0, 1, 0, new Uint8Array(16).fill(4)));
+    const written = await client.call('Read', {
+      fragment,
+      blockBytes: BLOCK,
+      offset: 0,
+      length: 16,
+    });
+    expect(written.zeros).to.equal(false);
+    expect(written.bytes).to.deep.equal(Buffer.alloc(16, 4));
+  });
+
   it("answers with the delta's CRC32C instead of the delta when asked (the owner knows the delta)", async () => {
     await client.call('WriteData', dataRequest(0, 1, 0, new Uint8Array(64).fill(3)));
     const reply = await client.call('WriteData', {

@@ -7,6 +7,7 @@ export interface ReadReply {
   'version'?: (_tessera_v1_Version | null);
   'registry'?: (_tessera_v1_Version)[];
   'settled'?: (_tessera_v1_Version | null);
+  'zeros'?: (boolean);
 }
 
 export interface ReadReply__Output {
@@ -14,4 +15,5 @@ export interface ReadReply__Output {
   'version': (_tessera_v1_Version__Output | null);
   'registry': (_tessera_v1_Version__Output)[];
   'settled': (_tessera_v1_Version__Output | null);
+  'zeros': (boolean);
 }
