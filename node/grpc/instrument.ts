@@ -22,11 +22,15 @@ export function instrument<Handlers extends object>(
       continue;
     }
     const unary = handler as Handler;
+    // The labelled series looked up once per method, not on every call.
+    const seconds = metrics.requestSeconds.labels({ method });
+    const ok = metrics.requests.labels({ method, outcome: 'ok' });
+    const failed = metrics.requests.labels({ method, outcome: 'error' });
     measured[method] = ((call, callback) => {
-      const end = metrics.requestSeconds.startTimer({ method });
+      const end = seconds.startTimer();
       unary(call, (error, ...rest) => {
         end();
-        metrics.requests.inc({ method, outcome: error ? 'error' : 'ok' });
+        (error ? failed : ok).inc();
         callback(error, ...rest);
       });
     }) satisfies Handler;
