@@ -68,6 +68,9 @@ export interface ConsistencyManagerOptions {
 }
 
 const DEFAULT_CACHE_BYTES = 64 << 20;
+
+/** Stripes a repair pass works on at once. */
+const REPAIRS_IN_FLIGHT = 8;
 /** A move that could not finish is tried again after this many ms. */
 const MOVE_RETRY_MS = 1_000;
 
@@ -215,30 +218,43 @@ export class ConsistencyManager implements StripeService {
     // A stripe whose marked fragments all sit on nodes that are not up cannot be repaired yet: it
     // waits for them to come back (or be declared out and rebuilt elsewhere) rather than costing a
     // fence, reads and proposals every pass.
+    const marksOf = new Map<string, number[]>();
+    for (const mark of state.marks ?? []) {
+      const key = stripeKey(mark.volume, mark.stripe);
+      marksOf.set(key, [...(marksOf.get(key) ?? []), mark.index]);
+    }
     const repairable = this.repairQueue().filter(({ volume, stripe }) => {
-      if (this.stripes.get(stripeKey(volume.name, stripe))?.writable === false) return true;
+      const key = stripeKey(volume.name, stripe);
+      if (this.stripes.get(key)?.writable === false) return true;
       const nodes = fragmentNodes(state, volume, stripe);
-      return (state.marks ?? []).some(
-        (mark) =>
-          mark.volume === volume.name &&
-          mark.stripe === stripe &&
-          nodes[mark.index] !== null &&
-          up.has(nodes[mark.index]!),
+      return (marksOf.get(key) ?? []).some(
+        (index) => nodes[index] !== null && up.has(nodes[index]!),
       );
     });
-    for (const { volume, stripe } of repairable.slice(0, stripesMax)) {
-      if (this.context.stats.repairBytes - startBytes >= bytesMax) break;
-      try {
-        const owned = this.own(volume, stripe);
-        await this.queued(owned, async (current) => {
-          current.recovered = false;
-          await this.ensureRecovered(current);
-        });
-        stripes++;
-      } catch {
-        // The stripe waits (unreachable fragments) or moved; the next pass tries again.
+    // A few stripes at a time: a repair waits on fences, reads, a write and a Raft entry in turn,
+    // so one at a time leaves the disks and the network idle. Each start reserves what the stripe
+    // will write (its marked fragments, whole) against the byte budget, and none starts once the
+    // reservations reach it: the budget is passed by at most the last stripe started, as before.
+    const todo = repairable.slice(0, stripesMax);
+    let reserved = 0;
+    const worker = async (): Promise<void> => {
+      for (let next = todo.shift(); next; next = todo.shift()) {
+        if (reserved >= bytesMax) return;
+        const marked = marksOf.get(stripeKey(next.volume.name, next.stripe))?.length ?? 1;
+        reserved += marked * next.volume.blockBytes;
+        try {
+          const owned = this.own(next.volume, next.stripe);
+          await this.queued(owned, async (current) => {
+            current.recovered = false;
+            await this.ensureRecovered(current);
+          });
+          stripes++;
+        } catch {
+          // The stripe waits (unreachable fragments) or moved; the next pass tries again.
+        }
       }
-    }
+    };
+    await Promise.all(Array.from({ length: REPAIRS_IN_FLIGHT }, worker));
     return { stripes, bytes: this.context.stats.repairBytes - startBytes };
   }
 

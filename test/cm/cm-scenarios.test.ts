@@ -450,6 +450,66 @@ describe('cm scenarios', function () {
     ]);
     await expectAllInvariants(k);
   });
+  describe('repair', () => {
+    it('keeps a pass within its byte budget (one block: one stripe), and without one repairs the rest', async () => {
+      const k = await kit(5);
+      const blockBytes = k.world.volume.blockBytes;
+      let down = '';
+      let repairer = '';
+      let owned: number[] = [];
+      await steps([
+        [
+          'a node crashes and is declared down; w1 writes every stripe once (those with a fragment there mark it)',
+          async () => {
+            down = k.nodesOf(0)[3]!;
+            k.world.crash(down);
+            await k.declare(down, 'down');
+            for (let stripe = 0; stripe < 8; stripe++)
+              expect((await k.write('w1', stripe + 1, k.block(stripe, 0))).outcome).to.equal(
+                'acked',
+              );
+          },
+        ],
+        [
+          'the node comes back; the CM with the most marked stripes is the repairer',
+          async () => {
+            k.world.restart(down);
+            await k.world.runUntil(k.world.scheduler.nowMs + 200);
+            await k.declare(down, 'up');
+            const marked = new Map<string, number[]>();
+            for (const mark of k.world.map.current.marks) {
+              const owner = k.ownerOf(mark.stripe);
+              const list = marked.get(owner) ?? [];
+              if (!list.includes(mark.stripe)) marked.set(owner, [...list, mark.stripe]);
+            }
+            [repairer, owned] = [...marked].sort((a, b) => b[1].length - a[1].length)[0]!;
+            expect(owned.length, 'stripes to repair').to.be.at.least(3);
+          },
+        ],
+        [
+          'a pass with a budget of one block repairs exactly one stripe',
+          async () => {
+            const cm = k.world.nodes.get(repairer)!.cm!;
+            const done = await k.drive(cm.repairMarked(64, blockBytes));
+            expect(done.stripes).to.equal(1);
+            expect(done.bytes, 'what that stripe rewrote').to.be.at.least(blockBytes);
+          },
+        ],
+        [
+          'a pass without a limit repairs the rest together; no mark is left on them',
+          async () => {
+            const cm = k.world.nodes.get(repairer)!.cm!;
+            const done = await k.drive(cm.repairMarked(64));
+            expect(done.stripes).to.equal(owned.length - 1);
+            const left = k.world.map.current.marks.filter((mark) => owned.includes(mark.stripe));
+            expect(left).to.deep.equal([]);
+          },
+        ],
+      ]);
+      await expectAllInvariants(k);
+    });
+  });
+
   describe('moves', () => {
     it('a drained node gives its fragment up under a switched layout; given back, with a new owner, the write reads back', async () => {
       const k = await kit(3);
