@@ -69,17 +69,20 @@ export class ConfigError extends Error {
   }
 }
 
+/** The store settings a node.yaml leaves out. */
+export const STORE_DEFAULTS = {
+  backend: 'segments',
+  quotaBytes: null,
+  recordCacheBytes: 32 << 20,
+  retentionMs: null,
+  retentionSweepMs: 60_000,
+} as const;
+
 const DEFAULTS = {
   weight: 1,
   raft: { tickMs: 100, electionTicks: 10, heartbeatTicks: 1, snapshotEvery: 10_000 },
   failureDetector: { heartbeatMs: 500, downAfterMs: 3000, outAfterMs: null, upStableMs: 5000 },
-  store: {
-    backend: 'segments',
-    quotaBytes: null,
-    recordCacheBytes: 32 << 20,
-    retentionMs: null,
-    retentionSweepMs: 60_000,
-  },
+  store: STORE_DEFAULTS,
   repair: { bandwidthBytesPerS: 64 << 20, scrubIntervalMs: 3_600_000 },
   log: { level: 'info' },
 } as const;

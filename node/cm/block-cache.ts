@@ -5,6 +5,7 @@
  * once, so an entry is either exactly right or not found. Bounded in bytes, least recently used
  * out first.
  */
+import { LruByBytes } from '../lru-by-bytes.js';
 import { sameVersion, type Version } from '../store/version.js';
 
 interface Entry {
@@ -13,44 +14,27 @@ interface Entry {
 }
 
 export class BlockCache {
-  private readonly entries = new Map<string, Entry>();
-  private bytes = 0;
+  private readonly blocks: LruByBytes<Entry>;
 
-  constructor(readonly capacityBytes: number) {}
+  constructor(readonly capacityBytes: number) {
+    this.blocks = new LruByBytes(capacityBytes, (entry) => entry.bytes.length);
+  }
 
   /**
    * The block `key` holds at exactly `version`, or null. The array is the cache's own: change it
    * only to set it back at once under a new version (as a stripe's update does, in its queue).
    */
   get(key: string, version: Version): Uint8Array | null {
-    const entry = this.entries.get(key);
-    if (!entry || !sameVersion(entry.version, version)) return null;
-    this.entries.delete(key);
-    this.entries.set(key, entry);
-    return entry.bytes;
+    const entry = this.blocks.get(key);
+    return entry && sameVersion(entry.version, version) ? entry.bytes : null;
   }
 
   /** Remembers that `key` holds `bytes` at `version` (the cache keeps `bytes`; see get). */
   set(key: string, version: Version, bytes: Uint8Array): void {
-    this.delete(key);
-    if (bytes.length > this.capacityBytes) return;
-    this.entries.set(key, { version, bytes });
-    this.bytes += bytes.length;
-    for (const [oldest, entry] of this.entries) {
-      if (this.bytes <= this.capacityBytes) break;
-      this.entries.delete(oldest);
-      this.bytes -= entry.bytes.length;
-    }
+    this.blocks.set(key, { version, bytes });
   }
 
   delete(key: string): void {
-    const entry = this.entries.get(key);
-    if (!entry) return;
-    this.entries.delete(key);
-    this.bytes -= entry.bytes.length;
-  }
-
-  get sizeBytes(): number {
-    return this.bytes;
+    this.blocks.delete(key);
   }
 }

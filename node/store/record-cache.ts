@@ -10,51 +10,35 @@
  * is what was committed: a record enters once its batch is durable, or after its CRC32C checked
  * on a read, and any commit that puts or deletes the key drops it first.
  */
+import { LruByBytes } from '../lru-by-bytes.js';
 import type { VersionRecord } from './store-codec.js';
 
 export class RecordCache {
-  private readonly entries = new Map<string, VersionRecord>();
-  private bytes = 0;
+  private readonly records: LruByBytes<VersionRecord>;
   hits = 0;
   misses = 0;
 
-  constructor(readonly bytesMax: number) {}
+  constructor(bytesMax: number) {
+    this.records = new LruByBytes(bytesMax, (record) => record.bytes.length);
+  }
 
   get(key: string): VersionRecord | undefined {
-    const record = this.entries.get(key);
-    if (!record) {
-      this.misses++;
-      return undefined;
-    }
-    this.hits++;
-    // Most recently used last: Map keeps insertion order.
-    this.entries.delete(key);
-    this.entries.set(key, record);
+    const record = this.records.get(key);
+    if (record) this.hits++;
+    else this.misses++;
     return record;
   }
 
   set(key: string, record: VersionRecord): void {
-    const cost = record.bytes.length;
-    this.drop(key);
-    if (cost > this.bytesMax) return;
-    this.entries.set(key, record);
-    this.bytes += cost;
-    for (const [oldest, entry] of this.entries) {
-      if (this.bytes <= this.bytesMax) break;
-      this.entries.delete(oldest);
-      this.bytes -= entry.bytes.length;
-    }
+    this.records.set(key, record);
   }
 
   drop(key: string): void {
-    const record = this.entries.get(key);
-    if (!record) return;
-    this.entries.delete(key);
-    this.bytes -= record.bytes.length;
+    this.records.delete(key);
   }
 
   /** Bytes of record payloads held now. */
   get heldBytes(): number {
-    return this.bytes;
+    return this.records.heldBytes;
   }
 }

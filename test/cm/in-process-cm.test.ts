@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { cmSetOf, owner, stripeKey } from '../../placement/index.js';
-import type { NodeConfig } from '../../node/config.js';
+import { STORE_DEFAULTS, type NodeConfig } from '../../node/config.js';
 import { CmInvalidRequestError, NotOwnerError } from '../../node/cm/errors.js';
 import { StorageNode } from '../../node/runtime/storage-node.js';
 import { fragmentNodes } from '../../node/cm/owned-stripe.js';
@@ -35,13 +35,7 @@ function config(id: number): NodeConfig {
     join: null,
     raft: { tickMs: 20, electionTicks: 10, heartbeatTicks: 1, snapshotEvery: 1000 },
     failureDetector: { heartbeatMs: 100, downAfterMs: 60_000, outAfterMs: null, upStableMs: 1000 },
-    store: {
-      backend: 'memory',
-      quotaBytes: null,
-      recordCacheBytes: 32 << 20,
-      retentionMs: null,
-      retentionSweepMs: 60_000,
-    },
+    store: { ...STORE_DEFAULTS, backend: 'memory' },
     repair: { bandwidthBytesPerS: 64 << 20, scrubIntervalMs: null },
     log: { level: 'error' },
   };

@@ -5,7 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import type { NodeConfig } from '../../node/config.js';
+import { STORE_DEFAULTS, type NodeConfig } from '../../node/config.js';
 import { StorageNode } from '../../node/runtime/storage-node.js';
 import { InProcessNetwork, inProcessEnv } from './in-process-env.js';
 
@@ -23,13 +23,7 @@ function config(id: number): NodeConfig {
     join: null,
     raft: { tickMs: 20, electionTicks: 10, heartbeatTicks: 1, snapshotEvery: 1000 },
     failureDetector: { heartbeatMs: 100, downAfterMs: 2000, outAfterMs: null, upStableMs: 1000 },
-    store: {
-      backend: 'memory',
-      quotaBytes: null,
-      recordCacheBytes: 32 << 20,
-      retentionMs: null,
-      retentionSweepMs: 60_000,
-    },
+    store: { ...STORE_DEFAULTS, backend: 'memory' },
     repair: { bandwidthBytesPerS: 64 << 20, scrubIntervalMs: null },
     log: { level: 'error' },
   };
