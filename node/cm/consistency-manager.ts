@@ -215,14 +215,14 @@ export class ConsistencyManager implements StripeService {
     const startBytes = this.context.stats.repairBytes;
     const state = this.options.map.current();
     const up = new Set(state.members.filter((member) => member.state === 'up').map((m) => m.id));
-    // A stripe whose marked fragments all sit on nodes that are not up cannot be repaired yet: it
-    // waits for them to come back (or be declared out and rebuilt elsewhere) rather than costing a
-    // fence, reads and proposals every pass.
     const marksOf = new Map<string, number[]>();
     for (const mark of state.marks ?? []) {
       const key = stripeKey(mark.volume, mark.stripe);
       marksOf.set(key, [...(marksOf.get(key) ?? []), mark.index]);
     }
+    // A stripe whose marked fragments all sit on nodes that are not up cannot be repaired yet: it
+    // waits for them to come back (or be declared out and rebuilt elsewhere) rather than costing a
+    // fence, reads and proposals every pass.
     const repairable = this.repairQueue().filter(({ volume, stripe }) => {
       const key = stripeKey(volume.name, stripe);
       if (this.stripes.get(key)?.writable === false) return true;
@@ -233,15 +233,17 @@ export class ConsistencyManager implements StripeService {
     });
     // A few stripes at a time: a repair waits on fences, reads, a write and a Raft entry in turn,
     // so one at a time leaves the disks and the network idle. Each start reserves what the stripe
-    // will write (its marked fragments, whole) against the byte budget, and none starts once the
-    // reservations reach it: the budget is passed by at most the last stripe started, as before.
+    // will write against the byte budget (its marked data fragments and every parity, whole: a
+    // repair rewrites the parities under its new stamp), and none starts once the reservations
+    // reach it: the budget is passed by at most the last stripe started, as before.
     const todo = repairable.slice(0, stripesMax);
     let reserved = 0;
     const worker = async (): Promise<void> => {
       for (let next = todo.shift(); next; next = todo.shift()) {
         if (reserved >= bytesMax) return;
-        const marked = marksOf.get(stripeKey(next.volume.name, next.stripe))?.length ?? 1;
-        reserved += marked * next.volume.blockBytes;
+        const { k, m, blockBytes } = next.volume;
+        const marked = marksOf.get(stripeKey(next.volume.name, next.stripe)) ?? [];
+        reserved += (marked.filter((index) => index < k).length + m) * blockBytes;
         try {
           const owned = this.own(next.volume, next.stripe);
           await this.queued(owned, async (current) => {

@@ -493,6 +493,9 @@ describe('cm scenarios', function () {
             const done = await k.drive(cm.repairMarked(64, blockBytes));
             expect(done.stripes).to.equal(1);
             expect(done.bytes, 'what that stripe rewrote').to.be.at.least(blockBytes);
+            // What the pass reserved for it (its marked data fragment, if any, and both parities)
+            // covers what it wrote: the budget is not passed by more than the stripe it allowed.
+            expect(done.bytes).to.be.at.most(3 * blockBytes);
           },
         ],
         [
