@@ -178,15 +178,8 @@ describe('cm: consistency managers inside storage nodes', function () {
     expect(refused).to.be.instanceOf(NotOwnerError);
     expect((refused as NotOwnerError).owner).to.equal(ownerOf(0).config.id);
 
-    for (const [stripe, bytes] of data.entries()) {
-      const read = await ownerOf(stripe).cm.read({
-        volume: 'vol',
-        offset: stripe * stripeBytes,
-        length: stripeBytes,
-      });
-      expect(Buffer.from(read.bytes).equals(bytes), `stripe ${stripe}`).to.equal(true);
-      expect(read.degraded).to.equal(false);
-    }
+    for (const { degraded } of await readsBack(ownerOf, data, stripeBytes, ''))
+      expect(degraded).to.equal(false);
 
     // Stop a node that owns none of these stripes: reads decode around its fragments.
     const owners = new Set([0, 1, 2].map(ownerOf));
@@ -196,18 +189,13 @@ describe('cm: consistency managers inside storage nodes', function () {
     await victim.stop();
     nodes = nodes.filter((node) => node !== victim);
     let degraded = false;
-    for (const [stripe, bytes] of data.entries()) {
-      const read = await ownerOf(stripe).cm.read({
-        volume: 'vol',
-        offset: stripe * stripeBytes,
-        length: stripeBytes,
-      });
-      expect(
-        Buffer.from(read.bytes).equals(bytes),
-        `stripe ${stripe} with ${victim.config.id} stopped`,
-      ).to.equal(true);
+    for (const read of await readsBack(
+      ownerOf,
+      data,
+      stripeBytes,
+      ` with ${victim.config.id} stopped`,
+    ))
       degraded ||= read.degraded;
-    }
     expect(degraded, 'some stripe had a fragment on the stopped node').to.equal(true);
 
     expect((await nodes[0]!.status()).volumes[0]).to.deep.include({
@@ -224,16 +212,13 @@ describe('cm: consistency managers inside storage nodes', function () {
     ).to.equal(0);
     const rebuilt = nodes.reduce((sum, node) => sum + node.cm.sweep.rebuild.repaired, 0);
     expect(rebuilt, 'stripes that had a fragment on the node now out').to.be.greaterThan(0);
-    for (const [stripe, bytes] of data.entries()) {
-      const read = await ownerOf(stripe).cm.read({
-        volume: 'vol',
-        offset: stripe * stripeBytes,
-        length: stripeBytes,
-      });
-      expect(Buffer.from(read.bytes).equals(bytes), `stripe ${stripe} after the rebuild`).to.equal(
-        true,
-      );
-      expect(read.degraded, `stripe ${stripe} reads whole after the rebuild`).to.equal(false);
+    for (const { stripe, degraded } of await readsBack(
+      ownerOf,
+      data,
+      stripeBytes,
+      ' after the rebuild',
+    )) {
+      expect(degraded, `stripe ${stripe} reads whole after the rebuild`).to.equal(false);
       const scrub = await ownerOf(stripe).cm.scrub('vol', stripe);
       expect(scrub.findings, `stripe ${stripe} scrubs clean`).to.deep.equal([]);
     }
@@ -321,16 +306,30 @@ describe('cm: consistency managers inside storage nodes', function () {
         fragmentLocations(state, volume, fragment.stripe)[fragment.index],
         'the layout names the new node',
       ).to.equal(fragmentNodes(state, volume, fragment.stripe)[fragment.index]);
-    for (const [stripe, bytes] of data.entries()) {
-      const read = await ownerOf(stripe).cm.read({
-        volume: 'vol',
-        offset: stripe * stripeBytes,
-        length: stripeBytes,
-      });
-      expect(Buffer.from(read.bytes).equals(bytes), `stripe ${stripe} after the drain`).to.equal(
-        true,
-      );
-      expect(read.degraded).to.equal(false);
-    }
+    for (const { degraded } of await readsBack(ownerOf, data, stripeBytes, ' after the drain'))
+      expect(degraded).to.equal(false);
   });
 });
+
+/**
+ * Reads each stripe of `data` whole through its owner and expects exactly its bytes (`when` ends
+ * the message); returns whether each read was degraded.
+ */
+async function readsBack(
+  ownerOf: (stripe: number) => StorageNode,
+  data: readonly Buffer[],
+  stripeBytes: number,
+  when: string,
+): Promise<{ stripe: number; degraded: boolean }[]> {
+  const reads: { stripe: number; degraded: boolean }[] = [];
+  for (const [stripe, bytes] of data.entries()) {
+    const read = await ownerOf(stripe).cm.read({
+      volume: 'vol',
+      offset: stripe * stripeBytes,
+      length: stripeBytes,
+    });
+    expect(Buffer.from(read.bytes).equals(bytes), `stripe ${stripe}${when}`).to.equal(true);
+    reads.push({ stripe, degraded: read.degraded });
+  }
+  return reads;
+}
