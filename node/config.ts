@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve, dirname } from 'node:path';
 import { parseDocument, LineCounter } from 'yaml';
+import { RECORD_CACHE_BYTES } from './store/fragment-store.js';
 import { STORE_BACKENDS, type StoreBackend } from './store/open-database.js';
 
 export interface PeerConfig {
@@ -73,7 +74,7 @@ export class ConfigError extends Error {
 export const STORE_DEFAULTS = {
   backend: 'segments',
   quotaBytes: null,
-  recordCacheBytes: 32 << 20,
+  recordCacheBytes: RECORD_CACHE_BYTES,
   retentionMs: null,
   retentionSweepMs: 60_000,
 } as const;

@@ -218,7 +218,9 @@ export class ConsistencyManager implements StripeService {
     const marksOf = new Map<string, number[]>();
     for (const mark of state.marks ?? []) {
       const key = stripeKey(mark.volume, mark.stripe);
-      marksOf.set(key, [...(marksOf.get(key) ?? []), mark.index]);
+      const indexes = marksOf.get(key);
+      if (indexes) indexes.push(mark.index);
+      else marksOf.set(key, [mark.index]);
     }
     // A stripe whose marked fragments all sit on nodes that are not up cannot be repaired yet: it
     // waits for them to come back (or be declared out and rebuilt elsewhere) rather than costing a

@@ -59,7 +59,9 @@ export class MarkBatcher {
       const groups = new Map<string, Waiting[]>();
       for (const waiting of batch) {
         const key = `${waiting.command.proposer}\u0000${waiting.command.ownershipEpoch}`;
-        groups.set(key, [...(groups.get(key) ?? []), waiting]);
+        const group = groups.get(key);
+        if (group) group.push(waiting);
+        else groups.set(key, [waiting]);
       }
       await Promise.all([...groups.values()].map((group) => this.proposeGroup(group)));
     }
