@@ -28,10 +28,22 @@ describe('the Raft driver on real disks', () => {
 
   it('sends a vote and an acknowledgement only once the log has made them durable', async () => {
     const log = await SegmentLog.open(join(dir, 'member-2'));
-    let release = (): void => {};
+    // Each append is held after it reached the disk, until the test releases it. The test waits
+    // for the hold itself, not for a fixed time: a slow fsync on a loaded machine must not let a
+    // release go to the previous append's gate.
+    const holds: (() => void)[] = [];
+    let held: () => void = () => {};
     const append = log.append.bind(log);
     log.append = (persist: Persist) =>
-      append(persist).then(() => new Promise<void>((resolve) => (release = resolve)));
+      append(persist).then(
+        () =>
+          new Promise<void>((resolve) => {
+            holds.push(resolve);
+            held();
+          }),
+      );
+    const nextHold = (count: number): Promise<void> =>
+      holds.length >= count ? Promise.resolve() : new Promise((resolve) => (held = resolve));
     const sent: Message[] = [];
     const driver = new RaftDriver({
       raft: { id: 2, bootstrap: { voters: [1, 2, 3], learners: [] }, random: new SeededRandom(2) },
@@ -40,6 +52,9 @@ describe('the Raft driver on real disks', () => {
       send: (message) => sent.push(message),
     });
     const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 20));
+    const sentAtLeast = async (count: number): Promise<void> => {
+      while (sent.length < count) await settle();
+    };
     driver.receive({
       type: 'vote',
       from: 1,
@@ -49,10 +64,11 @@ describe('the Raft driver on real disks', () => {
       lastTerm: 0,
       transfer: false,
     });
+    await nextHold(1);
     await settle();
-    expect(sent).to.deep.equal([]); // the vote is written, not yet released
-    release();
-    await settle();
+    expect(sent).to.deep.equal([]); // the vote is on disk, not yet released
+    holds[0]!();
+    await sentAtLeast(1);
     expect(sent).to.deep.equal([{ type: 'voteResponse', from: 2, to: 1, term: 1, granted: true }]);
     const entry = { index: 1, term: 1, type: 'normal' as const, data: new Uint8Array([1]) };
     driver.receive({
@@ -65,10 +81,11 @@ describe('the Raft driver on real disks', () => {
       entries: [entry],
       commit: 0,
     });
+    await nextHold(2);
     await settle();
     expect(sent).to.have.length(1);
-    release();
-    await settle();
+    holds[1]!();
+    await sentAtLeast(2);
     expect(sent[1]).to.deep.include({ type: 'appendResponse', success: true, matchIndex: 1 });
     await log.close();
   });
