@@ -89,6 +89,26 @@ export interface AbortRecord {
   ownershipEpoch: number;
 }
 
+/**
+ * A node back from down, where q > k (DESIGN.md, "The write path" step 4): while it was listed
+ * down, an update that missed one of its fragments counted it as marked without a proposal, so
+ * every fragment located on it counts as marked, in the entry that listed it back, until the
+ * stripe's owner has verified it against (or rebuilt it to) the versions the registries name and
+ * cleared the stripe. Dropped once every CM of one epoch has swept its stripes and found them all
+ * cleared. Records are replaced, never changed in place.
+ */
+export interface NodeMark {
+  node: string;
+  /** The log index of the entry that listed the node back: the mark's identity. */
+  index: number;
+  /** The stripes (stripeKey) whose fragments on the node their owner has cleared. */
+  cleared: string[];
+  /** The epoch of the sweeps in `swept` (a sweep of an older epoch counts for nothing). */
+  sweptEpoch: number;
+  /** CMs that swept every stripe they own in `sweptEpoch` and found each cleared. */
+  swept: string[];
+}
+
 export interface ClusterMapState {
   members: Member[];
   epoch: number;
@@ -101,6 +121,8 @@ export interface ClusterMapState {
   aborts: AbortRecord[];
   /** Stripes whose fragments are not where the volume's base topology puts them. */
   layouts?: StripeLayout[];
+  /** Nodes back from down whose fragments are not all verified yet (volumes with q > k). */
+  nodeMarks?: NodeMark[];
   appliedIndex: number;
 }
 
@@ -160,6 +182,25 @@ export type ClusterCommand =
       stripe: number;
       nodes: (string | null)[];
     }
+  /**
+   * Clears a node mark for one stripe: its owner verified or rebuilt the stripe's fragments on the
+   * node (or marked them), under the same check; refused (MARK_CHANGED) when the node's mark is
+   * no longer the one named.
+   */
+  | {
+      type: 'clear_node_mark';
+      proposer: string;
+      ownershipEpoch: number;
+      node: string;
+      markIndex: number;
+      volume: string;
+      stripe: number;
+    }
+  /**
+   * A CM swept every stripe it owns in `epoch` and found the node mark cleared for each of them;
+   * the mark goes once every CM of the epoch said so. Refused (EPOCH_CHANGED) in another epoch.
+   */
+  | { type: 'node_mark_swept'; proposer: string; node: string; markIndex: number; epoch: number }
   /** Records versions as aborted (a repair's roll-back), under the same check. */
   | {
       type: 'record_aborts';

@@ -13,6 +13,7 @@
 import { createHash } from 'node:crypto';
 import type { StateMachine } from '../../consensus/index.js';
 import { applyLayout, applyStripeRecord, cmSetOf, StripeRecordRefused } from './stripe-records.js';
+import { applyNodeMarkRecord, openNodeMarks } from './node-marks.js';
 import {
   chooseVolumeRule,
   NODE_STATES,
@@ -84,6 +85,7 @@ export class ClusterMap implements StateMachine<ClusterResult> {
       const next = copyForApply(before);
       const volume = applyCommand(next, decoded, index);
       next.appliedIndex = index;
+      openNodeMarks(before, next, index);
       advanceEpoch(before, next, index);
       this.state = next;
       return {
@@ -176,6 +178,10 @@ function applyCommand(
       return undefined;
     case 'set_layout':
       applyLayout(state, command);
+      return undefined;
+    case 'clear_node_mark':
+    case 'node_mark_swept':
+      applyNodeMarkRecord(state, command);
       return undefined;
     case 'delete_volume': {
       const at = state.volumes.findIndex((volume) => volume.name === command.name);
@@ -310,8 +316,9 @@ function copyForApply(state: ClusterMapState): ClusterMapState {
     volumes: [...state.volumes],
     marks: [...(state.marks ?? [])],
     aborts: [...(state.aborts ?? [])],
-    // Shared as it is: set_layout and delete_volume put a new list in its place, never change
-    // this one (and stripe-records.ts indexes each list once, by its identity).
+    // Shared as they are: set_layout and delete_volume put a new list of layouts in its place,
+    // and node marks are replaced the same way, never changed (stripe-records.ts and
+    // node-marks.ts index each list once, by its identity).
   };
 }
 

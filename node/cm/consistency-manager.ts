@@ -9,7 +9,8 @@
 import { ReedSolomon } from '../../erasure/index.js';
 import { stripeKey } from '../../placement/index.js';
 import type { ClusterMapState, VolumeRecord } from '../cluster/cluster-map-types.js';
-import { isAborted } from '../cluster/stripe-records.js';
+import { fragmentLocations, isAborted } from '../cluster/stripe-records.js';
+import { implicitMarks, nodeMarkPending } from '../cluster/node-marks.js';
 import { compareVersions, type Version, type WriterStamp } from '../store/version.js';
 import {
   confirmOwnership,
@@ -277,6 +278,60 @@ export class ConsistencyManager implements StripeService {
   }
 
   /**
+   * After a pass over every stripe there is (`stripes`, as found on every member's store), tells
+   * the map, for each node mark, that every one of them this CM owns now is cleared of it (the
+   * mark goes once every CM of the epoch has said so); resolves with how many it reported.
+   * Stripes it owns that are not cleared yet are recovered first (which clears them).
+   */
+  async reportNodeMarksSwept(
+    stripes: Iterable<{ volume: string; stripe: number }>,
+  ): Promise<number> {
+    const first = this.options.map.current();
+    if ((first.nodeMarks ?? []).length === 0) return 0;
+    for (const { volume: name, stripe } of stripes) {
+      const state = this.options.map.current();
+      const volume = state.volumes.find((record) => record.name === name);
+      if (!volume || ownerNow(state, stripeKey(name, stripe)) !== this.options.nodeId) continue;
+      const sources = fragmentLocations(state, volume, stripe);
+      if (!nodeMarkPending(state, volume, stripe, sources)) continue;
+      try {
+        await this.rebuildStripe(name, stripe);
+      } catch {
+        // It waits, or moved: the mark stays until a later pass finds it cleared.
+      }
+    }
+    const state = this.options.map.current();
+    const pending = new Set<string>();
+    for (const { volume: name, stripe } of stripes) {
+      const volume = state.volumes.find((record) => record.name === name);
+      if (!volume || ownerNow(state, stripeKey(name, stripe)) !== this.options.nodeId) continue;
+      for (const reason of implicitMarks(
+        state,
+        volume,
+        stripe,
+        fragmentLocations(state, volume, stripe),
+      ).values())
+        if (reason !== 'down') pending.add(reason.node);
+    }
+    let reported = 0;
+    for (const mark of state.nodeMarks ?? []) {
+      if (pending.has(mark.node)) continue;
+      if (mark.sweptEpoch === state.epoch && mark.swept.includes(this.options.nodeId)) continue;
+      const result = await this.options.map
+        .propose({
+          type: 'node_mark_swept',
+          proposer: this.options.nodeId,
+          node: mark.node,
+          markIndex: mark.index,
+          epoch: state.epoch,
+        })
+        .catch(() => null);
+      if (result?.ok) reported++;
+    }
+    return reported;
+  }
+
+  /**
    * Scrubs one stripe this CM owns: verifies every fragment's checksums, versions and the parity,
    * and repairs what it finds (a fragment rewritten whole, parity re-encoded from the data).
    */
@@ -347,6 +402,9 @@ export class ConsistencyManager implements StripeService {
       this.stripes.set(key, owned);
     }
     this.followTopology(state, owned);
+    // A node back from down: its fragments of this stripe are verified (or rebuilt) first.
+    if (owned.recovered && nodeMarkPending(state, volume, stripe, owned.sources))
+      owned.recovered = false;
     return owned;
   }
 

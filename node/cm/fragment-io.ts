@@ -5,7 +5,7 @@
  */
 import type { ReedSolomon } from '../../erasure/index.js';
 import { sameVersion, type FragmentId, type Version } from '../store/version.js';
-import type { OwnedStripe } from './owned-stripe.js';
+import { markedNow, type OwnedStripe } from './owned-stripe.js';
 import type { StoreDirectory, StorePort } from './ports.js';
 
 /** The fragment id of index `index` of the stripe. */
@@ -54,7 +54,7 @@ async function readAtSettled(
   length: number,
 ): Promise<Uint8Array | null> {
   const store = storeOf(stores, stripe, index);
-  if (!store || stripe.marks.has(index)) return null;
+  if (!store || markedNow(stripe, index)) return null;
   const expected = stripe.registry[index]!;
   try {
     const read = await store.read(

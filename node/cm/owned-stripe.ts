@@ -44,6 +44,12 @@ export interface OwnedStripe {
   /** The version each fragment holds in the settled state (k + m entries). */
   registry: Version[];
   marks: Map<number, KnownMark>;
+  /**
+   * Fragments an update of this ownership missed while the map listed their node down (q > k):
+   * marked without a proposal (DESIGN.md step 4), so the owner leaves them alone as if marked,
+   * until the next recovery (the node's mark, when it is back, makes one happen).
+   */
+  downMisses: Set<number>;
   /** The highest seq issued in `ownershipEpoch` (unknown and aborted ones included). */
   seqIssued: number;
   /** The newest settled version of the stripe, sent on with every stamped write. */
@@ -142,12 +148,18 @@ export function newOwnedStripe(
     writable: true,
     registry: Array.from({ length: volume.k + volume.m }, () => VERSION_ZERO),
     marks: new Map(),
+    downMisses: new Set(),
     seqIssued: 0,
     settled: VERSION_ZERO,
     lastEventTimeMs: 0,
     recent: new Map(),
     tail: Promise.resolve(),
   };
+}
+
+/** True when the owner leaves fragment `index` alone: marked, or missed while its node was down. */
+export function markedNow(stripe: OwnedStripe, index: number): boolean {
+  return stripe.marks.has(index) || stripe.downMisses.has(index);
 }
 
 /** Whether placement puts a fragment elsewhere than its location: a move is due. */

@@ -9,7 +9,7 @@
 import { fragmentLocations, isAborted } from '../cluster/stripe-records.js';
 import { digestOf } from '../store/store-requests.js';
 import { compareVersions, sameVersion, type Version } from '../store/version.js';
-import type { ClusterMapState } from '../cluster/cluster-map-types.js';
+import type { ClusterMapState, NodeMark } from '../cluster/cluster-map-types.js';
 import {
   confirmOwnership,
   OwnershipLost,
@@ -20,7 +20,8 @@ import {
 import { StripeUnavailableError } from './errors.js';
 import { copyRegistry, fragmentId } from './fragment-io.js';
 import { marksOf, newestOf, nextVersion, type OwnedStripe } from './owned-stripe.js';
-import { checkStripe, type FragmentView } from './stripe-check.js';
+import { checkStripe, type FragmentView, type StripeDecision } from './stripe-check.js';
+import { implicitMarks } from '../cluster/node-marks.js';
 import { moveFragments } from './moves.js';
 import { blockKey, markStale } from './update.js';
 
@@ -72,19 +73,32 @@ async function settleStripe(
   const fenced = await fenceStores(context, stripe);
   const state = await confirmOwnership(context, stripe, false);
   stripe.marks = marksOf(state, stripe.volume.name, stripe.stripe);
+  stripe.downMisses = new Set();
+  // With q > k, a fragment on a node listed down, or under its node's mark, may have missed
+  // acknowledged updates that no mark names (node-marks.ts). Where every fragment was read, the
+  // holders of the newest update that reached q were read too, and their registries show it
+  // stale: it is decided with, except as evidence that a version was never acknowledged.
+  // Otherwise it is decided without, as if not read, then verified against the decided state.
+  const implicit = implicitMarks(state, stripe.volume, stripe.stripe, stripe.sources);
   const fragments = await Promise.all(
     fenced.map((node, index) => readAtLocation(context, stripe, state, index, node)),
   );
-  const decision = checkStripe({
+  const allRead = fragments.every((fragment) => fragment.view.read);
+  const checked = checkStripe({
     k,
     m,
-    fragments: fragments.map((fragment) => fragment.view),
+    fragments: fragments.map((fragment, index) =>
+      implicit.has(index) && !allRead ? { index, read: false } : fragment.view,
+    ),
     marks: new Map([...stripe.marks].map(([index, mark]) => [index, mark.version])),
+    unsure: new Set(implicit.keys()),
   });
-  if (decision.kind === 'wait') {
+  if (checked.kind === 'wait') {
     stripe.recovered = false;
-    throw new StripeUnavailableError(`${stripe.key} is waiting for recovery: ${decision.reason}`);
+    throw new StripeUnavailableError(`${stripe.key} is waiting for recovery: ${checked.reason}`);
   }
+  const decision = allRead ? checked : verifyImplicit(checked, fragments, implicit.keys(), k);
+  const nodeMarks = [...new Set(implicit.values())].filter((mark) => mark !== 'down');
   const rewrite = new Set(decision.rewrite);
   fragments.forEach((fragment, index) => {
     // Rewritten too: a fragment stepped back over aborted versions, one whose checksum failed,
@@ -102,8 +116,9 @@ async function settleStripe(
   );
   if (rewrite.size === 0 && decision.unread.length === 0) {
     stripe.writable = true;
-    if (verified.length > 0) {
+    if (verified.length > 0 || nodeMarks.length > 0) {
       await clearMarks(context, stripe, verified, false);
+      await clearNodeMarks(context, stripe, nodeMarks, false);
       await confirmOwnership(context, stripe, false);
     }
     stripe.registry = [
@@ -182,6 +197,85 @@ async function settleStripe(
     writeQuorum,
     verified,
   );
+  // Every fragment under a node's mark is now verified, rebuilt, or marked stale on its own.
+  await clearNodeMarks(context, stripe, nodeMarks, true);
+}
+
+type Settled = Extract<StripeDecision, { kind: 'settled' }>;
+
+/**
+ * The decision taken without the implicitly marked fragments, with each of them that was read
+ * put back: a member where it holds exactly the decided version (a data fragment at the version
+ * the settled registry names; a parity at the version and registry of a parity member: a version
+ * is stamped once, so its bytes are the decided state's), otherwise rewritten (and rolled back,
+ * its versions above the decided one recorded as aborted, where it is ahead).
+ */
+function verifyImplicit(
+  decision: Settled,
+  fragments: readonly FragmentState[],
+  implicit: Iterable<number>,
+  k: number,
+): Settled {
+  const members = [...decision.members];
+  const rewrite = [...decision.rewrite];
+  const rolledBack = [...decision.rolledBack];
+  const putBack = new Set<number>();
+  for (const index of implicit) {
+    const fragment = fragments[index]!;
+    const { view } = fragment;
+    if (!view.read) continue;
+    putBack.add(index);
+    if (index < k) {
+      const decided = decision.dataVersions[index]!;
+      if (sameVersion(view.version!, decided)) members.push(index);
+      else {
+        rewrite.push(index);
+        if (compareVersions(view.version!, decided) > 0) rolledBack.push(index);
+      }
+      continue;
+    }
+    const twin = decision.members.find(
+      (member) =>
+        member >= k &&
+        sameVersion(fragments[member]!.view.version!, view.version!) &&
+        !view.reflectsAbort,
+    );
+    if (twin === undefined) rewrite.push(index);
+    else {
+      members.push(index);
+      if (decision.rewrite.includes(twin)) rewrite.push(index);
+    }
+  }
+  return {
+    ...decision,
+    members,
+    rewrite,
+    rolledBack,
+    unread: decision.unread.filter((index) => !putBack.has(index)),
+  };
+}
+
+/** Clears this stripe from each node's mark that covered it (only the owner may). */
+async function clearNodeMarks(
+  context: CmContext,
+  stripe: OwnedStripe,
+  marks: readonly NodeMark[],
+  applied: boolean,
+): Promise<void> {
+  for (const mark of marks)
+    await proposeStripeRecord(
+      context,
+      {
+        type: 'clear_node_mark',
+        proposer: context.nodeId,
+        ownershipEpoch: stripe.ownershipEpoch,
+        node: mark.node,
+        markIndex: mark.index,
+        volume: stripe.volume.name,
+        stripe: stripe.stripe,
+      },
+      applied,
+    );
 }
 
 /** Clears the marks of fragments rebuilt, or verified at the settled version (only the owner may). */

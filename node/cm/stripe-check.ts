@@ -57,6 +57,12 @@ export interface StripeCheckInput {
   readonly fragments: readonly FragmentView[];
   /** Stale marks by fragment index. */
   readonly marks: ReadonlyMap<number, Version>;
+  /**
+   * Fragments that may have missed acknowledged updates that no mark names (a node listed down,
+   * or under its node's mark, where q > k): used as read, but never as evidence that a version
+   * was not acknowledged.
+   */
+  readonly unsure?: ReadonlySet<number>;
 }
 
 /** Decides the stripe's newest state from what was read; see the file comment for the rules. */
@@ -81,6 +87,7 @@ export function checkStripe(input: StripeCheckInput): StripeDecision {
       return (
         reached &&
         view.read &&
+        !input.unsure?.has(view.index) &&
         compareVersions(view.version!, version) < 0 &&
         (mark === undefined || compareVersions(mark, version) < 0)
       );

@@ -9,12 +9,15 @@
  *    fragments at exactly the settled versions instead.
  * 3. Every parity store gets the delta, its coefficient, v' and the new registry.
  * 4. Acknowledged once q fragments are consistent with v' (the ones that took it plus the
- *    untouched, unmarked data fragments), after every fragment that missed it is marked stale
- *    at v' through Raft and after a Raft read has confirmed the ownership.
+ *    untouched, unmarked data fragments), after a Raft read has confirmed the ownership and every
+ *    fragment that missed it is marked stale at v' through Raft; with q > k, a miss on a node
+ *    that the confirmed map lists as down counts as marked without a proposal (its node's mark,
+ *    when it comes back, covers it: node-marks.ts).
  *
  * Two rounds of store writes (data, then parity); the one-round common path of the design (the
  * owner computing the delta from a cached old range) is left for later.
  */
+import type { ClusterMapState } from '../cluster/cluster-map-types.js';
 import { digestOf } from '../store/store-requests.js';
 import type { Version, WriterStamp } from '../store/version.js';
 import {
@@ -28,7 +31,8 @@ import { OutcomeUnknownError, StripeUnavailableError } from './errors.js';
 import { crc32c } from '@node-rs/crc32';
 import { xorOf } from '../../erasure/index.js';
 import { copyRegistry, decodeRange, fragmentId, storeOf } from './fragment-io.js';
-import { nextVersion, type OwnedStripe } from './owned-stripe.js';
+import { markedNow, nextVersion, type OwnedStripe } from './owned-stripe.js';
+import { implicitMarks } from '../cluster/node-marks.js';
 
 /** Writes `bytes` at `offset` of data fragment `index`; resolves with the acknowledged version. */
 export async function updateFragment(
@@ -111,12 +115,15 @@ export async function updateFragment(
   if (parityResults.includes('ahead'))
     throw new ViewWrong(true, `${stripe.key}: a parity fragment is ahead of the owner's registry`);
   // Untouched data fragments count when unmarked; with q > k one on a node that the map lists as
-  // not up counts as marked (DESIGN.md step 4), so an acknowledgement keeps its failure to spare.
-  const notUp = nodesNotUp(context);
+  // not up, or under its node's mark, counts as marked (DESIGN.md step 4), so an acknowledgement
+  // keeps its failure to spare.
+  const state = context.map.current();
+  const notUp = nodesNotUp(state);
+  const implicit = implicitMarks(state, stripe.volume, stripe.stripe, stripe.sources);
   let untouchedOk = 0;
   for (let other = 0; other < k; other++) {
-    const down = writeQuorum > k && notUp.has(stripe.nodes[other] ?? '');
-    if (other !== index && !stripe.marks.has(other) && !down && stripe.nodes[other] !== null)
+    const down = writeQuorum > k && (notUp.has(stripe.nodes[other] ?? '') || implicit.has(other));
+    if (other !== index && !markedNow(stripe, other) && !down && stripe.nodes[other] !== null)
       untouchedOk++;
   }
   if (touchedOk + untouchedOk < writeQuorum) {
@@ -130,8 +137,14 @@ export async function updateFragment(
     ...(data.ok ? [] : [index]),
     ...parityResults.flatMap((result, parity) => (result === 'ok' ? [] : [k + parity])),
   ];
-  if (missed.length > 0) await markStale(context, stripe, missed, next, true);
-  await confirmOwnership(context, stripe, true);
+  const confirmed = await confirmOwnership(context, stripe, true);
+  if (missed.length > 0) {
+    // As of the confirmed map: a miss on a node it lists down is marked by the node's mark later.
+    const down = implicitMarks(confirmed, stripe.volume, stripe.stripe, stripe.sources);
+    const proposed = missed.filter((at) => down.get(at) !== 'down');
+    if (proposed.length > 0) await markStale(context, stripe, proposed, next, true);
+    for (const at of missed) if (down.get(at) === 'down') stripe.downMisses.add(at);
+  }
   stripe.registry = registry;
   stripe.settled = next;
   rememberBlock(context, stripe, index, offset, bytes, oldBlock, next);
@@ -139,19 +152,16 @@ export async function updateFragment(
 }
 
 /** The nodes the map lists as anything but up. */
-function nodesNotUp(context: CmContext): Set<string> {
+function nodesNotUp(state: Readonly<ClusterMapState>): Set<string> {
   return new Set(
-    context.map
-      .current()
-      .members.filter((member) => member.state !== 'up')
-      .map((member) => member.id),
+    state.members.filter((member) => member.state !== 'up').map((member) => member.id),
   );
 }
 
 /** The whole old block of data fragment `index` at its settled version, if the owner knows it. */
 function knownBlock(context: CmContext, stripe: OwnedStripe, index: number): Uint8Array | null {
   const version = stripe.registry[index]!;
-  if (stripe.marks.has(index)) return null;
+  if (markedNow(stripe, index)) return null;
   if (version.epoch === 0 && version.seq === 0) return new Uint8Array(stripe.volume.blockBytes);
   return context.cache.get(blockKey(stripe, index), version);
 }
@@ -272,7 +282,7 @@ async function writeDataFragment(
   deltaCrcOnly = false,
 ): Promise<DataResult> {
   const store = storeOf(context.stores, stripe, index);
-  if (!store || stripe.marks.has(index)) return { ok: false, maybeApplied: false };
+  if (!store || markedNow(stripe, index)) return { ok: false, maybeApplied: false };
   let outcome;
   try {
     outcome = await store.writeData({
@@ -314,7 +324,7 @@ async function writeParityFragment(
   request: Parameters<import('./ports.js').StorePort['applyParity']>[0],
 ): Promise<ParityResult> {
   const store = storeOf(context.stores, stripe, index);
-  if (!store || stripe.marks.has(index)) return 'missed';
+  if (!store || markedNow(stripe, index)) return 'missed';
   try {
     const outcome = await store.applyParity(request);
     if (outcome.ok) return 'ok';

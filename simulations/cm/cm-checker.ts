@@ -93,6 +93,11 @@ export async function checkStripes(world: CmWorld, stripes: number): Promise<str
     violations.push(
       `stale marks left after quiescence: ${marks.map((mark) => `${mark.stripe}/${mark.index}`).join(', ')}`,
     );
+  const nodeMarks = world.map.current.nodeMarks ?? [];
+  if (nodeMarks.length > 0)
+    violations.push(
+      `node marks left after quiescence: ${nodeMarks.map((mark) => `${mark.node} (${mark.cleared.length} stripes cleared)`).join(', ')}`,
+    );
   for (let stripe = 0; stripe < stripes; stripe++) {
     const nodes = fragmentLocations(world.map.current, volume, stripe);
     const placed = fragmentNodes(world.map.current, volume, stripe);

@@ -6,7 +6,7 @@
  * seed replays the same run.
  */
 import { checkHistory, checkStripes } from './cm-checker.js';
-import { CmWorld, type CmWorldOptions } from './cm-world.js';
+import { CmWorld, VOLUME, type CmWorldOptions } from './cm-world.js';
 import { Workload, type ReadRecord } from './cm-workload.js';
 
 export interface CmRunOptions extends Partial<CmWorldOptions> {
@@ -87,7 +87,7 @@ export async function settleAndCheck(
   workload: Workload,
   stripes: number,
 ): Promise<string[]> {
-  await quiesce(world);
+  await quiesce(world, stripes);
   const finalReads = await finalRead(world, workload, stripes);
   return [
     ...world.violations,
@@ -188,8 +188,11 @@ function scheduleFaults(world: CmWorld, untilMs: number, placementChanges: boole
   world.scheduler.after(world.delay([20, 150]), act);
 }
 
-/** Heals everything, brings every node back up, lets writers finish and owners repair every mark. */
-async function quiesce(world: CmWorld): Promise<void> {
+/**
+ * Heals everything, brings every node back up, lets writers finish and owners repair every mark
+ * and sweep every node mark away.
+ */
+async function quiesce(world: CmWorld, stripes: number): Promise<void> {
   const debug = (what: string) =>
     process.env.CM_DEBUG && console.error(what, world.scheduler.nowMs, world.scheduler.pending());
   world.healAll();
@@ -206,7 +209,9 @@ async function quiesce(world: CmWorld): Promise<void> {
   await world.runIdle(5_000);
   const pending = (): boolean =>
     (world.map.current.marks ?? []).length > 0 ||
+    (world.map.current.nodeMarks ?? []).length > 0 ||
     [...world.nodes.values()].some((node) => (node.cm?.repairQueue().length ?? 0) > 0);
+  const all = Array.from({ length: stripes }, (_, stripe) => ({ volume: VOLUME, stripe }));
   for (let round = 0; round < 10 && pending(); round++) {
     const repairs = [...world.nodes.values()].map(
       (node) => node.cm?.repairMarked(64) ?? Promise.resolve(0),
@@ -215,6 +220,13 @@ async function quiesce(world: CmWorld): Promise<void> {
     debug('repairs run');
     await Promise.all(repairs);
     debug('repairs done');
+    // The node's sweep: every CM verifies the stripes it owns under a node mark and says so.
+    const sweeps = [...world.nodes.values()].map(
+      (node) => node.cm?.reportNodeMarksSwept(all) ?? Promise.resolve(0),
+    );
+    await world.runIdle(5_000);
+    await Promise.all(sweeps);
+    debug('node marks swept');
   }
 }
 

@@ -56,6 +56,18 @@ function sixNodes(): Log {
  */
 function fromTheOwner(state: Readonly<ClusterMapState>, command: ClusterCommand): ClusterCommand {
   if (!('proposer' in command) || command.proposer !== '*') return command;
+  if (command.type === 'node_mark_swept') {
+    // A CM of the epoch that has not swept yet, about the node's mark as it stands.
+    const mark = state.nodeMarks?.find((record) => record.node === command.node);
+    const swept = mark?.sweptEpoch === state.epoch ? mark.swept : [];
+    const cm = state.members.find((m) => m.state === 'up' && !swept.includes(m.id));
+    return {
+      ...command,
+      proposer: cm?.id ?? 'nobody',
+      markIndex: mark?.index ?? command.markIndex,
+      epoch: state.epoch,
+    };
+  }
   const stripe = command.type === 'mark_stale' ? command.marks[0]!.stripe : command.stripe;
   const now = ownersByEpoch(state, 'v', stripe).at(-1);
   const proposer = now?.owner ?? 'nobody';
@@ -80,6 +92,15 @@ function fromTheOwner(state: Readonly<ClusterMapState>, command: ClusterCommand)
       ownershipEpoch: epoch,
       version: mark?.version ?? command.version,
       markEpoch: mark?.ownershipEpoch ?? command.markEpoch,
+    };
+  }
+  if (command.type === 'clear_node_mark') {
+    const mark = state.nodeMarks?.find((record) => record.node === command.node);
+    return {
+      ...command,
+      proposer,
+      ownershipEpoch: epoch,
+      markIndex: mark?.index ?? command.markIndex,
     };
   }
   return { ...command, proposer, ownershipEpoch: epoch };
@@ -217,10 +238,23 @@ describe('cluster: the cluster map', () => {
         stripe: fc.integer({ min: 0, max: 1 }),
         index: fc.integer({ min: 0, max: 1 }),
         seq: fc.integer({ min: 1, max: 4 }),
-        kind: fc.constantFrom('mark', 'clear', 'abort', 'layout'),
+        kind: fc.constantFrom('mark', 'clear', 'abort', 'layout', 'node clear', 'node swept'),
         nodes: fc.array(fc.constantFrom(...ids, null), { minLength: 3, maxLength: 3 }),
       })
       .map(({ proposer, epoch, stripe, index, seq, kind, nodes }): ClusterCommand => {
+        const node = ids[index + stripe * 2]!;
+        if (kind === 'node clear')
+          return {
+            type: 'clear_node_mark',
+            proposer,
+            ownershipEpoch: epoch,
+            node,
+            markIndex: seq,
+            volume: 'v',
+            stripe,
+          };
+        if (kind === 'node swept')
+          return { type: 'node_mark_swept', proposer, node, markIndex: seq, epoch };
         const common = { proposer, ownershipEpoch: epoch, volume: 'v', stripe };
         const version = { epoch, seq };
         if (kind === 'mark')
