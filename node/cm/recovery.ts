@@ -92,6 +92,7 @@ async function settleStripe(
     ),
     marks: new Map([...stripe.marks].map(([index, mark]) => [index, mark.version])),
     unsure: new Set(implicit.keys()),
+    writeQuorum,
   });
   if (checked.kind === 'wait') {
     stripe.recovered = false;

@@ -63,6 +63,8 @@ export interface StripeCheckInput {
    * was not acknowledged.
    */
   readonly unsure?: ReadonlySet<number>;
+  /** The write quorum q: with every fragment read, fewer holders than q disprove a version. */
+  readonly writeQuorum?: number;
 }
 
 /** Decides the stripe's newest state from what was read; see the file comment for the rules. */
@@ -92,6 +94,20 @@ export function checkStripe(input: StripeCheckInput): StripeDecision {
         (mark === undefined || compareVersions(mark, version) < 0)
       );
     });
+  // With every fragment read, the fragments that were consistent with an acknowledged update
+  // when it was acknowledged are all still there: a parity at its version (none is newer than
+  // the newest usable one but marked or aborted ones, counted too), and a data fragment at the
+  // version its registry names, or newer. Fewer than q of them prove it never was acknowledged,
+  // whatever was missed without a mark.
+  const allRead = fragments.every((view) => view.read);
+  const tooFewHolders = (version: Version, named: readonly Version[]): boolean =>
+    input.writeQuorum !== undefined &&
+    allRead &&
+    fragments.filter((view) =>
+      view.index >= k
+        ? compareVersions(view.version!, version) >= 0
+        : compareVersions(view.version!, named[view.index]!) >= 0,
+    ).length < input.writeQuorum;
   const usableParities = fragments.filter(
     (view) => view.index >= k && view.read && !marked(view) && !view.reflectsAbort,
   );
@@ -173,7 +189,7 @@ export function checkStripe(input: StripeCheckInput): StripeDecision {
     members = [...exact, ...sameData.map((view) => view.index)];
     if (members.length >= k) break;
     const version = newest.version!;
-    if (!neverAcknowledged(version, named)) {
+    if (!neverAcknowledged(version, named) && !tooFewHolders(version, named)) {
       return {
         kind: 'wait',
         reason: `the newest partition (parity version ${version.epoch}.${version.seq}) has ${members.length} of the ${k} fragments needed`,

@@ -8,6 +8,7 @@ import { ClusterMap, encodeCommand } from '../../node/cluster/cluster-map.js';
 import type { ClusterCommand, ClusterResult } from '../../node/cluster/cluster-map-types.js';
 import { fragmentLocations, isAborted } from '../../node/cluster/stripe-records.js';
 import { fragmentNodes } from '../../node/cm/owned-stripe.js';
+import { implicitMarks } from '../../node/cluster/node-marks.js';
 
 class Log {
   readonly map = new ClusterMap();
@@ -292,5 +293,106 @@ describe('cluster: stale marks, aborts and the ownership check', () => {
     expect(layout(ownerNow(log, 3), placed)).to.deep.include({ ok: true });
     log.apply({ type: 'delete_volume', name: 'db' });
     expect(log.map.current.layouts, "a deleted volume's layouts go with it").to.deep.equal([]);
+  });
+});
+
+describe('cluster: node marks (a node back from down, q > k)', () => {
+  const state = (log: Log) => log.map.current;
+  const markOf = (log: Log, node: string) =>
+    state(log).nodeMarks?.find((mark) => mark.node === node);
+
+  it('opens a mark in the entry that takes a node out of down, covering its fragments until each stripe is cleared', () => {
+    const log = cluster();
+    expect(log.apply({ type: 'set_state', id: 'c', state: 'down', reason: 't' })).to.deep.include({
+      ok: true,
+    });
+    expect(state(log).nodeMarks ?? []).to.deep.equal([]); // down alone marks nothing
+    log.apply({ type: 'set_state', id: 'c', state: 'up', reason: 't' });
+    const mark = markOf(log, 'c')!;
+    expect(mark).to.deep.include({ node: 'c', index: state(log).appliedIndex, cleared: [] });
+    // Going draining or out from down opens one too; a node that was never down opens none.
+    log.apply({ type: 'set_state', id: 'd', state: 'draining', reason: 't' });
+    expect(markOf(log, 'd')).to.equal(undefined);
+    log.apply({ type: 'set_states', changes: [{ id: 'e', state: 'down' }], reason: 't' });
+    log.apply({ type: 'set_states', changes: [{ id: 'e', state: 'out' }], reason: 't' });
+    expect(markOf(log, 'e')).to.deep.include({ node: 'e', cleared: [] });
+
+    const volume = state(log).volumes[0]!;
+    const stripe = [...Array(64).keys()].find((s) =>
+      fragmentLocations(state(log), volume, s).includes('c'),
+    )!;
+    const index = fragmentLocations(state(log), volume, stripe).indexOf('c');
+    expect(
+      implicitMarks(state(log), volume, stripe, fragmentLocations(state(log), volume, stripe)).get(
+        index,
+      ),
+    ).to.deep.include({ node: 'c' });
+    const clear = (proposer: string, markIndex = mark.index): ClusterResult =>
+      log.apply({
+        type: 'clear_node_mark',
+        proposer,
+        ownershipEpoch: state(log).epoch,
+        node: 'c',
+        markIndex,
+        volume: 'db',
+        stripe,
+      });
+    const other = IDS.find((id) => id !== ownerNow(log, stripe) && id !== 'e')!;
+    expect(clear(other)).to.deep.include({ ok: false, code: 'OWNERSHIP_REFUSED' });
+    expect(clear(ownerNow(log, stripe), mark.index - 1)).to.deep.include({
+      ok: false,
+      code: 'MARK_CHANGED',
+    });
+    expect(clear(ownerNow(log, stripe))).to.deep.include({ ok: true });
+    expect(markOf(log, 'c')!.cleared).to.deep.equal([stripeKey('db', stripe)]);
+    expect(
+      implicitMarks(state(log), volume, stripe, fragmentLocations(state(log), volume, stripe)).has(
+        index,
+      ),
+    ).to.equal(false);
+    // Down again and back: a new mark replaces it, with nothing cleared.
+    log.apply({ type: 'set_state', id: 'c', state: 'down', reason: 't' });
+    expect(
+      implicitMarks(state(log), volume, stripe, fragmentLocations(state(log), volume, stripe)).get(
+        index,
+      ),
+    ).to.equal('down');
+    log.apply({ type: 'set_state', id: 'c', state: 'up', reason: 't' });
+    expect(markOf(log, 'c')!.index).to.be.greaterThan(mark.index);
+    expect(markOf(log, 'c')!.cleared).to.deep.equal([]);
+    // A member removed takes its mark with it.
+    log.apply({ type: 'remove_member', id: 'e' });
+    expect(markOf(log, 'e')).to.equal(undefined);
+  });
+
+  it('drops a mark once every CM of one epoch has swept, and only then', () => {
+    const log = cluster();
+    log.apply({ type: 'set_state', id: 'b', state: 'down', reason: 't' });
+    log.apply({ type: 'set_state', id: 'b', state: 'up', reason: 't' });
+    const { index } = markOf(log, 'b')!;
+    const swept = (proposer: string, epoch = state(log).epoch): ClusterResult =>
+      log.apply({ type: 'node_mark_swept', proposer, node: 'b', markIndex: index, epoch });
+    for (const id of IDS.slice(0, 5)) expect(swept(id)).to.deep.include({ ok: true });
+    expect(markOf(log, 'b')!.swept).to.have.length(5);
+    // A new epoch: the sweeps so far count for nothing, and one of the old epoch is refused.
+    const before = state(log).epoch;
+    log.apply({ type: 'set_state', id: 'f', state: 'down', reason: 't' });
+    expect(swept('a', before)).to.deep.include({ ok: false, code: 'EPOCH_CHANGED' });
+    expect(swept('f')).to.deep.include({ ok: false, code: 'OWNERSHIP_REFUSED' });
+    for (const id of IDS.slice(0, 4)) swept(id);
+    expect(markOf(log, 'b')).to.not.equal(undefined);
+    expect(swept('e')).to.deep.include({ ok: true });
+    expect(markOf(log, 'b')).to.equal(undefined);
+  });
+
+  it('leaves volumes with q = k out: their misses are proposed as marks like any other', () => {
+    const log = cluster();
+    log.apply({ type: 'create_volume', name: 'kq', k: 4, m: 2, blockBytes: 65536, writeQuorum: 4 });
+    log.apply({ type: 'set_state', id: 'a', state: 'down', reason: 't' });
+    const volume = state(log).volumes.find((record) => record.name === 'kq')!;
+    const sources = fragmentLocations(state(log), volume, 3);
+    expect(implicitMarks(state(log), volume, 3, sources).size).to.equal(0);
+    log.apply({ type: 'set_state', id: 'a', state: 'up', reason: 't' });
+    expect(implicitMarks(state(log), volume, 3, sources).size).to.equal(0);
   });
 });

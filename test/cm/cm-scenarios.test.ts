@@ -174,6 +174,84 @@ describe('cm scenarios', function () {
     await expectAllInvariants(k);
   });
 
+  it('a write that missed a node listed down proposes no mark; back up, its stale parity is never decoded from until verified', async () => {
+    const k = await kit(4);
+    let stripe = 0;
+    let owner = '';
+    let down = '';
+    let y!: WriteRecord;
+    const key = (): string => `sim/${stripe}`;
+    await steps([
+      [
+        'pick a stripe whose owner holds neither data fragment 0 nor parity 3',
+        () => {
+          stripe = k.findStripe((who, nodes) => nodes[0] !== who && nodes[3] !== who);
+          owner = k.ownerOf(stripe);
+          down = k.nodesOf(stripe)[3]!;
+        },
+      ],
+      [
+        'w1 writes X',
+        async () => {
+          expect((await k.write('w1', 1, k.block(stripe, 0))).outcome).to.equal('acked');
+        },
+      ],
+      [
+        "parity 3's node crashes and is declared down (the stripe keeps its owner)",
+        async () => {
+          k.world.crash(down);
+          await k.declare(down, 'down');
+          expect(k.ownerOf(stripe)).to.equal(owner);
+        },
+      ],
+      [
+        'w1 writes Y: acknowledged on three fragments, and no mark is proposed for the fourth',
+        async () => {
+          const entries = k.world.nodes.get(owner)!.cm!.stats.markEntries;
+          y = await k.write('w1', 2, k.block(stripe, 0));
+          expect(y.outcome).to.equal('acked');
+          expect(k.world.map.current.marks.filter((mark) => mark.stripe === stripe)).to.deep.equal(
+            [],
+          );
+          expect(k.world.nodes.get(owner)!.cm!.stats.markEntries).to.equal(entries);
+        },
+      ],
+      [
+        'the node restarts with its parity from before Y and is declared up: the same entry marks it',
+        async () => {
+          k.world.restart(down);
+          await k.declare(down, 'up');
+          const mark = k.world.map.current.nodeMarks?.find((record) => record.node === down);
+          expect(mark, 'a node mark').to.not.equal(undefined);
+          expect(mark!.cleared).to.not.include(key());
+        },
+      ],
+      [
+        'with data fragment 0 and parity 2 cut off from the owner, a read of block 0 is refused, not decoded as X from data 1 and the stale parity',
+        async () => {
+          expect(k.ownerOf(stripe)).to.equal(owner);
+          for (const index of [0, 2]) {
+            const holder = k.nodesOf(stripe)[index]!;
+            k.world.cut(owner, holder);
+            k.world.cut(holder, owner);
+          }
+          expect(await k.readOnce(k.block(stripe, 0))).to.equal(null);
+        },
+      ],
+      [
+        'healed, the read returns Y, and the owner has rebuilt the parity and cleared the stripe',
+        async () => {
+          k.world.healAll();
+          expect(new Set(await k.read(k.block(stripe, 0)))).to.deep.equal(new Set([y.id]));
+          const mark = k.world.map.current.nodeMarks?.find((record) => record.node === down);
+          expect(mark?.cleared ?? [key()]).to.include(key());
+        },
+      ],
+    ]);
+    // The checker also finds no node mark left once every CM has swept.
+    await expectAllInvariants(k);
+  });
+
   it('a degraded write followed by an overlapping partial write reads back as both, and the stale fragment is rebuilt', async () => {
     const k = await kit(3);
     let stripe = 0;

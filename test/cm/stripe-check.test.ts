@@ -101,4 +101,32 @@ describe('cm: the consistency check of a stripe', () => {
     });
     expect(marked.kind).to.equal('wait');
   });
+
+  it('takes no evidence from a fragment that may have missed updates unmarked; with every fragment read, fewer than q holders disprove a version', () => {
+    // Update 9.2 (of data 1) reached parity 2 only; data 1 and parity 3 sit on nodes under node
+    // marks, so their older versions may be misses of an acknowledged update that no mark names.
+    const fragments = [
+      data(0, v(0, 0)),
+      data(1, v(0, 0)),
+      parity(2, v(9, 2), [v(9, 1), v(9, 2), v(9, 2), v(9, 2)]),
+      parity(3, v(9, 1), [v(9, 1), v(0, 0), v(9, 1), v(9, 1)]),
+    ];
+    const base = { k: 2, m: 2, marks: new Map([[0, v(9, 1)]]), unsure: new Set([1, 3]) };
+    expect(checkStripe({ ...base, fragments })).to.deep.include({ kind: 'wait' });
+    // Every fragment read: only parity 2 holds 9.2 or anything newer that could have been it.
+    const decided = checkStripe({ ...base, fragments, writeQuorum: 3 });
+    expect(decided).to.deep.include({ kind: 'settled', from: 'partition' });
+    expect(decided.kind === 'settled' && decided.disproved).to.deep.equal([
+      { index: 1, version: v(9, 2) },
+    ]);
+    // One fragment not read: it could be a holder, so the stripe waits.
+    const partial = fragments.map((view) => (view.index === 0 ? unread(0) : view));
+    expect(checkStripe({ ...base, fragments: partial, writeQuorum: 3 })).to.deep.include({
+      kind: 'wait',
+    });
+    // Without node marks, data 1 at 0.0 (unmarked) is the evidence, as before.
+    expect(checkStripe({ k: 2, m: 2, marks: base.marks, fragments: partial })).to.deep.include({
+      kind: 'settled',
+    });
+  });
 });
