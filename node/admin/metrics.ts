@@ -97,6 +97,11 @@ export class NodeMetrics {
     help: 'Stripes this node owns that have stale fragments to repair',
     registers: [this.registry],
   });
+  readonly repairNodeMarks = new Gauge({
+    name: 'tessera_repair_node_marks',
+    help: 'Nodes back from down whose fragments owners have not all verified yet (node marks in the map)',
+    registers: [this.registry],
+  });
   readonly repairBytes = new Counter({
     name: 'tessera_repair_bytes_total',
     help: 'Bytes written by repairs and rebuilds',

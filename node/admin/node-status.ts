@@ -56,6 +56,8 @@ export interface NodeStatus {
     rateBytesPerS: number;
     etaS: number | null;
     bandwidthBytesPerS: number;
+    /** Nodes back from down whose fragments are not all verified yet (the map's node marks). */
+    nodeMarks: string[];
   };
   /** This node's scrub passes and rebuild passes (after topology changes) over the stripes it owns. */
   scrub?: SweepStatus;

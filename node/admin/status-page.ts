@@ -106,6 +106,10 @@ function maintenance(status: NodeStatus): string {
     parts.push(
       `<span id="repair">repair queue <b>${repair.queuedStripes}</b> stripes, ${repair.repairedStripes} repaired (${mib(repair.repairedBytes)}), ${mib(repair.rateBytesPerS)}/s of ${mib(repair.bandwidthBytesPerS)}/s allowed, ${eta}</span>`,
     );
+    if (repair.nodeMarks.length > 0)
+      parts.push(
+        `<span id="node-marks">back from down, fragments being verified: <b>${repair.nodeMarks.map(escape).join(', ')}</b></span>`,
+      );
   }
   if (status.rebuild && (status.rebuild.running || status.rebuild.passes > 0)) {
     const rebuild = status.rebuild;

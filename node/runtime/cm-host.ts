@@ -53,6 +53,8 @@ export interface RepairProgress {
   /** Seconds until the queue drains at that rate (null when idle or unknown). */
   etaS: number | null;
   bandwidthBytesPerS: number;
+  /** Nodes back from down whose fragments are not all verified yet (the map's node marks). */
+  nodeMarks: string[];
 }
 
 /** How often the background repair looks at the map's stale marks. */
@@ -114,6 +116,7 @@ export class CmHost implements StripeService {
             ? Math.ceil(bytesPerStripe / this.rateBytesPerS)
             : null,
       bandwidthBytesPerS: this.options.bandwidthBytesPerS,
+      nodeMarks: (this.options.map.current.nodeMarks ?? []).map((mark) => mark.node),
     };
   }
 
@@ -197,6 +200,7 @@ export class CmHost implements StripeService {
     const metrics = this.options.metrics;
     const progress = this.repairProgress();
     metrics.repairQueueStripes.set(progress.queuedStripes);
+    metrics.repairNodeMarks.set(progress.nodeMarks.length);
     metrics.repairRateBytes.set(progress.rateBytesPerS);
     metrics.repairEtaSeconds.set(progress.etaS ?? -1);
     const stats = this.cm?.stats;

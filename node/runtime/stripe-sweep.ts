@@ -43,6 +43,9 @@ export interface StripeSweepOptions {
   stopped(): boolean;
 }
 
+/** How long after a rebuild pass another starts while a node mark is left. */
+const NODE_MARK_RETRY_MS = 10_000;
+
 function emptyProgress(): SweepProgress {
   return {
     passes: 0,
@@ -71,9 +74,16 @@ export class StripeSweep {
    * its new owner.
    */
   rebuildIfMoved(): void {
-    const { topologyVersion, epoch } = this.options.map.current;
+    const { topologyVersion, epoch, nodeMarks } = this.options.map.current;
     const at = `${topologyVersion}/${epoch}`;
-    if (at === this.rebuiltAt || this.rebuild.running || !this.options.cm()) return;
+    // A node mark still there after this epoch's pass (a stripe waited, a store did not answer)
+    // is tried again by another pass, NODE_MARK_RETRY_MS after the last one ended.
+    const last = this.rebuild.lastPassEndedMs;
+    const retry =
+      (nodeMarks ?? []).length > 0 &&
+      last !== null &&
+      this.options.env.clock.wallMs() - last >= NODE_MARK_RETRY_MS;
+    if ((at === this.rebuiltAt && !retry) || this.rebuild.running || !this.options.cm()) return;
     this.rebuiltAt = at;
     void this.pass('rebuild');
   }
@@ -93,7 +103,8 @@ export class StripeSweep {
     progress.running = true;
     const topologyVersion = this.options.map.current.topologyVersion;
     try {
-      const stripes = await this.ownedStripes();
+      const listed = await this.listStripes();
+      const stripes = listed.owned;
       progress.stripesChecked = 0;
       progress.stripesTotal = stripes.length;
       for (const { volume, stripe } of stripes) {
@@ -105,6 +116,10 @@ export class StripeSweep {
         const bytes = record ? (record.k + record.m) * record.blockBytes : 0;
         await this.options.env.clock.sleep((1000 * bytes) / this.options.bandwidthBytesPerS);
       }
+      // Node marks (node-marks.ts): once a pass that found every stripe there is has verified
+      // those this node owns, the map hears so; a mark goes when every CM of the epoch has said so.
+      const cm = this.options.cm();
+      if (kind === 'rebuild' && listed.complete && cm) await cm.reportNodeMarksSwept(listed.all);
       progress.passes += 1;
       progress.topologyVersion = topologyVersion;
       progress.lastPassEndedMs = this.options.env.clock.wallMs();
@@ -148,30 +163,46 @@ export class StripeSweep {
     }
   }
 
-  /** The stripes this node owns now, found by listing every member's store (its own directly). */
-  private async ownedStripes(): Promise<{ volume: string; stripe: number }[]> {
+  /**
+   * The stripes this node owns now, and every stripe found, by listing every member's store (its
+   * own directly); `complete` when every member that is not out answered.
+   */
+  private async listStripes(): Promise<{
+    owned: { volume: string; stripe: number }[];
+    all: { volume: string; stripe: number }[];
+    complete: boolean;
+  }> {
     const { map, nodeId, env, store } = this.options;
     const found = new Map<string, { volume: string; stripe: number }>();
     const add = (fragment: FragmentId): void => {
       const key = `${fragment.volume}/${fragment.stripe}`;
       if (found.has(key) || !map.volume(fragment.volume)) return;
-      if (ownerNow(map.current, key) === nodeId)
-        found.set(key, { volume: fragment.volume, stripe: fragment.stripe });
+      found.set(key, { volume: fragment.volume, stripe: fragment.stripe });
     };
     for await (const item of store.list()) add(item.fragment);
+    let complete = true;
     for (const member of map.current.members) {
-      if (member.id === nodeId || member.state === 'down') continue;
+      if (member.id === nodeId) continue;
+      if (member.state === 'down') {
+        complete = false;
+        continue;
+      }
       try {
         for (const item of await env.network.listFragments(member.grpcAddress)) add(item.fragment);
       } catch (error) {
+        if (member.state !== 'out') complete = false;
         this.options.logger.debug(
           { member: member.id, error: (error as Error).message },
           'could not list a store',
         );
       }
     }
-    return [...found.values()].sort((a, b) =>
+    const all = [...found.values()].sort((a, b) =>
       a.volume === b.volume ? a.stripe - b.stripe : a.volume < b.volume ? -1 : 1,
     );
+    const owned = all.filter(
+      ({ volume, stripe }) => ownerNow(map.current, `${volume}/${stripe}`) === nodeId,
+    );
+    return { owned, all, complete };
   }
 }

@@ -220,27 +220,34 @@ async function writerLoop(
   }
 }
 
-/** Waits until the map has no stale marks, printing the queue whenever it changes. */
+/**
+ * Waits until the map has no stale marks and no node marks (nodes back from down whose fragments
+ * are not all verified), printing the queue whenever it changes.
+ */
 async function drainRepairQueue(
   cluster: ProcessCluster,
   timeoutMs: number,
 ): Promise<ClusterMapState> {
   let last = '';
   return eventually(
-    "the repair queue (the map's stale marks) is empty",
+    "the repair queue (the map's stale marks and node marks) is empty",
     async () => {
       const map = await cluster.map();
       if (!map) return undefined;
       const queue = map.marks
         .map((mark) => `${mark.stripe}/${mark.index}@${mark.version.epoch}.${mark.version.seq}`)
         .join(' ');
-      if (queue !== last) {
+      const nodeMarks = (map.nodeMarks ?? [])
+        .map((mark) => `${mark.node} (${mark.cleared.length} stripes cleared)`)
+        .join(', ');
+      const now = `${queue}|${nodeMarks}`;
+      if (now !== last) {
         log(
-          `repair queue: ${map.marks.length} marks${queue ? ` (${queue})` : ''}, epoch ${map.epoch}`,
+          `repair queue: ${map.marks.length} marks${queue ? ` (${queue})` : ''}; node marks: ${nodeMarks || 'none'}; epoch ${map.epoch}`,
         );
-        last = queue;
+        last = now;
       }
-      return map.marks.length === 0 ? map : undefined;
+      return map.marks.length === 0 && nodeMarks === '' ? map : undefined;
     },
     timeoutMs,
     500,
