@@ -236,7 +236,7 @@ function report(
     `\nthe same calls on one stream through Tessera's pipe (proto/pipe.ts), as nodes and the SDK send theirs: ${[...floor.pipeCallsPerSecond].map(([bytes, calls]) => `${calls.toFixed(0)} calls/s at ${bytes >> 10} KiB (${floor.pipeCpuMsPerCall.get(bytes)?.toFixed(2) ?? '?'} CPU ms a call, against ${floor.unaryCpuMsPerCall.get(bytes)?.toFixed(2) ?? '?'} unary)`).join(', ')}`,
   );
   console.log('\none node down and back:\n');
-  printFailure(failure, BLOCK_BYTES);
+  printFailure(failure);
   console.log(
     '\nwhere the work goes (gRPC calls served by all nodes per operation; a CM calling its own node’s store, and Raft messages, are not counted):\n',
   );
@@ -245,7 +245,7 @@ function report(
   printIdle(idles);
   console.log('');
   console.log(`load average at the end: ${loadavg()[0]!.toFixed(1)} (${cpus().length} cores)\n`);
-  emitAll(rows, floor, failure, BLOCK_BYTES);
+  emitAll(rows, floor, failure);
 }
 
 /** Every node in the map and up, every CM started (cm_started applied), a leader known. */

@@ -3,8 +3,9 @@
  * marking it down (failureDetector.downAfterMs, 2 s in the local cluster's configuration), reads
  * with it down (timed from the moment the client holds the map that says so: the CMs have moved
  * its stripes by then; the first access to each such stripe still pays its recovery), writes
- * with it down (they leave stale marks), then its restart and the repair queue (the map's stale
- * marks) draining, timed from the restart.
+ * with it down (with q > k they propose no marks: the node is listed down), then its restart and
+ * the repair: the map's stale marks and the node's mark (its fragments verified, or rebuilt,
+ * stripe by stripe) draining, timed from the restart.
  */
 import type { Cluster } from '../../client/index.js';
 import type { StaleMark } from '../../node/cluster/cluster-map-types.js';
@@ -29,14 +30,20 @@ export interface RebuildReport {
   servingMs: number | null;
   cmStartedMs: number | null;
   upMs: number | null;
+  /** A stale mark cleared, or a stripe cleared from the node's mark. */
   firstClearedMs: number | null;
+  /** No stale mark and no node mark left. */
   drainedMs: number | null;
   marksLeft: number;
+  /** Whether the node's mark was still in the map at the end. */
+  nodeMarkLeft: boolean;
+  /** Stripes cleared from the node's mark, the most seen (the mark goes once all are swept). */
+  stripesVerified: number;
   /** How the restarted process stands at the end, and its log's tail when it is not running. */
   victimExit: string;
   victimLog: string | null;
-  /** Marks left, sampled about every 250 ms: [ms since the restart, marks]. */
-  samples: [number, number][];
+  /** Sampled about every 250 ms: [ms since the restart, marks, stripes cleared of the node mark]. */
+  samples: [number, number, number][];
   work: NodeWork;
 }
 
@@ -110,7 +117,9 @@ async function restartAndWatch(
     firstClearedMs: null,
     drainedMs: null,
     marksLeft: marksBefore.length,
-    samples: [[0, marksBefore.length]],
+    nodeMarkLeft: false,
+    stripesVerified: 0,
+    samples: [[0, marksBefore.length, 0]],
   };
   while (performance.now() - restartedAt < rebuildMsMax && run.running(victim)) {
     await new Promise((done) => setTimeout(done, SAMPLE_MS));
@@ -124,10 +133,16 @@ async function restartAndWatch(
       report.cmStartedMs = atMs;
     if (report.upMs === null && member?.state === 'up') report.upMs = atMs;
     report.marksLeft = view.map.marks?.length ?? 0;
-    report.samples.push([Math.round(atMs), report.marksLeft]);
-    if (report.firstClearedMs === null && report.marksLeft < marksBefore.length)
+    const nodeMark = view.map.nodeMarks?.find((mark) => mark.node === victim);
+    report.nodeMarkLeft = nodeMark !== undefined;
+    report.stripesVerified = Math.max(report.stripesVerified, nodeMark?.cleared.length ?? 0);
+    report.samples.push([Math.round(atMs), report.marksLeft, nodeMark?.cleared.length ?? 0]);
+    if (
+      report.firstClearedMs === null &&
+      (report.marksLeft < marksBefore.length || (nodeMark?.cleared.length ?? 0) > 0)
+    )
       report.firstClearedMs = atMs;
-    if (report.marksLeft === 0 && report.upMs !== null) {
+    if (report.marksLeft === 0 && !report.nodeMarkLeft && report.upMs !== null) {
       report.drainedMs = atMs;
       break;
     }

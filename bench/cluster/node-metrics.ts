@@ -28,6 +28,8 @@ export interface NodeWork {
   raftEntries: number;
   /** Linearizable Raft reads the leader answered: under its lease, and with a heartbeat round. */
   raftReads: { lease: number; round: number };
+  /** Bytes that repairs and rebuilds wrote, summed over the nodes. */
+  repairBytes: number;
   seconds: number;
 }
 
@@ -78,6 +80,7 @@ export function workBetween(before: Scrape, after: Scrape): NodeWork {
     cpuSeconds: 0,
     raftEntries: 0,
     raftReads: { lease: 0, round: 0 },
+    repairBytes: 0,
     seconds: (after.atMs - before.atMs) / 1000,
   };
   const add = (map: Map<string, number>, key: string, value: number): void => {
@@ -95,6 +98,7 @@ export function workBetween(before: Scrape, after: Scrape): NodeWork {
       } else if (key.startsWith('tessera_request_duration_seconds_sum{'))
         add(work.serverSeconds, method, moved);
       else if (/process_cpu_seconds_total\{/.test(key)) work.cpuSeconds += moved;
+      else if (key === 'tessera_repair_bytes_total{}') work.repairBytes += moved;
       else if (key === 'tessera_raft_reads_total{how=lease}') work.raftReads.lease += moved;
       else if (key === 'tessera_raft_reads_total{how=round}') work.raftReads.round += moved;
       else if (key.startsWith('tessera_raft_commit_index{') && earlier?.has(key))

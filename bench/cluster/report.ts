@@ -185,10 +185,10 @@ export function printIdle(idles: readonly [string, NodeWork][]): void {
 }
 
 /** The failure, the restart and the repair queue. */
-export function printFailure(failure: FailureReport, blockBytes: number): void {
+export function printFailure(failure: FailureReport): void {
   const { rebuild } = failure;
   const marks = failure.marksAtRestart.data + failure.marksAtRestart.parity;
-  const rebuildMBps = rebuildFigure(failure, blockBytes);
+  const rebuildMBps = rebuildFigure(failure);
   const ms = (value: number | null): string =>
     value === null ? 'not seen' : `${(value / 1000).toFixed(1)} s`;
   printTable(
@@ -204,16 +204,21 @@ export function printFailure(failure: FailureReport, blockBytes: number): void {
       ['restart → its gRPC answers', ms(rebuild.servingMs)],
       ['restart → its CM started (cm_started applied)', ms(rebuild.cmStartedMs)],
       ['restart → up in the map', ms(rebuild.upMs)],
-      ['restart → first mark cleared', ms(rebuild.firstClearedMs)],
-      ['restart → no mark left', ms(rebuild.drainedMs)],
-      ['marks left at the end', String(rebuild.marksLeft)],
+      ['restart → first mark cleared or stripe verified', ms(rebuild.firstClearedMs)],
+      ['restart → no stale mark and no node mark left', ms(rebuild.drainedMs)],
+      ['stripes verified or rebuilt under the node mark', String(rebuild.stripesVerified)],
+      ['bytes the repairs wrote', `${(rebuild.work.repairBytes / MB).toFixed(1)} MB`],
+      [
+        'marks left at the end',
+        `${rebuild.marksLeft}${rebuild.nodeMarkLeft ? ', and the node mark' : ''}`,
+      ],
       ['the restarted node at the end', rebuild.victimExit],
       [
-        'rebuild MB/s (marks × block / restart → drained)',
+        'rebuild MB/s (bytes the repairs wrote / restart → drained)',
         rebuildMBps.fromRestart === null ? 'not measurable' : rebuildMBps.fromRestart.toFixed(2),
       ],
       [
-        'rebuild MB/s (first → last mark cleared)',
+        'rebuild MB/s (bytes the repairs wrote / first clear → drained)',
         rebuildMBps.drain === null ? 'not measurable' : rebuildMBps.drain.toFixed(2),
       ],
     ],
@@ -222,9 +227,9 @@ export function printFailure(failure: FailureReport, blockBytes: number): void {
     console.log(`  the restarted node's log ends:\n${rebuild.victimLog.replace(/^/gm, '    ')}`);
   const trail = rebuild.samples
     .filter((_, at) => at % 4 === 0 || at === rebuild.samples.length - 1)
-    .map(([atMs, left]) => `${(atMs / 1000).toFixed(1)}s:${left}`)
+    .map(([atMs, left, verified]) => `${(atMs / 1000).toFixed(1)}s:${left}/${verified}`)
     .join(' ');
-  console.log(`  marks left over time since the restart: ${trail}`);
+  console.log(`  since the restart, stale marks left / stripes cleared of the node mark: ${trail}`);
   const why = unmeasurable(failure);
   if (why) console.log(`  the rebuild figure is not measurable: ${why}`);
   const calls = [...rebuild.work.calls]
@@ -239,41 +244,34 @@ export function printFailure(failure: FailureReport, blockBytes: number): void {
 /** Why the rebuild figure could not be taken, or null when it was. */
 function unmeasurable(failure: FailureReport): string | null {
   const { rebuild } = failure;
-  if (failure.marksAtRestart.data + failure.marksAtRestart.parity === 0)
-    return 'no write missed a fragment while the node was down, so nothing was marked stale';
+  if (rebuild.work.repairBytes === 0)
+    return 'the repairs wrote nothing: no fragment on the node was stale';
   if (rebuild.victimExit !== 'running')
     return `the restarted node ${rebuild.victimExit} (its log is above)`;
   if (rebuild.drainedMs === null)
-    return `${rebuild.marksLeft} marks were left when the watch ended (${rebuild.upMs === null ? 'the node never came up in the map' : 'the repair queue did not drain in time'})`;
+    return `${rebuild.marksLeft} marks${rebuild.nodeMarkLeft ? ' and the node mark' : ''} were left when the watch ended (${rebuild.upMs === null ? 'the node never came up in the map' : 'the repair queue did not drain in time'})`;
   return null;
 }
 
 /** Rebuild MB/s from the restart, and over the drain itself (first to last mark cleared). */
-export function rebuildFigure(
-  failure: FailureReport,
-  blockBytes: number,
-): { fromRestart: number | null; drain: number | null } {
+export function rebuildFigure(failure: FailureReport): {
+  fromRestart: number | null;
+  drain: number | null;
+} {
   const { rebuild } = failure;
-  const marks = failure.marksAtRestart.data + failure.marksAtRestart.parity;
+  const bytes = rebuild.work.repairBytes;
   const fromRestart =
-    rebuild.drainedMs === null || marks === 0
-      ? null
-      : (marks * blockBytes) / (rebuild.drainedMs / 1000) / MB;
+    rebuild.drainedMs === null || bytes === 0 ? null : bytes / (rebuild.drainedMs / 1000) / MB;
   const drainSeconds =
     rebuild.drainedMs === null || rebuild.firstClearedMs === null
       ? 0
       : (rebuild.drainedMs - rebuild.firstClearedMs) / 1000;
-  const drain = drainSeconds > 0 ? (marks * blockBytes) / drainSeconds / MB : null;
+  const drain = drainSeconds > 0 && bytes > 0 ? bytes / drainSeconds / MB : null;
   return { fromRestart, drain };
 }
 
 /** One JSON line per figure. */
-export function emitAll(
-  rows: readonly Row[],
-  floor: GrpcFloor,
-  failure: FailureReport,
-  blockBytes: number,
-): void {
+export function emitAll(rows: readonly Row[], floor: GrpcFloor, failure: FailureReport): void {
   const line = (name: string, value: number, unit: string): void =>
     emit({ bench: 'cluster', name, value: Number(value.toFixed(3)), unit });
   line('floor: gRPC stream 64 KiB messages', floor.streamMBps, 'MB/s');
@@ -305,7 +303,7 @@ export function emitAll(
       line(`${row.name} / floor`, mbps(row) / streamFloor, 'ratio');
     }
   }
-  const rebuild = rebuildFigure(failure, blockBytes);
+  const rebuild = rebuildFigure(failure);
   line('kill to down in the map', failure.killToDownMs, 'ms');
   line(
     'stale marks at restart',
@@ -315,4 +313,6 @@ export function emitAll(
   if (rebuild.fromRestart !== null) line('rebuild from restart', rebuild.fromRestart, 'MB/s');
   if (rebuild.drain !== null) line('rebuild drain', rebuild.drain, 'MB/s');
   line('marks left after the rebuild watch', failure.rebuild.marksLeft, 'marks');
+  line('stripes verified under the node mark', failure.rebuild.stripesVerified, 'stripes');
+  line('bytes the repairs wrote', failure.rebuild.work.repairBytes / MB, 'MB');
 }

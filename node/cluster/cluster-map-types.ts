@@ -183,9 +183,9 @@ export type ClusterCommand =
       nodes: (string | null)[];
     }
   /**
-   * Clears a node mark for one stripe: its owner verified or rebuilt the stripe's fragments on the
-   * node (or marked them), under the same check; refused (MARK_CHANGED) when the node's mark is
-   * no longer the one named.
+   * Clears a node mark for stripes whose owner verified or rebuilt their fragments on the node (or
+   * marked them), under the same check for each; refused whole (MARK_CHANGED) when the node's mark
+   * is no longer the one named.
    */
   | {
       type: 'clear_node_mark';
@@ -193,8 +193,7 @@ export type ClusterCommand =
       ownershipEpoch: number;
       node: string;
       markIndex: number;
-      volume: string;
-      stripe: number;
+      stripes: { volume: string; stripe: number }[];
     }
   /**
    * A CM swept every stripe it owns in `epoch` and found the node mark cleared for each of them;

@@ -62,10 +62,16 @@ export function applyNodeMarkRecord(
     );
   let next: NodeMark | null;
   if (command.type === 'clear_node_mark') {
-    checkOwnership(state, command.volume, command.stripe, command.proposer, command.ownershipEpoch);
-    const key = stripeKey(command.volume, command.stripe);
-    if (clearedSet(mark).has(key)) return;
-    next = { ...mark, cleared: [...mark.cleared, key] };
+    if (!Array.isArray(command.stripes) || command.stripes.length === 0)
+      throw new StripeRecordRefused('INVALID_ARGUMENT', 'stripes: must list at least one stripe');
+    for (const { volume, stripe } of command.stripes)
+      checkOwnership(state, volume, stripe, command.proposer, command.ownershipEpoch);
+    const cleared = clearedSet(mark);
+    const keys = [
+      ...new Set(command.stripes.map(({ volume, stripe }) => stripeKey(volume, stripe))),
+    ].filter((key) => !cleared.has(key));
+    if (keys.length === 0) return;
+    next = { ...mark, cleared: [...mark.cleared, ...keys] };
   } else {
     if (command.epoch !== state.epoch)
       throw new StripeRecordRefused(

@@ -43,7 +43,7 @@ import {
   type OwnedStripe,
 } from './owned-stripe.js';
 import type { MapPort, StoreDirectory } from './ports.js';
-import { recoverStripe } from './recovery.js';
+import { recoverStripe, verifyNodeMarked } from './recovery.js';
 import type {
   StripeRead,
   StripeReadResult,
@@ -272,9 +272,38 @@ export class ConsistencyManager implements StripeService {
     const volume = this.options.map.current().volumes.find((record) => record.name === volumeName);
     if (!volume) throw new VolumeNotFoundError(volumeName);
     const owned = this.own(volume, stripe);
-    const needed = !owned.recovered || movePending(owned);
+    const needed = !owned.recovered || owned.nodeCheck || movePending(owned);
     await this.queued(owned, () => Promise.resolve());
     return needed;
+  }
+
+  /**
+   * Verifies (or recovers) the stripes of `stripes` that this CM owns and a node's mark covers, a
+   * few at once so that their clears share Raft entries; resolves with how many it checked.
+   */
+  async verifyNodeMarks(stripes: Iterable<{ volume: string; stripe: number }>): Promise<number> {
+    const state = this.options.map.current();
+    if ((state.nodeMarks ?? []).length === 0) return 0;
+    const todo = [...stripes].filter(({ volume: name, stripe }) => {
+      const volume = state.volumes.find((record) => record.name === name);
+      return (
+        volume !== undefined &&
+        ownerNow(state, stripeKey(name, stripe)) === this.options.nodeId &&
+        nodeMarkPending(state, volume, stripe, fragmentLocations(state, volume, stripe))
+      );
+    });
+    const checked = todo.length;
+    const worker = async (): Promise<void> => {
+      for (let next = todo.shift(); next; next = todo.shift()) {
+        try {
+          await this.rebuildStripe(next.volume, next.stripe);
+        } catch {
+          // It waits, or moved: the mark stays until a later pass finds it cleared.
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: REPAIRS_IN_FLIGHT }, worker));
+    return checked;
   }
 
   /**
@@ -288,18 +317,7 @@ export class ConsistencyManager implements StripeService {
   ): Promise<number> {
     const first = this.options.map.current();
     if ((first.nodeMarks ?? []).length === 0) return 0;
-    for (const { volume: name, stripe } of stripes) {
-      const state = this.options.map.current();
-      const volume = state.volumes.find((record) => record.name === name);
-      if (!volume || ownerNow(state, stripeKey(name, stripe)) !== this.options.nodeId) continue;
-      const sources = fragmentLocations(state, volume, stripe);
-      if (!nodeMarkPending(state, volume, stripe, sources)) continue;
-      try {
-        await this.rebuildStripe(name, stripe);
-      } catch {
-        // It waits, or moved: the mark stays until a later pass finds it cleared.
-      }
-    }
+    await this.verifyNodeMarks(stripes);
     const state = this.options.map.current();
     const pending = new Set<string>();
     for (const { volume: name, stripe } of stripes) {
@@ -404,7 +422,7 @@ export class ConsistencyManager implements StripeService {
     this.followTopology(state, owned);
     // A node back from down: its fragments of this stripe are verified (or rebuilt) first.
     if (owned.recovered && nodeMarkPending(state, volume, stripe, owned.sources))
-      owned.recovered = false;
+      owned.nodeCheck = true;
     return owned;
   }
 
@@ -476,6 +494,12 @@ export class ConsistencyManager implements StripeService {
   }
 
   private async ensureRecovered(owned: OwnedStripe): Promise<void> {
+    if (owned.recovered && owned.nodeCheck) {
+      // The owner knows the settled versions: a fragment there at exactly its version is
+      // verified without reading its bytes; anything else is found by a recovery.
+      owned.nodeCheck = false;
+      if (!(await verifyNodeMarked(this.context, owned))) owned.recovered = false;
+    }
     if (owned.recovered) {
       // A move that could not finish (a target that did not answer) is tried again, at most
       // once every MOVE_RETRY_MS, on the stripe's next access or rebuild sweep.

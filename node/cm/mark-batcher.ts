@@ -10,12 +10,15 @@
  * A command is applied whole or refused whole (stripe-records.ts checks every mark first), so a
  * refused batch is proposed again mark set by mark set: a stripe this CM lost refuses only its
  * own update's marks, never another stripe's.
+ *
+ * Clears of a node's mark (node-marks.ts) go the same way, one clear_node_mark per ownership epoch
+ * and node mark: a node back from down has every stripe it holds verified, many at once.
  */
 import type { ClusterCommand, ClusterResult } from '../cluster/cluster-map-types.js';
 import type { CmStats } from './cm-context.js';
 import type { MapPort } from './ports.js';
 
-type MarkCommand = Extract<ClusterCommand, { type: 'mark_stale' }>;
+type MarkCommand = Extract<ClusterCommand, { type: 'mark_stale' | 'clear_node_mark' }>;
 
 interface Waiting {
   command: MarkCommand;
@@ -33,13 +36,15 @@ export class MarkBatcher {
     private readonly stats: Pick<CmStats, 'markEntries'>,
   ) {}
 
-  /** The map as the CM uses it: mark_stale commands go through the batcher, the rest as they are. */
+  /** The map as the CM uses it: marks and node-mark clears go through the batcher, the rest as they are. */
   port(): MapPort {
     return {
       current: () => this.map.current(),
       confirm: () => this.map.confirm(),
       propose: (command) =>
-        command.type === 'mark_stale' ? this.propose(command) : this.map.propose(command),
+        command.type === 'mark_stale' || command.type === 'clear_node_mark'
+          ? this.propose(command)
+          : this.map.propose(command),
     };
   }
 
@@ -58,7 +63,13 @@ export class MarkBatcher {
       this.queue = [];
       const groups = new Map<string, Waiting[]>();
       for (const waiting of batch) {
-        const key = `${waiting.command.proposer}\u0000${waiting.command.ownershipEpoch}`;
+        const { command } = waiting;
+        const key = [
+          command.type,
+          command.proposer,
+          command.ownershipEpoch,
+          ...(command.type === 'clear_node_mark' ? [command.node, command.markIndex] : []),
+        ].join('\u0000');
         const group = groups.get(key);
         if (group) group.push(waiting);
         else groups.set(key, [waiting]);
@@ -69,12 +80,8 @@ export class MarkBatcher {
   }
 
   private async proposeGroup(group: Waiting[]): Promise<void> {
-    const [first] = group;
-    const command: MarkCommand =
-      group.length === 1
-        ? first!.command
-        : { ...first!.command, marks: group.flatMap((waiting) => waiting.command.marks) };
-    this.stats.markEntries++;
+    const command = joined(group.map((waiting) => waiting.command));
+    if (command.type === 'mark_stale') this.stats.markEntries++;
     let result: ClusterResult;
     try {
       result = await this.map.propose(command);
@@ -89,4 +96,21 @@ export class MarkBatcher {
     // Refused whole: each update's marks alone, so that only the refused ones fail.
     await Promise.all(group.map((waiting) => this.proposeGroup([waiting])));
   }
+}
+
+/** One command carrying every command's marks, or every command's stripes (one type per group). */
+function joined(commands: readonly MarkCommand[]): MarkCommand {
+  const first = commands[0]!;
+  if (commands.length === 1) return first;
+  if (first.type === 'mark_stale')
+    return {
+      ...first,
+      marks: commands.flatMap((command) => (command.type === 'mark_stale' ? command.marks : [])),
+    };
+  return {
+    ...first,
+    stripes: commands.flatMap((command) =>
+      command.type === 'clear_node_mark' ? command.stripes : [],
+    ),
+  };
 }

@@ -50,6 +50,8 @@ export interface OwnedStripe {
    * until the next recovery (the node's mark, when it is back, makes one happen).
    */
   downMisses: Set<number>;
+  /** Set when a node's mark covers the stripe: its fragments there are verified before use. */
+  nodeCheck: boolean;
   /** The highest seq issued in `ownershipEpoch` (unknown and aborted ones included). */
   seqIssued: number;
   /** The newest settled version of the stripe, sent on with every stamped write. */
@@ -149,6 +151,7 @@ export function newOwnedStripe(
     registry: Array.from({ length: volume.k + volume.m }, () => VERSION_ZERO),
     marks: new Map(),
     downMisses: new Set(),
+    nodeCheck: false,
     seqIssued: 0,
     settled: VERSION_ZERO,
     lastEventTimeMs: 0,

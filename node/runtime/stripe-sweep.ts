@@ -105,6 +105,8 @@ export class StripeSweep {
     try {
       const listed = await this.listStripes();
       const stripes = listed.owned;
+      // Stripes under a node's mark first, several at once (their clears share Raft entries).
+      if (kind === 'rebuild') await this.options.cm()?.verifyNodeMarks(stripes);
       progress.stripesChecked = 0;
       progress.stripesTotal = stripes.length;
       for (const { volume, stripe } of stripes) {

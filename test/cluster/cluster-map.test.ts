@@ -68,7 +68,12 @@ function fromTheOwner(state: Readonly<ClusterMapState>, command: ClusterCommand)
       epoch: state.epoch,
     };
   }
-  const stripe = command.type === 'mark_stale' ? command.marks[0]!.stripe : command.stripe;
+  const stripe =
+    command.type === 'mark_stale'
+      ? command.marks[0]!.stripe
+      : command.type === 'clear_node_mark'
+        ? command.stripes[0]!.stripe
+        : command.stripe;
   const now = ownersByEpoch(state, 'v', stripe).at(-1);
   const proposer = now?.owner ?? 'nobody';
   const epoch = state.epoch;
@@ -250,8 +255,7 @@ describe('cluster: the cluster map', () => {
             ownershipEpoch: epoch,
             node,
             markIndex: seq,
-            volume: 'v',
-            stripe,
+            stripes: [{ volume: 'v', stripe }],
           };
         if (kind === 'node swept')
           return { type: 'node_mark_swept', proposer, node, markIndex: seq, epoch };

@@ -334,8 +334,7 @@ describe('cluster: node marks (a node back from down, q > k)', () => {
         ownershipEpoch: state(log).epoch,
         node: 'c',
         markIndex,
-        volume: 'db',
-        stripe,
+        stripes: [{ volume: 'db', stripe }],
       });
     const other = IDS.find((id) => id !== ownerNow(log, stripe) && id !== 'e')!;
     expect(clear(other)).to.deep.include({ ok: false, code: 'OWNERSHIP_REFUSED' });

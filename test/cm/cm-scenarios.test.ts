@@ -180,20 +180,27 @@ describe('cm scenarios', function () {
     let owner = '';
     let down = '';
     let y!: WriteRecord;
+    let other = 0;
+    let otherOwner = '';
     const key = (): string => `sim/${stripe}`;
     await steps([
       [
-        'pick a stripe whose owner holds neither data fragment 0 nor parity 3',
+        "pick a stripe whose owner holds neither data fragment 0 nor parity 3, and another stripe with a fragment on that parity's node and another owner",
         () => {
           stripe = k.findStripe((who, nodes) => nodes[0] !== who && nodes[3] !== who);
           owner = k.ownerOf(stripe);
           down = k.nodesOf(stripe)[3]!;
+          other = [...Array(8).keys()].find(
+            (at) => at !== stripe && k.ownerOf(at) !== down && k.nodesOf(at).includes(down),
+          )!;
+          otherOwner = k.ownerOf(other);
         },
       ],
       [
-        'w1 writes X',
+        'w1 writes X, and W to the other stripe',
         async () => {
           expect((await k.write('w1', 1, k.block(stripe, 0))).outcome).to.equal('acked');
+          expect((await k.write('w2', 1, k.block(other, 0))).outcome).to.equal('acked');
         },
       ],
       [
@@ -227,6 +234,18 @@ describe('cm scenarios', function () {
         },
       ],
       [
+        'the other stripe, not written while the node was down, is verified by versions alone: cleared with no recovery',
+        async () => {
+          expect(other).to.not.equal(stripe);
+          const cm = k.world.nodes.get(otherOwner)!.cm!;
+          const recoveries = cm.stats.recoveries;
+          await k.read(k.block(other, 0));
+          const mark = k.world.map.current.nodeMarks?.find((record) => record.node === down);
+          expect(mark!.cleared).to.include(`sim/${other}`);
+          expect(cm.stats.recoveries).to.equal(recoveries);
+        },
+      ],
+      [
         'with data fragment 0 and parity 2 cut off from the owner, a read of block 0 is refused, not decoded as X from data 1 and the stale parity',
         async () => {
           expect(k.ownerOf(stripe)).to.equal(owner);
@@ -249,6 +268,76 @@ describe('cm scenarios', function () {
       ],
     ]);
     // The checker also finds no node mark left once every CM has swept.
+    await expectAllInvariants(k);
+  });
+
+  it('an update short of q that only a node-marked parity took is recorded aborted when the owner decides without it, so a retry is not acknowledged from that history', async () => {
+    const k = await kit(5);
+    let stripe = 0;
+    let owner = '';
+    let nodes: string[] = [];
+    let y!: WriteRecord;
+    await steps([
+      [
+        'pick a stripe whose owner holds no fragment but data 1',
+        () => {
+          stripe = k.findStripe(
+            (who, placed) => placed[0] !== who && placed[2] !== who && placed[3] !== who,
+          );
+          owner = k.ownerOf(stripe);
+          nodes = k.nodesOf(stripe);
+        },
+      ],
+      [
+        'w0 writes W over block 1 (the owner settles the stripe)',
+        async () => {
+          expect((await k.write('w0', 1, k.block(stripe, 1))).outcome).to.equal('acked');
+        },
+      ],
+      [
+        'with the owner cut off from data 0 and parity 3, w1 writes Y over cells 0 to 7 of block 0: it reaches parity 2 only, short of q',
+        async () => {
+          for (const index of [0, 3]) {
+            k.world.cut(owner, nodes[index]!);
+            k.world.cut(nodes[index]!, owner);
+          }
+          const block = k.block(stripe, 0);
+          y = await k.write('w1', 1, { cell: block.cell, cells: 8 });
+          expect(y.outcome).to.equal('unknown');
+        },
+      ],
+      [
+        "parity 2's node is declared down and up again (it kept running): its node mark covers parity 2",
+        async () => {
+          await k.declare(nodes[2]!, 'down');
+          await k.declare(nodes[2]!, 'up');
+          expect(k.ownerOf(stripe)).to.equal(owner);
+          expect(k.world.map.current.nodeMarks?.map((mark) => mark.node)).to.include(nodes[2]);
+        },
+      ],
+      [
+        'data 0 comes back, parity 3 stays cut off; w2 writes Z over cells 8 to 15: the owner decides from the data without Y, rebuilds parity 2, and Z is acknowledged',
+        async () => {
+          k.world.healAll();
+          k.world.cut(owner, nodes[3]!);
+          k.world.cut(nodes[3]!, owner);
+          const block = k.block(stripe, 0);
+          expect((await k.write('w2', 1, { cell: block.cell + 8, cells: 8 })).outcome).to.equal(
+            'acked',
+          );
+        },
+      ],
+      [
+        "healed, w1 retries Y: the version in parity 2's history was recorded aborted, so Y is applied now, and cells 0 to 7 read Y",
+        async () => {
+          k.world.healAll();
+          y = await k.write('w1', 1, { cell: k.block(stripe, 0).cell, cells: 8 }, { again: y });
+          expect(y.outcome).to.equal('acked');
+          const values = await k.read(k.block(stripe, 0));
+          expect(values.slice(0, 8)).to.deep.equal(Array.from({ length: 8 }, () => y.id));
+        },
+      ],
+    ]);
     await expectAllInvariants(k);
   });
 

@@ -37,8 +37,7 @@ class FakeMap implements MapPort {
     return new Promise((resolve, reject) =>
       this.waiting.push(() => {
         if (this.failing) return reject(new Error('no leader'));
-        const refused =
-          command.type === 'mark_stale' && command.marks.some((m) => this.lost.has(m.stripe));
+        const refused = stripesOf(command).some((stripe) => this.lost.has(stripe));
         resolve(
           refused
             ? { ok: false, code: 'OWNERSHIP_REFUSED', message: 'lost' }
@@ -57,7 +56,22 @@ class FakeMap implements MapPort {
 }
 
 const stripesOf = (command: ClusterCommand): number[] =>
-  command.type === 'mark_stale' ? command.marks.map((m) => m.stripe) : [];
+  command.type === 'mark_stale'
+    ? command.marks.map((m) => m.stripe)
+    : command.type === 'clear_node_mark'
+      ? command.stripes.map((entry) => entry.stripe)
+      : [];
+
+function clear(stripe: number, node = 'n3', markIndex = 40): ClusterCommand {
+  return {
+    type: 'clear_node_mark',
+    proposer: 'n1',
+    ownershipEpoch: 4,
+    node,
+    markIndex,
+    stripes: [{ volume: 'v', stripe }],
+  };
+}
 
 describe('cm: stale marks share Raft entries', () => {
   it('sends a mark at once, and the marks arriving meanwhile together, one entry per ownership epoch', async () => {
@@ -109,5 +123,34 @@ describe('cm: stale marks share Raft entries', () => {
     const third = port.propose(mark(3));
     await map.applyAll();
     expect((await third).ok).to.equal(true);
+  });
+
+  it("batches clears of a node's mark the same way, one entry per node mark, apart from marks", async () => {
+    const map = new FakeMap();
+    const stats = emptyStats();
+    const port = new MarkBatcher(map, stats).port();
+    const first = port.propose(clear(1));
+    const later = [
+      port.propose(clear(2)),
+      port.propose(mark(3)),
+      port.propose(clear(4)),
+      port.propose(clear(5, 'n4', 41)),
+    ];
+    expect(map.proposed.map(stripesOf)).to.deep.equal([[1]]);
+    map.lost.add(4);
+    await map.applyAll();
+    expect((await first).ok).to.equal(true);
+    const results = await Promise.all(later);
+    expect(results.map((result) => result.ok)).to.deep.equal([true, true, false, true]);
+    // One entry for stripes 2 and 4 (refused whole, then each alone), one for the mark, one for n4.
+    expect(map.proposed.map((command) => [command.type, stripesOf(command)])).to.deep.equal([
+      ['clear_node_mark', [1]],
+      ['clear_node_mark', [2, 4]],
+      ['mark_stale', [3]],
+      ['clear_node_mark', [5]],
+      ['clear_node_mark', [2]],
+      ['clear_node_mark', [4]],
+    ]);
+    expect(stats.markEntries, 'only mark_stale entries are counted as marks').to.equal(1);
   });
 });
