@@ -75,6 +75,9 @@ const REPAIRS_IN_FLIGHT = 8;
 /** A move that could not finish is tried again after this many ms. */
 const MOVE_RETRY_MS = 1_000;
 
+/** Reports of one sweep of node marks, each after the epoch moved under the one before. */
+const SWEEP_REPORT_ROUNDS = 3;
+
 /** Attempts of one piece when the owner's view proves wrong (each after a recovery). */
 const VIEW_RETRIES_MAX = 2;
 
@@ -313,38 +316,40 @@ export class ConsistencyManager implements StripeService {
    * Stripes it owns that are not cleared yet are recovered first (which clears them).
    */
   async reportNodeMarksSwept(
-    stripes: Iterable<{ volume: string; stripe: number }>,
+    stripes: readonly { volume: string; stripe: number }[],
   ): Promise<number> {
-    const first = this.options.map.current();
-    if ((first.nodeMarks ?? []).length === 0) return 0;
-    await this.verifyNodeMarks(stripes);
-    const state = this.options.map.current();
-    const pending = new Set<string>();
-    for (const { volume: name, stripe } of stripes) {
-      const volume = state.volumes.find((record) => record.name === name);
-      if (!volume || ownerNow(state, stripeKey(name, stripe)) !== this.options.nodeId) continue;
-      for (const reason of implicitMarks(
-        state,
-        volume,
-        stripe,
-        fragmentLocations(state, volume, stripe),
-      ).values())
-        if (reason !== 'down') pending.add(reason.node);
-    }
     let reported = 0;
-    for (const mark of state.nodeMarks ?? []) {
-      if (pending.has(mark.node)) continue;
-      if (mark.sweptEpoch === state.epoch && mark.swept.includes(this.options.nodeId)) continue;
-      const result = await this.options.map
-        .propose({
-          type: 'node_mark_swept',
-          proposer: this.options.nodeId,
-          node: mark.node,
-          markIndex: mark.index,
-          epoch: state.epoch,
-        })
-        .catch(() => null);
-      if (result?.ok) reported++;
+    // A report names the epoch it was made in; when the epoch moves while it is on its way, the
+    // stripes are looked at again as this CM owns them in the new one, and it reports again.
+    for (let round = 0; round < SWEEP_REPORT_ROUNDS; round++) {
+      if ((this.options.map.current().nodeMarks ?? []).length === 0) return reported;
+      await this.verifyNodeMarks(stripes);
+      const state = this.options.map.current();
+      const pending = new Set<string>();
+      for (const { volume: name, stripe } of stripes) {
+        const volume = state.volumes.find((record) => record.name === name);
+        if (!volume || ownerNow(state, stripeKey(name, stripe)) !== this.options.nodeId) continue;
+        const sources = fragmentLocations(state, volume, stripe);
+        for (const reason of implicitMarks(state, volume, stripe, sources).values())
+          if (reason !== 'down') pending.add(reason.node);
+      }
+      let epochMoved = false;
+      for (const mark of state.nodeMarks ?? []) {
+        if (pending.has(mark.node)) continue;
+        if (mark.sweptEpoch === state.epoch && mark.swept.includes(this.options.nodeId)) continue;
+        const result = await this.options.map
+          .propose({
+            type: 'node_mark_swept',
+            proposer: this.options.nodeId,
+            node: mark.node,
+            markIndex: mark.index,
+            epoch: state.epoch,
+          })
+          .catch(() => null);
+        if (result?.ok) reported++;
+        else if (result?.code === 'EPOCH_CHANGED') epochMoved = true;
+      }
+      if (!epochMoved) return reported;
     }
     return reported;
   }

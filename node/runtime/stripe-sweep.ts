@@ -44,7 +44,7 @@ export interface StripeSweepOptions {
 }
 
 /** How long after a rebuild pass another starts while a node mark is left. */
-const NODE_MARK_RETRY_MS = 10_000;
+const NODE_MARK_RETRY_MS = 2_000;
 
 function emptyProgress(): SweepProgress {
   return {

@@ -35,7 +35,12 @@ export interface ExploreReport {
   complete: boolean;
 }
 
-const FAULT_KINDS = ['crash-owner', 'declare-owner-down', 'cut-owner-from-data'] as const;
+const FAULT_KINDS = [
+  'crash-owner',
+  'declare-owner-down',
+  'cut-owner-from-data',
+  'flap-data-node',
+] as const;
 
 /** Runs every schedule within `bounds`; `onSchedule` hears progress. */
 export async function explore(
@@ -163,6 +168,17 @@ function inject(
     case 'cut-owner-from-data':
       world.cut(owner, dataNode);
       world.cut(dataNode, owner);
+      return;
+    case 'flap-data-node':
+      // A data node, cut off, is declared down (updates miss it without a mark), then healed and
+      // declared up again (its node mark covers what it missed).
+      world.cut(owner, dataNode);
+      world.cut(dataNode, owner);
+      world.propose({ type: 'set_state', id: dataNode, state: 'down', reason: 'exploration' });
+      world.scheduler.after(30, () => {
+        world.healAll();
+        world.propose({ type: 'set_state', id: dataNode, state: 'up', reason: 'exploration' });
+      });
       return;
   }
 }

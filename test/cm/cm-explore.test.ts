@@ -1,8 +1,9 @@
 // Proves the consistency managers keep every invariant in every schedule of a small
 // configuration (RS(2,2) on four nodes, two writers on one block, a read each): every delivery
 // order with one reordering, and every placement of one fault (the owner crashing and
-// restarting, the owner declared down, the owner cut off from a data fragment) between any two
-// steps.
+// restarting, the owner declared down, the owner cut off from a data fragment, a data node
+// declared down and up again so that updates miss it unmarked and its node mark covers them)
+// between any two steps.
 import { expect } from 'chai';
 import { explore } from '../../simulations/cm/cm-explore.js';
 
