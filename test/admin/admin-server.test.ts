@@ -103,6 +103,26 @@ describe('admin: the HTTP endpoints', () => {
       .and.contain('<td>RS(4,2)</td>');
   });
 
+  it('shows the repair queue, and the nodes back from down whose fragments are still being verified', async () => {
+    const repair = {
+      queuedStripes: 3,
+      repairedStripes: 1,
+      repairedBytes: 1 << 20,
+      rateBytesPerS: 0,
+      etaS: null,
+      bandwidthBytesPerS: 64 << 20,
+      nodeMarks: [] as string[],
+    };
+    current = status({ repair });
+    let page = await get('/');
+    expect(page.body).to.contain('repair queue <b>3</b> stripes').and.not.contain('node-marks');
+    current = status({ repair: { ...repair, nodeMarks: ['n2', '<n3>'] } });
+    page = await get('/');
+    expect(page.body).to.match(/id="node-marks">[^<]*<b>n2, &lt;n3&gt;<\/b>/);
+    const served = JSON.parse((await get('/v1/status')).body) as NodeStatus;
+    expect(served.repair?.nodeMarks).to.deep.equal(['n2', '<n3>']);
+  });
+
   it('answers an unknown path with 404 and a write method with 405, naming what is wrong', async () => {
     const missing = await get('/v2/nothing');
     expect(missing.code).to.equal(404);
