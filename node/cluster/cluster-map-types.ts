@@ -64,6 +64,12 @@ export interface StripeLayout {
   stripe: number;
   nodes: (string | null)[];
   ownershipEpoch: number;
+  /**
+   * The stamp of the move that set it (the owner's version): a set_layout at or below it is
+   * refused, so that a switch whose proposal its owner gave up on cannot apply after the owner
+   * went on with the old locations. (Kept at the base topology too, for the same reason.)
+   */
+  stamp?: Version;
 }
 
 /**
@@ -173,7 +179,10 @@ export type ClusterCommand =
       version: Version;
       markEpoch: number;
     }
-  /** Switches a stripe's fragment locations (a move), under the same check. */
+  /**
+   * Switches a stripe's fragment locations (a move), under the same check; refused
+   * (LAYOUT_STALE) unless `stamp` is above the stamp of the stripe's layout now.
+   */
   | {
       type: 'set_layout';
       proposer: string;
@@ -181,6 +190,7 @@ export type ClusterCommand =
       volume: string;
       stripe: number;
       nodes: (string | null)[];
+      stamp: Version;
     }
   /**
    * Clears a node mark for stripes whose owner verified or rebuilt their fragments on the node (or

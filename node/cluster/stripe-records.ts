@@ -145,23 +145,30 @@ export function applyLayout(
   for (const node of nodes)
     if (node !== null && !state.members.some((member) => member.id === node))
       throw new StripeRecordRefused('INVALID_ARGUMENT', `nodes: ${String(node)} is not a member`);
+  checkVersion('stamp', command.stamp);
   checkOwnership(state, command.volume, command.stripe, command.proposer, command.ownershipEpoch);
+  const now = state.layouts
+    ? layoutIndex(state.layouts).get(layoutKey(command.volume, command.stripe))
+    : undefined;
+  if (now?.stamp && compareVersions(command.stamp, now.stamp) <= 0)
+    throw new StripeRecordRefused(
+      'LAYOUT_STALE',
+      `the layout of ${stripeKey(command.volume, command.stripe)} was set at ${now.stamp.epoch}.${now.stamp.seq}, not below ${command.stamp.epoch}.${command.stamp.seq}`,
+    );
   const others = (state.layouts ?? []).filter(
     (record) => record.volume !== command.volume || record.stripe !== command.stripe,
   );
-  const base = basePlacement(state, volume, command.stripe);
-  const atBase = base.every((node, index) => node === nodes[index]);
-  state.layouts = atBase
-    ? others
-    : [
-        ...others,
-        {
-          volume: command.volume,
-          stripe: command.stripe,
-          nodes: [...nodes],
-          ownershipEpoch: command.ownershipEpoch,
-        },
-      ];
+  // Kept even where it matches the base: its stamp refuses a late, older switch.
+  state.layouts = [
+    ...others,
+    {
+      volume: command.volume,
+      stripe: command.stripe,
+      nodes: [...nodes],
+      ownershipEpoch: command.ownershipEpoch,
+      stamp: { epoch: command.stamp.epoch, seq: command.stamp.seq },
+    },
+  ];
 }
 
 /** Applies a mark_stale, clear_mark or record_aborts command to `state`; throws to refuse. */

@@ -49,18 +49,26 @@ export async function moveFragments(context: CmContext, stripe: OwnedStripe): Pr
   if (copied.length + stale.length === 0) return false;
   const unmarked = stale.filter((index) => !stripe.marks.has(index));
   if (unmarked.length > 0) await markStale(context, stripe, unmarked, stripe.settled, false);
-  await proposeStripeRecord(
-    context,
-    {
-      type: 'set_layout',
-      proposer: context.nodeId,
-      ownershipEpoch: stripe.ownershipEpoch,
-      volume: stripe.volume.name,
-      stripe: stripe.stripe,
-      nodes: layout,
-    },
-    false,
-  );
+  try {
+    await proposeStripeRecord(
+      context,
+      {
+        type: 'set_layout',
+        proposer: context.nodeId,
+        ownershipEpoch: stripe.ownershipEpoch,
+        volume: stripe.volume.name,
+        stripe: stripe.stripe,
+        nodes: layout,
+        stamp,
+      },
+      false,
+    );
+  } catch (error) {
+    // Its outcome is unknown: it may still apply, after this owner went on with the old
+    // locations (the simulator's seed 9896). The next recovery settles the layout first.
+    stripe.layoutInDoubt = true;
+    throw error;
+  }
   const old = stripe.sources;
   stripe.sources = layout;
   context.stats.fragmentsMoved += copied.length + stale.length;

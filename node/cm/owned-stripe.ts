@@ -52,6 +52,11 @@ export interface OwnedStripe {
   downMisses: Set<number>;
   /** Set when a node's mark covers the stripe: its fragments there are verified before use. */
   nodeCheck: boolean;
+  /**
+   * Set when a set_layout proposal failed: it may still apply. The next recovery settles the
+   * locations with a newer stamp first, which refuses it if it comes late.
+   */
+  layoutInDoubt: boolean;
   /** The highest seq issued in `ownershipEpoch` (unknown and aborted ones included). */
   seqIssued: number;
   /** The newest settled version of the stripe, sent on with every stamped write. */
@@ -152,6 +157,7 @@ export function newOwnedStripe(
     marks: new Map(),
     downMisses: new Set(),
     nodeCheck: false,
+    layoutInDoubt: false,
     seqIssued: 0,
     settled: VERSION_ZERO,
     lastEventTimeMs: 0,

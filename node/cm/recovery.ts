@@ -53,6 +53,24 @@ export async function recoverStripe(
 ): Promise<void> {
   // The layout as applied here: every switch an earlier owner made committed before this
   // ownership's epoch, and this owner's own switches are applied before their proposals resolve.
+  // One whose proposal failed may still come: the layout as it stands is set again, under a
+  // newer stamp, so that the map refuses it if it does.
+  if (stripe.layoutInDoubt) {
+    await proposeStripeRecord(
+      context,
+      {
+        type: 'set_layout',
+        proposer: context.nodeId,
+        ownershipEpoch: stripe.ownershipEpoch,
+        volume: stripe.volume.name,
+        stripe: stripe.stripe,
+        nodes: fragmentLocations(context.map.current(), stripe.volume, stripe.stripe),
+        stamp: nextVersion(stripe),
+      },
+      false,
+    );
+    stripe.layoutInDoubt = false;
+  }
   stripe.sources = fragmentLocations(context.map.current(), stripe.volume, stripe.stripe);
   await settleStripe(context, stripe, options);
   if (!stripe.recovered || !stripe.writable) return;

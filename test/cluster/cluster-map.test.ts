@@ -272,7 +272,7 @@ describe('cluster: the cluster map', () => {
           return { type: 'clear_mark', ...common, index, version, markEpoch: epoch };
         if (kind === 'abort')
           return { type: 'record_aborts', ...common, aborted: [{ index, version }] };
-        return { type: 'set_layout', ...common, nodes };
+        return { type: 'set_layout', ...common, nodes, stamp: version };
       });
     const command = fc.oneof(
       fc

@@ -245,7 +245,7 @@ describe('cluster: stale marks, aborts and the ownership check', () => {
     expect(log.map.current.marks).to.deep.equal([]);
     expect(log.map.current.aborts).to.deep.equal([]);
   });
-  it('keeps a stripe where its volume was laid out until its owner switches the layout, and only the owner', () => {
+  it('keeps a stripe where its volume was laid out until its owner switches the layout, and only the owner, under a newer stamp', () => {
     const log = cluster();
     const volume = log.map.volume('db')!;
     const base = fragmentLocations(log.map.current, volume, 3);
@@ -258,7 +258,12 @@ describe('cluster: stale marks, aborts and the ownership check', () => {
     expect(fragmentLocations(log.map.current, log.map.volume('db')!, 3)).to.deep.equal(base);
     const stripeOwner = ownerNow(log, 3);
     // The owner in the newest epoch, from that epoch (a state change may start a new one).
-    const layout = (proposer: string, nodes: (string | null)[]): ClusterResult =>
+    let seq = 0;
+    const layout = (
+      proposer: string,
+      nodes: (string | null)[],
+      stamp = v(log.map.current.epoch, ++seq),
+    ): ClusterResult =>
       log.apply({
         type: 'set_layout',
         proposer,
@@ -266,6 +271,7 @@ describe('cluster: stale marks, aborts and the ownership check', () => {
         volume: 'db',
         stripe: 3,
         nodes,
+        stamp,
       });
     const other = IDS.find((id) => id !== stripeOwner)!;
     expect(layout(other, placed)).to.deep.include({ ok: false, code: 'OWNERSHIP_REFUSED' });
@@ -286,10 +292,15 @@ describe('cluster: stale marks, aborts and the ownership check', () => {
       fragmentLocations(log.map.current, volume, 4),
     );
     expect(log.map.current.layouts).to.have.length(1);
-    // Switched back to where the base puts them: the record goes.
+    // A switch proposed earlier that arrives late (its stamp is not above the layout's) is refused.
+    const late = v(log.map.current.epoch, seq);
+    expect(layout(stripeOwner, base, late)).to.deep.include({ ok: false, code: 'LAYOUT_STALE' });
+    expect(fragmentLocations(log.map.current, volume, 3)).to.deep.equal(placed);
+    // Switched back to where the base puts them: the record stays, for its stamp.
     log.apply({ type: 'set_state', id: drained, state: 'up', reason: 'test' });
     expect(layout(ownerNow(log, 3), base)).to.deep.include({ ok: true });
-    expect(log.map.current.layouts).to.deep.equal([]);
+    expect(log.map.current.layouts).to.have.length(1);
+    expect(fragmentLocations(log.map.current, volume, 3)).to.deep.equal(base);
     expect(layout(ownerNow(log, 3), placed)).to.deep.include({ ok: true });
     log.apply({ type: 'delete_volume', name: 'db' });
     expect(log.map.current.layouts, "a deleted volume's layouts go with it").to.deep.equal([]);

@@ -739,6 +739,58 @@ describe('cm scenarios', function () {
       await expectAllInvariants(k);
     });
 
+    it('a layout switch whose proposal the owner gave up on, arriving late, is refused: the owner set the layout again under a newer stamp', async () => {
+      const k = await kit(3);
+      let stripe = 0;
+      let owner = '';
+      let drained = '';
+      let y!: WriteRecord;
+      let late!: { happened(): boolean };
+      await steps([
+        [
+          'pick a stripe whose first parity is not on its owner',
+          () => {
+            stripe = k.findStripe((holder, nodes) => nodes[2] !== holder);
+            owner = k.ownerOf(stripe);
+            drained = k.nodesOf(stripe)[2]!;
+          },
+        ],
+        [
+          'w1 writes X over data fragment 0',
+          async () => {
+            expect((await k.write('w1', 1, k.block(stripe, 0))).outcome).to.equal('acked');
+          },
+        ],
+        [
+          "the parity's node is drained; the owner's next read copies the parity, and its set_layout is held up 3 s on the way, past the owner's timeout",
+          async () => {
+            late = k.hold((call) => call.from === owner && call.kind === 'set_layout', 3000);
+            await k.declare(drained, 'draining');
+            await k.readOnce(k.block(stripe, 0));
+            expect(late.happened(), 'the switch was proposed').to.equal(true);
+            expect(k.nodesOf(stripe)[2], 'not switched yet').to.equal(drained);
+          },
+        ],
+        [
+          'the node is given back (no move is due any more); w1 writes Y, which the parity takes on that node',
+          async () => {
+            await k.declare(drained, 'up');
+            y = await k.write('w1', 2, k.block(stripe, 0), { attemptsMax: 3 });
+            expect(y.outcome).to.equal('acked');
+          },
+        ],
+        [
+          'the held switch arrives: refused (its stamp is below the layout the owner set again), so the parity stays where Y is',
+          async () => {
+            await k.world.runUntil(k.world.scheduler.nowMs + 3500);
+            expect(k.nodesOf(stripe)[2]).to.equal(drained);
+            expect(new Set(await k.read(k.block(stripe, 0)))).to.deep.equal(new Set([y.id]));
+          },
+        ],
+      ]);
+      await expectAllInvariants(k);
+    });
+
     it("a move's delete that arrives late, after a later move put the fragment back at the same version, removes nothing", async () => {
       const k = await kit(3);
       let stripe = 0;
