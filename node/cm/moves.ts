@@ -49,6 +49,28 @@ export async function moveFragments(context: CmContext, stripe: OwnedStripe): Pr
   if (copied.length + stale.length === 0) return false;
   const unmarked = stale.filter((index) => !stripe.marks.has(index));
   if (unmarked.length > 0) await markStale(context, stripe, unmarked, stripe.settled, false);
+  await proposeLayout(context, stripe, layout, stamp);
+  const old = stripe.sources;
+  stripe.sources = layout;
+  context.stats.fragmentsMoved += copied.length + stale.length;
+  for (const index of copied) await deleteSource(context, stripe, index, old[index]!, stamp);
+  if (stale.length === 0) return false;
+  stripe.recovered = false;
+  return true;
+}
+
+/**
+ * Switches the stripe's layout through Raft under `stamp`. A switch that applied supersedes any
+ * earlier one still on its way (the map refuses an older stamp); one whose proposal failed may
+ * still apply, after this owner went on with the old locations (the simulator's seed 9896), so
+ * the stripe's next recovery sets the layout again first.
+ */
+export async function proposeLayout(
+  context: CmContext,
+  stripe: OwnedStripe,
+  nodes: (string | null)[],
+  stamp: Version,
+): Promise<void> {
   try {
     await proposeStripeRecord(
       context,
@@ -58,24 +80,16 @@ export async function moveFragments(context: CmContext, stripe: OwnedStripe): Pr
         ownershipEpoch: stripe.ownershipEpoch,
         volume: stripe.volume.name,
         stripe: stripe.stripe,
-        nodes: layout,
+        nodes,
         stamp,
       },
       false,
     );
   } catch (error) {
-    // Its outcome is unknown: it may still apply, after this owner went on with the old
-    // locations (the simulator's seed 9896). The next recovery settles the layout first.
     stripe.layoutInDoubt = true;
     throw error;
   }
-  const old = stripe.sources;
-  stripe.sources = layout;
-  context.stats.fragmentsMoved += copied.length + stale.length;
-  for (const index of copied) await deleteSource(context, stripe, index, old[index]!, stamp);
-  if (stale.length === 0) return false;
-  stripe.recovered = false;
-  return true;
+  stripe.layoutInDoubt = false;
 }
 
 /** A node that will not serve its fragments again: out of the map, or declared out. */

@@ -22,7 +22,7 @@ import { copyRegistry, fragmentId } from './fragment-io.js';
 import { markedNow, marksOf, newestOf, nextVersion, type OwnedStripe } from './owned-stripe.js';
 import { checkStripe, type FragmentView, type StripeDecision } from './stripe-check.js';
 import { implicitMarks } from '../cluster/node-marks.js';
-import { moveFragments } from './moves.js';
+import { moveFragments, proposeLayout } from './moves.js';
 import { blockKey, markStale } from './update.js';
 
 /** A fragment as read during recovery: its view for the check, its bytes and its store's version. */
@@ -56,20 +56,8 @@ export async function recoverStripe(
   // One whose proposal failed may still come: the layout as it stands is set again, under a
   // newer stamp, so that the map refuses it if it does.
   if (stripe.layoutInDoubt) {
-    await proposeStripeRecord(
-      context,
-      {
-        type: 'set_layout',
-        proposer: context.nodeId,
-        ownershipEpoch: stripe.ownershipEpoch,
-        volume: stripe.volume.name,
-        stripe: stripe.stripe,
-        nodes: fragmentLocations(context.map.current(), stripe.volume, stripe.stripe),
-        stamp: nextVersion(stripe),
-      },
-      false,
-    );
-    stripe.layoutInDoubt = false;
+    const nodes = fragmentLocations(context.map.current(), stripe.volume, stripe.stripe);
+    await proposeLayout(context, stripe, nodes, nextVersion(stripe));
   }
   stripe.sources = fragmentLocations(context.map.current(), stripe.volume, stripe.stripe);
   await settleStripe(context, stripe, options);
