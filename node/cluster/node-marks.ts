@@ -131,15 +131,26 @@ export function implicitMarks(
   return found;
 }
 
-/** True when a node mark covers one of the stripe's fragments (its owner must verify them). */
+/** The node marks that cover a fragment of the stripe (its owner must verify them), each once. */
+export function nodeMarksOver(
+  state: Readonly<ClusterMapState>,
+  volume: VolumeRecord,
+  stripe: number,
+  sources: readonly (string | null)[],
+): NodeMark[] {
+  if ((state.nodeMarks ?? []).length === 0) return [];
+  const marks = new Set<NodeMark>();
+  for (const reason of implicitMarks(state, volume, stripe, sources).values())
+    if (reason !== 'down') marks.add(reason);
+  return [...marks];
+}
+
+/** True when a node mark covers one of the stripe's fragments. */
 export function nodeMarkPending(
   state: Readonly<ClusterMapState>,
   volume: VolumeRecord,
   stripe: number,
   sources: readonly (string | null)[],
 ): boolean {
-  if ((state.nodeMarks ?? []).length === 0 || volume.writeQuorum <= volume.k) return false;
-  for (const reason of implicitMarks(state, volume, stripe, sources).values())
-    if (reason !== 'down') return true;
-  return false;
+  return nodeMarksOver(state, volume, stripe, sources).length > 0;
 }

@@ -10,7 +10,7 @@ import { ReedSolomon } from '../../erasure/index.js';
 import { stripeKey } from '../../placement/index.js';
 import type { ClusterMapState, VolumeRecord } from '../cluster/cluster-map-types.js';
 import { fragmentLocations, isAborted } from '../cluster/stripe-records.js';
-import { implicitMarks, nodeMarkPending } from '../cluster/node-marks.js';
+import { nodeMarkPending, nodeMarksOver } from '../cluster/node-marks.js';
 import { compareVersions, type Version, type WriterStamp } from '../store/version.js';
 import {
   confirmOwnership,
@@ -330,8 +330,7 @@ export class ConsistencyManager implements StripeService {
         const volume = state.volumes.find((record) => record.name === name);
         if (!volume || ownerNow(state, stripeKey(name, stripe)) !== this.options.nodeId) continue;
         const sources = fragmentLocations(state, volume, stripe);
-        for (const reason of implicitMarks(state, volume, stripe, sources).values())
-          if (reason !== 'down') pending.add(reason.node);
+        for (const mark of nodeMarksOver(state, volume, stripe, sources)) pending.add(mark.node);
       }
       let epochMoved = false;
       for (const mark of state.nodeMarks ?? []) {

@@ -21,7 +21,7 @@ import { StripeUnavailableError } from './errors.js';
 import { copyRegistry, fragmentId } from './fragment-io.js';
 import { markedNow, marksOf, newestOf, nextVersion, type OwnedStripe } from './owned-stripe.js';
 import { checkStripe, type FragmentView, type StripeDecision } from './stripe-check.js';
-import { implicitMarks } from '../cluster/node-marks.js';
+import { implicitMarks, nodeMarksOver } from '../cluster/node-marks.js';
 import { moveFragments, proposeLayout } from './moves.js';
 import { blockKey, markStale } from './update.js';
 
@@ -106,7 +106,7 @@ async function settleStripe(
     throw new StripeUnavailableError(`${stripe.key} is waiting for recovery: ${checked.reason}`);
   }
   const decision = allRead ? checked : verifyImplicit(checked, fragments, implicit.keys(), k);
-  const nodeMarks = [...new Set(implicit.values())].filter((mark) => mark !== 'down');
+  const nodeMarks = nodeMarksOver(state, stripe.volume, stripe.stripe, stripe.sources);
   const rewrite = new Set(decision.rewrite);
   fragments.forEach((fragment, index) => {
     // Rewritten too: a fragment stepped back over aborted versions, one whose checksum failed,
