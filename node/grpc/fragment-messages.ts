@@ -32,14 +32,14 @@ export function fragment(
   return { volume: value.volume ?? '', stripe: Number(value.stripe ?? 0), index: value.index ?? 0 };
 }
 
-function writer(message: WriterStamp__Output | null, field: string): WriterStamp {
+export function writer(message: WriterStamp__Output | null, field: string): WriterStamp {
   const value = required(message, field);
   return {
     writerId: value.writerId,
-    writerSeq: value.writerSeq,
+    writerSeq: Number(value.writerSeq),
     part: value.part,
     parts: value.parts,
-    eventTimeMs: value.eventTimeMs,
+    eventTimeMs: Number(value.eventTimeMs),
   };
 }
 
@@ -51,6 +51,11 @@ export function stamped(message: Stamp__Output | null): StampedWrite {
     expected: version(stamp.expected, 'stamp.expected'),
     next: version(stamp.next, 'stamp.next'),
     writer: writer(stamp.writer, 'stamp.writer'),
+    ...(stamp.alsoWriters.length > 0
+      ? {
+          alsoWriters: stamp.alsoWriters.map((also, i) => writer(also, `stamp.alsoWriters[${i}]`)),
+        }
+      : {}),
     ...(stamp.settled ? { settled: version(stamp.settled, 'stamp.settled') } : {}),
   };
 }

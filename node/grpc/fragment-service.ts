@@ -137,6 +137,7 @@ export function fragmentHandlers(store: FragmentStore): FragmentsHandlers {
           version: versionMessage(entry.version),
           kind: entry.kind,
           writer: entry.writer,
+          alsoWriters: entry.alsoWriters ?? [],
           eventTimeMs: entry.eventTimeMs,
         })),
       };

@@ -12,7 +12,7 @@ import type { StampedWrite } from '../store/store-requests.js';
 import type { RecordKind } from '../store/store-codec.js';
 import { VERSION_ZERO, type Version } from '../store/version.js';
 import { FragmentClient } from './fragment-client.js';
-import { versionMessage } from './fragment-messages.js';
+import { versionMessage, writer } from './fragment-messages.js';
 
 function fromMessage(message: Version__Output | null | undefined): Version {
   return message ? { epoch: message.epoch, seq: Number(message.seq) } : VERSION_ZERO;
@@ -25,6 +25,7 @@ function stampOf(request: StampedWrite) {
     expected: versionMessage(request.expected),
     next: versionMessage(request.next),
     writer: request.writer,
+    alsoWriters: [...(request.alsoWriters ?? [])],
     ...(request.settled ? { settled: versionMessage(request.settled) } : {}),
   };
 }
@@ -112,15 +113,10 @@ export function remoteStore(client: FragmentClient): StorePort {
       return reply.entries.map((entry) => ({
         version: fromMessage(entry.version),
         kind: entry.kind as RecordKind | 'base',
-        writer: entry.writer
-          ? {
-              writerId: entry.writer.writerId,
-              writerSeq: Number(entry.writer.writerSeq),
-              part: entry.writer.part,
-              parts: entry.writer.parts,
-              eventTimeMs: Number(entry.writer.eventTimeMs),
-            }
-          : null,
+        writer: entry.writer ? writer(entry.writer, 'writer') : null,
+        ...(entry.alsoWriters.length > 0
+          ? { alsoWriters: entry.alsoWriters.map((also) => writer(also, 'alsoWriters')) }
+          : {}),
         eventTimeMs: Number(entry.eventTimeMs),
       }));
     },

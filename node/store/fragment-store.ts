@@ -120,6 +120,8 @@ export interface HistoryEntry {
   version: Version;
   kind: RecordKind | 'base' | 'damaged';
   writer: WriterStamp | null;
+  /** Other writer parts the version carries (StampedWrite.alsoWriters). */
+  alsoWriters?: WriterStamp[];
   eventTimeMs: number;
 }
 
@@ -347,6 +349,7 @@ export class FragmentStore {
           version: header.version,
           kind: header.kind,
           writer: header.writer,
+          ...(header.alsoWriters ? { alsoWriters: header.alsoWriters } : {}),
           eventTimeMs: header.writer.eventTimeMs,
         });
       }
@@ -558,8 +561,10 @@ export class FragmentStore {
       const newest = foldable[foldable.length - 1];
       if (!newest) return 0;
       const bytes = await this.readVersionUnlocked(fragment, meta, newest.version);
-      const writers = foldable.map(
-        (entry) => `${entry.writer!.writerId}:${entry.writer!.writerSeq}:${entry.writer!.part}`,
+      const writers = foldable.flatMap((entry) =>
+        [entry.writer!, ...(entry.alsoWriters ?? [])].map(
+          (writer) => `${writer.writerId}:${writer.writerSeq}:${writer.part}`,
+        ),
       );
       const previousBase = await this.db.get(keys.base(fragment));
       const kept = previousBase
@@ -654,6 +659,7 @@ export class FragmentStore {
           kind,
           version: request.next,
           writer: request.writer,
+          ...(request.alsoWriters?.length ? { alsoWriters: [...request.alsoWriters] } : {}),
           digest,
           start: change.start,
           end,

@@ -69,6 +69,8 @@ export interface RecordHeader {
   kind: RecordKind;
   version: Version;
   writer: WriterStamp;
+  /** Other writer parts the version carries (a parity update of several data fragments). */
+  alsoWriters?: WriterStamp[];
   digest: string;
   start: number;
   end: number;

@@ -17,6 +17,12 @@ export interface StampedWrite {
   expected: Version;
   next: Version;
   writer: WriterStamp;
+  /**
+   * The other writer parts this version carries, when one update applies several writes of the
+   * stripe at once (a parity delta of several data fragments): a retried part is recognised in
+   * this fragment's history by any of them.
+   */
+  alsoWriters?: readonly WriterStamp[];
   /** The stripe's newest settled version, which the store records for history. */
   settled?: Version;
 }
@@ -83,7 +89,22 @@ export function checkStamped(request: StampedWrite): void {
   if (compareVersions(request.next, request.expected) <= 0)
     throw new InvalidRequestError('next', 'must be newer than expected');
   if (request.settled !== undefined) checkVersion('settled', request.settled);
-  const writer = request.writer;
+  checkWriter('writer', request.writer);
+  const also: unknown = request.alsoWriters;
+  if (also !== undefined) {
+    if (!Array.isArray(also) || also.length > ALSO_WRITERS_MAX)
+      throw new InvalidRequestError(
+        'alsoWriters',
+        `must be a list of at most ${ALSO_WRITERS_MAX} writer stamps`,
+      );
+    (also as WriterStamp[]).forEach((stamp, i) => checkWriter(`alsoWriters[${i}]`, stamp));
+  }
+}
+
+/** The most writer parts one version carries beside its own (one per data fragment at most). */
+export const ALSO_WRITERS_MAX = 255;
+
+function checkWriter(field: string, writer: WriterStamp): void {
   if (
     typeof writer !== 'object' ||
     writer === null ||
@@ -92,14 +113,14 @@ export function checkStamped(request: StampedWrite): void {
     writer.writerId.length > 256
   ) {
     throw new InvalidRequestError(
-      'writer.writerId',
+      `${field}.writerId`,
       'must be a non-empty string of at most 256 characters',
     );
   }
-  checkInteger('writer.writerSeq', writer.writerSeq, 0, Number.MAX_SAFE_INTEGER);
-  checkInteger('writer.parts', writer.parts, 1, 1 << 20);
-  checkInteger('writer.part', writer.part, 0, writer.parts - 1);
-  checkInteger('writer.eventTimeMs', writer.eventTimeMs, 0, Number.MAX_SAFE_INTEGER);
+  checkInteger(`${field}.writerSeq`, writer.writerSeq, 0, Number.MAX_SAFE_INTEGER);
+  checkInteger(`${field}.parts`, writer.parts, 1, 1 << 20);
+  checkInteger(`${field}.part`, writer.part, 0, writer.parts - 1);
+  checkInteger(`${field}.eventTimeMs`, writer.eventTimeMs, 0, Number.MAX_SAFE_INTEGER);
 }
 
 export function checkRange(

@@ -233,6 +233,53 @@ describe('grpc: the Fragments service', () => {
     expect(sample('tessera_request_duration_seconds_count', ['method="WriteData"'])).to.equal(1);
   });
 
+  it('carries the other writer parts of a parity update both ways, and keeps them in the history', async () => {
+    const remote = remoteStore(client);
+    const parity = { ...fragment, index: 3 };
+    const delta = new Uint8Array(64).fill(9);
+    const also = [
+      { writerId: 'w2', writerSeq: 40, part: 0, parts: 1, eventTimeMs: 6 },
+      { writerId: 'w3', writerSeq: 2 ** 40, part: 2, parts: 3, eventTimeMs: 7 },
+    ];
+    const outcome = await remote.applyParity({
+      fragment: parity,
+      blockBytes: BLOCK,
+      expected: { epoch: 0, seq: 0 },
+      next: { epoch: 1, seq: 1 },
+      writer,
+      alsoWriters: also,
+      offset: 8,
+      delta,
+      coefficient: 1,
+      registry: [1, 2, 3, 4].map(() => ({ epoch: 1, seq: 1 })),
+      digest: digestOf(delta),
+    });
+    expect(outcome.ok).to.equal(true);
+    const [entry] = await remote.history(parity);
+    expect(entry).to.deep.include({ writer, alsoWriters: also });
+    expect(await remote.history(parity)).to.deep.equal(await store.history(parity));
+    const bad = await failure(
+      client.call('ApplyParity', {
+        stamp: {
+          fragment: parity,
+          blockBytes: BLOCK,
+          expected: { epoch: 1, seq: 1 },
+          next: { epoch: 1, seq: 2 },
+          writer,
+          alsoWriters: [{ ...writer, writerId: '' }],
+        },
+        offset: 0,
+        delta,
+        coefficient: 1,
+        registry: [1, 2, 3, 4].map(() => ({ epoch: 1, seq: 2 })),
+        digest: digestOf(delta),
+      }),
+    );
+    expect(bad.status).to.equal(grpc.status.INVALID_ARGUMENT);
+    expect(bad.message).to.match(/alsoWriters\[0\]\.writerId/);
+    expect((await remote.history(parity)).length).to.equal(1);
+  });
+
   it('moves a fragment with its history over the wire, then deletes the source at exactly its version', async () => {
     const remote = remoteStore(client);
     await client.call('WriteData', dataRequest(0, 1, 0, new Uint8Array(BLOCK).fill(1)));

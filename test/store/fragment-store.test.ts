@@ -143,8 +143,16 @@ for (const backend of BACKENDS) {
         registry: nextRegistry,
         digest: digestOf(delta),
         writer: dataWrite(A, v(1, 1), v(1, 2), 0, delta).writer,
+        // One update that carries two writers' parts: each must be found in the history.
+        alsoWriters: [{ writerId: 'writer-b', writerSeq: 7, part: 1, parts: 2, eventTimeMs: 9 }],
       });
       expect(outcome.ok).to.equal(true);
+      const entry = (await store.history(parity)).find((item) => item.version.seq === 2);
+      expect(entry?.writer?.writerId).to.equal('writer-a');
+      expect(entry?.alsoWriters).to.deep.equal([
+        { writerId: 'writer-b', writerSeq: 7, part: 1, parts: 2, eventTimeMs: 9 },
+      ]);
+      expect((await store.history(parity))[0]).to.not.have.property('alsoWriters');
       rs.updateParity(shards.slice(4), 2, delta, 1000);
       const read = await store.read(parity, BLOCK);
       expect(read.bytes).to.deep.equal(shards[5]);
@@ -222,6 +230,8 @@ for (const backend of BACKENDS) {
         ['fragment.volume', { fragment: { ...A, volume: 'has space' } }],
         ['fragment.index', { fragment: { ...A, index: 256 } }],
         ['writer.writerId', { writer: { ...good.writer, writerId: '' } }],
+        ['alsoWriters[1].part', { alsoWriters: [good.writer, { ...good.writer, part: 1 }] }],
+        ['alsoWriters', { alsoWriters: good.writer }],
         ['blockBytes', { blockBytes: 0 }],
       ];
       for (const [field, change] of cases) {

@@ -9,6 +9,7 @@ export interface HistoryEntry {
   'kind'?: (string);
   'writer'?: (_tessera_v1_WriterStamp | null);
   'eventTimeMs'?: (number | string | Long);
+  'alsoWriters'?: (_tessera_v1_WriterStamp)[];
 }
 
 export interface HistoryEntry__Output {
@@ -16,4 +17,5 @@ export interface HistoryEntry__Output {
   'kind': (string);
   'writer': (_tessera_v1_WriterStamp__Output | null);
   'eventTimeMs': (number);
+  'alsoWriters': (_tessera_v1_WriterStamp__Output)[];
 }

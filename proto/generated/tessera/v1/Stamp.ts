@@ -11,6 +11,7 @@ export interface Stamp {
   'next'?: (_tessera_v1_Version | null);
   'writer'?: (_tessera_v1_WriterStamp | null);
   'settled'?: (_tessera_v1_Version | null);
+  'alsoWriters'?: (_tessera_v1_WriterStamp)[];
 }
 
 export interface Stamp__Output {
@@ -20,4 +21,5 @@ export interface Stamp__Output {
   'next': (_tessera_v1_Version__Output | null);
   'writer': (_tessera_v1_WriterStamp__Output | null);
   'settled': (_tessera_v1_Version__Output | null);
+  'alsoWriters': (_tessera_v1_WriterStamp__Output)[];
 }
