@@ -18,6 +18,9 @@ export interface CmStats {
   repairBytes: number;
   degradedReads: number;
   degradedWrites: number;
+  /** Updates that carried pieces of several writes at once (one version), and those pieces. */
+  mergedUpdates: number;
+  mergedPieces: number;
   /** Fragments marked stale through the map, and the Raft entries that carried them. */
   marks: number;
   markEntries: number;
@@ -37,6 +40,8 @@ export function emptyStats(): CmStats {
     repairBytes: 0,
     degradedReads: 0,
     degradedWrites: 0,
+    mergedUpdates: 0,
+    mergedPieces: 0,
     marks: 0,
     markEntries: 0,
     fragmentsMoved: 0,

@@ -52,7 +52,8 @@ import type {
   StripeWriteResult,
 } from './requests.js';
 import { checkStripeRequest, piecesOf, type Piece } from './stripe-range.js';
-import { updateFragment } from './update.js';
+import { oneUpdateCarries, updateFragment, updateStripe, type UpdatePiece } from './update.js';
+import { BATCH_WRITES_MAX, groupsOf, type BatchedWrite, type WriteBatch } from './write-batch.js';
 import { ConfirmBatcher } from './confirm-batcher.js';
 import { MarkBatcher } from './mark-batcher.js';
 
@@ -119,24 +120,178 @@ export class ConsistencyManager implements StripeService {
         `the write covers ${pieces.length} data fragments from part ${firstPart}, so its event has at least ${firstPart + pieces.length} parts, not ${parts}`,
       );
     const owned = this.own(volume, stripe);
-    return this.queued(owned, async (current) => {
-      const results: { index: number; version: Version }[] = [];
-      let applied = false;
-      try {
-        for (const [number, piece] of pieces.entries()) {
-          const part = request.writer.firstPart + number;
-          const version = await this.writePiece(current, piece, request, part);
-          applied = true;
-          results.push({ index: piece.index, version });
-        }
-      } catch (error) {
-        if (!applied || (error instanceof CmError && error.code === 'OUTCOME_UNKNOWN')) throw error;
-        this.translate(current, error);
-        const reason = error instanceof Error ? error.message : String(error);
-        throw new OutcomeUnknownError(`${current.key}: part of the write landed before: ${reason}`);
+    return new Promise((resolve, reject) => {
+      const write: BatchedWrite = { request, pieces, resolve, reject };
+      const open = owned.openBatch;
+      if (open && open.tail === owned.tail && open.writes.length < BATCH_WRITES_MAX) {
+        open.writes.push(write);
+        return;
       }
-      return { stripe, pieces: results };
+      const batch: WriteBatch = { writes: [write], tail: null };
+      owned.openBatch = batch;
+      // A failure before the batch's turn (the stripe moved, its recovery failed) is every write's.
+      const closeBatch = (): void => {
+        if (owned.openBatch === batch) owned.openBatch = null;
+      };
+      this.queued(owned, (current) => this.runBatch(current, batch), closeBatch).catch(
+        (error: unknown) => {
+          for (const each of batch.writes) each.reject(error);
+        },
+      );
+      batch.tail = owned.tail;
     });
+  }
+
+  /**
+   * A batch's turn: its writes in groups (write-batch.ts), one after another. A group of more
+   * than one piece is one update when the owner knows every old block it changes; otherwise each
+   * write goes on its own, one update per data fragment. Settles every write.
+   */
+  private async runBatch(owned: OwnedStripe, batch: WriteBatch): Promise<void> {
+    // A retry, or a write with a part this CM settled before, first looks for its earlier landing.
+    const alone = (write: BatchedWrite): boolean =>
+      write.request.retry ||
+      write.pieces.some((_, number) =>
+        owned.recent.has(
+          partKey(
+            write.request.writer.writerId,
+            write.request.writer.writerSeq,
+            write.request.writer.firstPart + number,
+          ),
+        ),
+      );
+    const waiting = [...batch.writes];
+    let first = true;
+    // As the queue does before each of its tasks: the stripe may have moved, or need a recovery
+    // (an update that ended with its outcome unknown leaves it so).
+    const ready = async (): Promise<boolean> => {
+      if (first) {
+        first = false;
+        return true;
+      }
+      try {
+        await this.ready(owned);
+        return true;
+      } catch (error) {
+        for (const write of waiting) write.reject(error);
+        return false;
+      }
+    };
+    for (const group of groupsOf(batch.writes, alone)) {
+      const pieces = group.reduce((sum, write) => sum + write.pieces.length, 0);
+      if (pieces > 1 && !alone(group[0]!)) {
+        if (!(await ready())) return;
+        const sent = await this.writeGroup(owned, group);
+        if (sent) {
+          waiting.splice(0, group.length);
+          continue;
+        }
+      }
+      for (const write of group) {
+        if (!(await ready())) return;
+        waiting.shift();
+        try {
+          write.resolve(await this.writeAlone(owned, write.request, write.pieces));
+        } catch (error) {
+          write.reject(this.translate(owned, error));
+        }
+      }
+    }
+  }
+
+  /**
+   * The writes of `group` as one update; false (nothing sent) when one update cannot carry them
+   * (the owner does not know an old block), so that they go one by one instead.
+   */
+  private async writeGroup(owned: OwnedStripe, group: readonly BatchedWrite[]): Promise<boolean> {
+    const pieces: UpdatePiece[] = [];
+    const parts: string[] = [];
+    for (const write of group) {
+      const { writer } = write.request;
+      owned.lastEventTimeMs = Math.max(owned.lastEventTimeMs, writer.eventTimeMs);
+      for (const [number, piece] of write.pieces.entries()) {
+        const part = writer.firstPart + number;
+        parts.push(partKey(writer.writerId, writer.writerSeq, part));
+        pieces.push({
+          index: piece.index,
+          offset: piece.fragmentOffset,
+          bytes: write.request.bytes.subarray(
+            piece.sourceOffset,
+            piece.sourceOffset + piece.length,
+          ),
+          writer: {
+            writerId: writer.writerId,
+            writerSeq: writer.writerSeq,
+            part,
+            parts: writer.parts,
+            eventTimeMs: owned.lastEventTimeMs,
+          },
+        });
+      }
+    }
+    // A part settled before (a writer that sent one event twice) is answered as writeAlone does.
+    if (parts.some((part) => owned.recent.has(part))) return false;
+    let version: Version;
+    for (let attempt = 0; ; attempt++) {
+      if (!oneUpdateCarries(this.context, owned, pieces)) return false;
+      try {
+        version = await updateStripe(this.context, owned, pieces);
+        break;
+      } catch (error) {
+        const retry = error instanceof ViewWrong && !error.applied && attempt < VIEW_RETRIES_MAX;
+        let failure = error;
+        if (retry) {
+          owned.recovered = false;
+          try {
+            await this.ensureRecovered(owned);
+            continue;
+          } catch (recoveryError) {
+            failure = unapplied(recoveryError);
+          }
+        }
+        const translated = this.translate(owned, failure);
+        for (const write of group) write.reject(translated);
+        return true;
+      }
+    }
+    for (const part of parts) this.remember(owned, part, version);
+    for (const write of group)
+      write.resolve({
+        stripe: owned.stripe,
+        pieces: write.pieces.map((piece) => ({ index: piece.index, version })),
+      });
+    return true;
+  }
+
+  /** One write on its own: one update per data fragment it touches, in order. */
+  private async writeAlone(
+    owned: OwnedStripe,
+    request: StripeWrite,
+    pieces: readonly Piece[],
+  ): Promise<StripeWriteResult> {
+    const results: { index: number; version: Version }[] = [];
+    let applied = false;
+    try {
+      for (const [number, piece] of pieces.entries()) {
+        const part = request.writer.firstPart + number;
+        const version = await this.writePiece(owned, piece, request, part);
+        applied = true;
+        results.push({ index: piece.index, version });
+      }
+    } catch (error) {
+      if (!applied || (error instanceof CmError && error.code === 'OUTCOME_UNKNOWN')) throw error;
+      this.translate(owned, error);
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new OutcomeUnknownError(`${owned.key}: part of the write landed before: ${reason}`);
+    }
+    return { stripe: owned.stripe, pieces: results };
+  }
+
+  /** Remembers a settled part, for a retry that comes while this CM owns the stripe. */
+  private remember(owned: OwnedStripe, key: string, version: Version): void {
+    owned.recent.set(key, version);
+    if (owned.recent.size > RECENT_PARTS_MAX)
+      owned.recent.delete(owned.recent.keys().next().value!);
   }
 
   async read(request: StripeRead): Promise<StripeReadResult> {
@@ -447,18 +602,15 @@ export class ConsistencyManager implements StripeService {
    * the caller's errors: a lost ownership forgets the stripe (NOT_OWNER when nothing may have
    * landed, OUTCOME_UNKNOWN otherwise).
    */
-  private queued<T>(owned: OwnedStripe, task: (current: OwnedStripe) => Promise<T>): Promise<T> {
+  private queued<T>(
+    owned: OwnedStripe,
+    task: (current: OwnedStripe) => Promise<T>,
+    /** Called as the turn comes, before anything else runs in it. */
+    starting?: () => void,
+  ): Promise<T> {
     const run = async (): Promise<T> => {
-      const current = this.stripes.get(owned.key);
-      if (current !== owned) {
-        const state = this.options.map.current();
-        throw new NotOwnerError(ownerNow(state, owned.key), state.epoch, owned.key);
-      }
-      try {
-        await this.ensureRecovered(owned);
-      } catch (error) {
-        throw this.translate(owned, unapplied(error));
-      }
+      starting?.();
+      await this.ready(owned);
       try {
         return await task(owned);
       } catch (error) {
@@ -468,6 +620,19 @@ export class ConsistencyManager implements StripeService {
     const result = owned.tail.then(run, run);
     owned.tail = result.catch(() => undefined);
     return result;
+  }
+
+  /** Before each task of the stripe's queue: still this CM's stripe, and recovered; the caller's error otherwise. */
+  private async ready(owned: OwnedStripe): Promise<void> {
+    if (this.stripes.get(owned.key) !== owned) {
+      const state = this.options.map.current();
+      throw new NotOwnerError(ownerNow(state, owned.key), state.epoch, owned.key);
+    }
+    try {
+      await this.ensureRecovered(owned);
+    } catch (error) {
+      throw this.translate(owned, unapplied(error));
+    }
   }
 
   private translate(owned: OwnedStripe, error: unknown): unknown {
@@ -557,9 +722,7 @@ export class ConsistencyManager implements StripeService {
           bytes,
           stamp,
         );
-        owned.recent.set(key, version);
-        if (owned.recent.size > RECENT_PARTS_MAX)
-          owned.recent.delete(owned.recent.keys().next().value!);
+        this.remember(owned, key, version);
         return version;
       } catch (error) {
         if (!(error instanceof ViewWrong) || error.applied || attempt >= VIEW_RETRIES_MAX)
@@ -603,11 +766,13 @@ export class ConsistencyManager implements StripeService {
         unreadable = true;
         continue;
       }
+      // A version that carried several writes' pieces names them all (update.ts updateStripe).
+      const carries = (stamp: WriterStamp | null): boolean =>
+        stamp?.writerId === request.writer.writerId &&
+        stamp.writerSeq === request.writer.writerSeq &&
+        stamp.part === part;
       const entry = history.find(
-        (item) =>
-          item.writer?.writerId === request.writer.writerId &&
-          item.writer.writerSeq === request.writer.writerSeq &&
-          item.writer.part === part,
+        (item) => carries(item.writer) || (item.alsoWriters ?? []).some(carries),
       );
       if (!entry) continue;
       const settled = compareVersions(entry.version, owned.registry[index]!) <= 0;

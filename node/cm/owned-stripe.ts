@@ -8,6 +8,7 @@ import type { ClusterMapState, EpochRecord, VolumeRecord } from '../cluster/clus
 import { topologyOf } from '../cluster/cluster-map.js';
 import { fragmentLocations, placeStripe } from '../cluster/stripe-records.js';
 import { compareVersions, VERSION_ZERO, type Version } from '../store/version.js';
+import type { WriteBatch } from './write-batch.js';
 
 /** A stale mark as the owner knows it (the map's, plus the ones it proposed since). */
 export interface KnownMark {
@@ -67,6 +68,8 @@ export interface OwnedStripe {
   recent: Map<string, Version>;
   /** The tail of the stripe's queue: updates, repairs and reads run one after another. */
   tail: Promise<unknown>;
+  /** The batch of writes at the tail of the queue that a new write may still join (write-batch.ts). */
+  openBatch: WriteBatch | null;
 }
 
 /** Parts remembered per stripe for retries (older ones are found in the fragments' history). */
@@ -163,6 +166,7 @@ export function newOwnedStripe(
     lastEventTimeMs: 0,
     recent: new Map(),
     tail: Promise.resolve(),
+    openBatch: null,
   };
 }
 

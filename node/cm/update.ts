@@ -1,5 +1,5 @@
 /**
- * One update of one data fragment's range (DESIGN.md, "The write path", steps 1 to 4), run by
+ * One update of a stripe's data (DESIGN.md, "The write path", steps 1 to 4), run by
  * the stripe's owner from its queue:
  *
  * 1. v' = (ownership epoch, next seq); the new registry names v' for the data fragment and for
@@ -14,8 +14,10 @@
  *    that the confirmed map lists as down counts as marked without a proposal (its node's mark,
  *    when it comes back, covers it: node-marks.ts).
  *
- * Two rounds of store writes (data, then parity); the one-round common path of the design (the
- * owner computing the delta from a cached old range) is left for later.
+ * One round of store writes when the owner knows the old block (block-cache.ts): it computes
+ * the delta itself and sends data and parity at once; two rounds (data, then parity) otherwise.
+ * Several writes of one stripe queued together go as one update (updateStripe): one version for
+ * all their data fragments, one parity write per parity fragment.
  */
 import type { ClusterMapState } from '../cluster/cluster-map-types.js';
 import { digestOf } from '../store/store-requests.js';
@@ -29,7 +31,7 @@ import {
 } from './cm-context.js';
 import { OutcomeUnknownError, StripeUnavailableError } from './errors.js';
 import { crc32c } from '@node-rs/crc32';
-import { xorOf } from '../../erasure/index.js';
+import { gfMulXor, xorOf } from '../../erasure/index.js';
 import { copyRegistry, decodeRange, fragmentId, storeOf } from './fragment-io.js';
 import { markedNow, nextVersion, type OwnedStripe } from './owned-stripe.js';
 import { implicitMarks } from '../cluster/node-marks.js';
@@ -43,15 +45,8 @@ export async function updateFragment(
   bytes: Uint8Array,
   writer: WriterStamp,
 ): Promise<Version> {
-  const { k, m, blockBytes, writeQuorum } = stripe.volume;
-  if (!stripe.writable) {
-    // Fewer than q fragments were reachable at the last recovery: nothing is sent; the next
-    // operation recovers again and finds out whether enough are back.
-    stripe.recovered = false;
-    throw new StripeUnavailableError(
-      `${stripe.key}: fewer than the write quorum ${writeQuorum} of its fragments are reachable; writes pause, reads go on`,
-    );
-  }
+  const { k, m, blockBytes } = stripe.volume;
+  checkWritable(stripe);
   const expected = stripe.registry;
   const next = nextVersion(stripe);
   const registry = copyRegistry(expected);
@@ -72,10 +67,7 @@ export async function updateFragment(
       parities(delta),
     ]);
     // The store's delta (or its CRC32C, across the network) must be the owner's.
-    const differs = data.delta
-      ? !equalBytes(data.delta, delta)
-      : data.deltaCrc32c !== undefined && data.deltaCrc32c !== crc32c(delta);
-    if (differs) {
+    if (deltaDiffers(data, delta)) {
       // A version is stamped once, so this is a bug: never acknowledge, and re-encode parity.
       stripe.rewriteParity = true;
       throw new ViewWrong(
@@ -106,7 +98,175 @@ export async function updateFragment(
     }
     parityResults = await parities(delta);
   }
-  const touchedOk = (data.ok ? 1 : 0) + parityResults.filter((result) => result === 'ok').length;
+  await acknowledge(context, stripe, next, registry, new Map([[index, data.ok]]), parityResults);
+  rememberBlock(context, stripe, index, offset, bytes, oldBlock, next);
+  return next;
+}
+
+/** One data fragment's piece of a write that an update carries. */
+export interface UpdatePiece {
+  readonly index: number;
+  /** Where in the data fragment. */
+  readonly offset: number;
+  readonly bytes: Uint8Array;
+  readonly writer: WriterStamp;
+}
+
+/**
+ * Whether one update can carry every piece of `pieces`: at most one piece per data fragment, and
+ * the owner knows each old block at exactly its settled version (so the parity deltas are the
+ * owner's to compute, and data and parity go out in one round).
+ */
+export function oneUpdateCarries(
+  context: CmContext,
+  stripe: OwnedStripe,
+  pieces: readonly UpdatePiece[],
+): boolean {
+  const indexes = new Set(pieces.map((piece) => piece.index));
+  return (
+    indexes.size === pieces.length &&
+    pieces.every((piece) => knownBlock(context, stripe, piece.index) !== null)
+  );
+}
+
+/**
+ * Writes several data fragments' pieces of the stripe as one update: one version v' that the
+ * registry names for each of those data fragments and every parity, the data writes and one
+ * parity delta per parity fragment (the sum of coefficient·delta over the pieces, computed here)
+ * at once. Acknowledged, marked and confirmed as one update of one fragment is (step 4): a data
+ * fragment that missed it is marked stale at v' like a parity. Each parity record carries every
+ * piece's writer stamp, so that a retried part is found in a parity's history after a failover.
+ * Only when oneUpdateCarries(pieces). Resolves with v'.
+ */
+export async function updateStripe(
+  context: CmContext,
+  stripe: OwnedStripe,
+  pieces: readonly UpdatePiece[],
+): Promise<Version> {
+  const { k, m, blockBytes } = stripe.volume;
+  checkWritable(stripe);
+  const olds = pieces.map((piece) => knownBlock(context, stripe, piece.index));
+  if (pieces.length === 0 || olds.some((old) => old === null))
+    throw new Error(`${stripe.key}: updateStripe without every old block known`);
+  const next = nextVersion(stripe);
+  const registry = copyRegistry(stripe.registry);
+  for (const piece of pieces) registry[piece.index] = next;
+  for (let parity = k; parity < k + m; parity++) registry[parity] = next;
+  const deltas = pieces.map((piece, at) =>
+    xorOf(olds[at]!.subarray(piece.offset, piece.offset + piece.bytes.length), piece.bytes),
+  );
+  const start = Math.min(...pieces.map((piece) => piece.offset));
+  const end = Math.max(...pieces.map((piece) => piece.offset + piece.bytes.length));
+  const engine = context.engine(k, m);
+  const base = { blockBytes, next, settled: stripe.settled };
+  const parityWrites = Array.from({ length: m }, (_, parity) => {
+    const delta = new Uint8Array(end - start);
+    pieces.forEach((piece, at) => {
+      const from = piece.offset - start;
+      gfMulXor(
+        delta.subarray(from, from + piece.bytes.length),
+        deltas[at]!,
+        engine.coefficient(parity, piece.index),
+      );
+    });
+    return writeParityFragment(context, stripe, k + parity, {
+      ...base,
+      writer: pieces[0]!.writer,
+      alsoWriters: pieces.slice(1).map((piece) => piece.writer),
+      fragment: fragmentId(stripe, k + parity),
+      expected: stripe.registry[k + parity]!,
+      offset: start,
+      delta,
+      coefficient: 1,
+      registry,
+      digest: digestOf(delta),
+    });
+  });
+  const dataWrites = pieces.map((piece) =>
+    writeDataFragment(
+      context,
+      stripe,
+      piece.index,
+      piece.offset,
+      piece.bytes,
+      { ...base, writer: piece.writer },
+      true,
+    ),
+  );
+  const [dataOutcomes, parityResults] = await Promise.all([
+    Promise.allSettled(dataWrites),
+    Promise.all(parityWrites),
+  ]);
+  // Other pieces may have landed beside a refusal: nothing here is "surely not applied".
+  const refused = dataOutcomes.find((outcome) => outcome.status === 'rejected');
+  if (refused) throw applied(refused.reason);
+  const data = dataOutcomes.map((outcome) => (outcome as PromiseFulfilledResult<DataResult>).value);
+  pieces.forEach((piece, at) => {
+    if (deltaDiffers(data[at]!, deltas[at]!)) {
+      stripe.rewriteParity = true;
+      throw new ViewWrong(
+        true,
+        `${stripe.key}: fragment ${piece.index}'s store saw another old range than the owner's cache`,
+      );
+    }
+  });
+  await acknowledge(
+    context,
+    stripe,
+    next,
+    registry,
+    new Map(pieces.map((piece, at) => [piece.index, data[at]!.ok])),
+    parityResults,
+  );
+  pieces.forEach((piece, at) =>
+    rememberBlock(context, stripe, piece.index, piece.offset, piece.bytes, olds[at]!, next),
+  );
+  context.stats.mergedUpdates += 1;
+  context.stats.mergedPieces += pieces.length;
+  return next;
+}
+
+/** The same signal, saying that part of the update may have landed. */
+function applied(error: unknown): unknown {
+  if (error instanceof OwnershipLost) return new OwnershipLost(true, error.message);
+  if (error instanceof ViewWrong) return new ViewWrong(true, error.message);
+  return error;
+}
+
+/** Whether a data store's delta (or its CRC32C) is other than the one the owner computed. */
+function deltaDiffers(data: DataResult, delta: Uint8Array): boolean {
+  return data.delta
+    ? !equalBytes(data.delta, delta)
+    : data.deltaCrc32c !== undefined && data.deltaCrc32c !== crc32c(delta);
+}
+
+/** Writes pause while the last recovery reached fewer than q fragments. */
+function checkWritable(stripe: OwnedStripe): void {
+  if (stripe.writable) return;
+  // Nothing is sent; the next operation recovers again and finds out whether enough are back.
+  stripe.recovered = false;
+  throw new StripeUnavailableError(
+    `${stripe.key}: fewer than the write quorum ${stripe.volume.writeQuorum} of its fragments are reachable; writes pause, reads go on`,
+  );
+}
+
+/**
+ * Step 4 of update v' (registry `registry`), which wrote the data fragments of `dataOk` (true
+ * where the store took it) and every parity: at least q fragments consistent with v', the
+ * ownership confirmed through Raft, every miss marked; then the owner's view moves to v'.
+ */
+async function acknowledge(
+  context: CmContext,
+  stripe: OwnedStripe,
+  next: Version,
+  registry: Version[],
+  dataOk: ReadonlyMap<number, boolean>,
+  parityResults: readonly ParityResult[],
+): Promise<void> {
+  const { k, writeQuorum } = stripe.volume;
+  const touchedOk =
+    [...dataOk.values()].filter(Boolean).length +
+    parityResults.filter((result) => result === 'ok').length;
   if (parityResults.includes('fenced'))
     throw new OwnershipLost(
       true,
@@ -123,7 +283,7 @@ export async function updateFragment(
   let untouchedOk = 0;
   for (let other = 0; other < k; other++) {
     const down = writeQuorum > k && (notUp.has(stripe.nodes[other] ?? '') || implicit.has(other));
-    if (other !== index && !markedNow(stripe, other) && !down && stripe.nodes[other] !== null)
+    if (!dataOk.has(other) && !markedNow(stripe, other) && !down && stripe.nodes[other] !== null)
       untouchedOk++;
   }
   if (touchedOk + untouchedOk < writeQuorum) {
@@ -132,9 +292,10 @@ export async function updateFragment(
       `${stripe.key}: version ${next.epoch}.${next.seq} reached ${touchedOk + untouchedOk} fragments, fewer than the write quorum ${writeQuorum}`,
     );
   }
-  if (!data.ok) context.stats.degradedWrites += 1;
+  const dataMissed = [...dataOk].flatMap(([index, ok]) => (ok ? [] : [index]));
+  if (dataMissed.length > 0) context.stats.degradedWrites += 1;
   const missed = [
-    ...(data.ok ? [] : [index]),
+    ...dataMissed,
     ...parityResults.flatMap((result, parity) => (result === 'ok' ? [] : [k + parity])),
   ];
   const confirmed = await confirmOwnership(context, stripe, true);
@@ -147,8 +308,6 @@ export async function updateFragment(
   }
   stripe.registry = registry;
   stripe.settled = next;
-  rememberBlock(context, stripe, index, offset, bytes, oldBlock, next);
-  return next;
 }
 
 /** The nodes the map lists as anything but up. */

@@ -9,6 +9,8 @@ export interface CmSummary {
   runs: number;
   readonly failures: { seed: number; violations: string[]; replay: string }[];
   writes: { acked: number; unknown: number; failed: number };
+  /** Updates that carried several writer parts at once. */
+  mergedUpdates: number;
   reads: number;
   faults: { crashes: number; restarts: number; pauses: number; dropped: number };
   steps: number;
@@ -29,6 +31,7 @@ export async function runCmSeeds(
     runs: 0,
     failures: [],
     writes: { acked: 0, unknown: 0, failed: 0 },
+    mergedUpdates: 0,
     reads: 0,
     faults: { crashes: 0, restarts: 0, pauses: 0, dropped: 0 },
     steps: 0,
@@ -41,6 +44,7 @@ export async function runCmSeeds(
     summary.writes.acked += result.writes.acked;
     summary.writes.unknown += result.writes.unknown;
     summary.writes.failed += result.writes.failed;
+    summary.mergedUpdates += result.stats.mergedUpdates;
     summary.reads += result.reads;
     summary.faults.crashes += result.stats.crashes;
     summary.faults.restarts += result.stats.restarts;
@@ -64,7 +68,7 @@ export async function runCmSeeds(
 export function formatCmSummary(summary: CmSummary): string {
   const lines = [
     `${summary.runs} seeds: ${summary.runs - summary.failures.length} kept every invariant, ${summary.failures.length} failed`,
-    `writes: ${summary.writes.acked} acknowledged, ${summary.writes.unknown} outcome unknown, ${summary.writes.failed} refused; ${summary.reads} reads checked`,
+    `writes: ${summary.writes.acked} acknowledged, ${summary.writes.unknown} outcome unknown, ${summary.writes.failed} refused; ${summary.reads} reads checked; ${summary.mergedUpdates} updates carried several parts`,
     `faults: ${summary.faults.crashes} crashes, ${summary.faults.restarts} restarts, ${summary.faults.pauses} pauses, ${summary.faults.dropped} messages dropped (plus cuts, isolation and false suspicions)`,
     `${summary.steps} events over ${(summary.simulatedMs / 1000).toFixed(0)} simulated s in ${(summary.wallMs / 1000).toFixed(1)} s`,
   ];

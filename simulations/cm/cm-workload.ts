@@ -92,8 +92,14 @@ export class Workload {
   private async writerLoop(writerId: string): Promise<void> {
     let seq = 0;
     while (!this.stopped) {
-      if (this.world.random.chance(0.25)) await this.read(this.randomRange());
-      else {
+      const random = this.world.random;
+      if (random.chance(0.25)) await this.read(this.randomRange());
+      else if (random.chance(0.2)) {
+        // A burst, as a streaming writer sends: whole blocks one after another, all in flight
+        // at once (the owner may carry several of them in one update).
+        const bursts = this.burstRanges();
+        await Promise.all(bursts.map((range) => this.write(writerId, ++seq, range)));
+      } else {
         seq += 1;
         await this.write(writerId, seq, this.randomRange());
       }
@@ -124,6 +130,20 @@ export class Workload {
       cell: base + start,
       cells: 2 + random.int(Math.min(perBlock + 2, this.cellsPerStripe - start - 1)),
     };
+  }
+
+  /** 2 to k whole blocks in a row inside one stripe. */
+  burstRanges(): { cell: number; cells: number }[] {
+    const random = this.world.random;
+    const k = this.world.volume.k;
+    const perBlock = this.world.volume.blockBytes / CELL_BYTES;
+    const count = 2 + random.int(k - 1);
+    const first = random.int(k - count + 1);
+    const base = random.int(this.stripes) * this.cellsPerStripe;
+    return Array.from({ length: count }, (_, at) => ({
+      cell: base + (first + at) * perBlock,
+      cells: perBlock,
+    }));
   }
 
   /** Writes cells [cell, cell + cells) with a new id; resolves once its outcome is known or given up. */

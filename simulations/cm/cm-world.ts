@@ -101,7 +101,8 @@ export class CmWorld {
   /** (fragment, version) → digest of what was stamped, over every store: a version stamped twice with other bytes is a violation. */
   private readonly stamps = new Map<string, string>();
   /** (stripe, version) → the writer event it carries: a version issued twice is a violation. */
-  private readonly updates = new Map<string, string>();
+  /** Per update (stripe and version): the writer parts it carries, once a parity or whole write named them all, and those seen. */
+  private readonly updates = new Map<string, { all?: string; seen: Set<string> }>();
   /** Invariant violations seen while the run went on (a store call cannot throw them at the CM). */
   readonly violations: string[] = [];
   dropRate = 0;
@@ -117,6 +118,8 @@ export class CmWorld {
     pauses: 0,
     proposals: 0,
     confirms: 0,
+    /** Updates that carried several writer parts (one version over several data fragments). */
+    mergedUpdates: 0,
   };
   private readonly pauses = new Pauses<string>(this.scheduler);
   /** The Raft members that hold the map (options.raft), or undefined under the log model. */
@@ -475,13 +478,26 @@ export class CmWorld {
       this.call(from, to, run, { kind, fragment });
     const stamped = <T extends { ok: boolean; repeated?: boolean }>(
       kind: string,
-      request: { fragment: FragmentId; next: Version; digest: string; writer: WriterStamp },
+      request: {
+        fragment: FragmentId;
+        next: Version;
+        digest: string;
+        writer: WriterStamp;
+        alsoWriters?: readonly WriterStamp[];
+      },
       run: () => Promise<T>,
     ): Promise<T> =>
       call(kind, request.fragment, async () => {
         const outcome = await run();
         if (outcome.ok && !outcome.repeated)
-          this.recordStamp(request.fragment, request.next, request.digest, request.writer);
+          this.recordStamp(
+            request.fragment,
+            request.next,
+            request.digest,
+            [request.writer, ...(request.alsoWriters ?? [])],
+            // A data write names its own part; a parity or a whole write every part of the update.
+            kind !== 'writeData',
+          );
         return outcome;
       });
     return {
@@ -534,7 +550,8 @@ export class CmWorld {
     fragment: { volume: string; stripe: number; index: number },
     version: { epoch: number; seq: number },
     digest: string,
-    writer: WriterStamp,
+    writers: readonly WriterStamp[],
+    namesAll: boolean,
   ): void {
     const key = `${formatFragment(fragment)}@${versionKey(version)}`;
     const known = this.stamps.get(key);
@@ -543,15 +560,31 @@ export class CmWorld {
         `version ${version.epoch}.${version.seq} of ${formatFragment(fragment)} was stamped twice with different bytes`,
       );
     this.stamps.set(key, digest);
-    // A version of a stripe is one update: every fragment stamped with it carries the same event.
+    // A version of a stripe is one update, which carries one set of writer parts: every parity
+    // and whole write stamped with it names all of them, and each data write one of them.
     const update = `${fragment.volume}/${fragment.stripe}@${versionKey(version)}`;
-    const event = `${writer.writerId}/${writer.writerSeq}/${writer.part}`;
-    const issued = this.updates.get(update);
-    if (issued !== undefined && issued !== event)
+    const events = writers.map((writer) => `${writer.writerId}/${writer.writerSeq}/${writer.part}`);
+    let issued = this.updates.get(update);
+    if (!issued) {
+      issued = { seen: new Set() };
+      this.updates.set(update, issued);
+    }
+    const twice = (other: string): void => {
       this.violations.push(
-        `version ${version.epoch}.${version.seq} of stripe ${fragment.volume}/${fragment.stripe} was issued twice (${issued}, then ${event})`,
+        `version ${version.epoch}.${version.seq} of stripe ${fragment.volume}/${fragment.stripe} was issued twice (${other}, then ${events.join(' ')})`,
       );
-    this.updates.set(update, event);
+    };
+    if (namesAll) {
+      const all = [...events].sort().join(' ');
+      if (issued.all !== undefined && issued.all !== all) twice(issued.all);
+      const outside = [...issued.seen].filter((event) => !events.includes(event));
+      if (outside.length > 0) twice(outside.join(' '));
+      if (issued.all === undefined && events.length > 1) this.stats.mergedUpdates += 1;
+      issued.all = all;
+    } else if (issued.all !== undefined && !issued.all.split(' ').includes(events[0]!)) {
+      twice(issued.all);
+    }
+    for (const event of events) issued.seen.add(event);
   }
 
   /** Runs scheduled events until `untilMs` (simulated), letting each one's promises settle before the next. */

@@ -525,6 +525,97 @@ describe('cm scenarios', function () {
     await expectAllInvariants(k);
   });
 
+  it("writes of one stripe carried by one update: a retried part that only a parity's record names, after a roll-forward and an overwrite, is not applied again", async () => {
+    // The owner carries X (block 1) and Z (block 0), queued together, in one version; Z's data
+    // write and one parity are lost. The roll-forward rewrites data fragment 0 under the repair's
+    // stamp, so only the parity that took the update names Z, beside X, in its record.
+    const k = await kit(9);
+    let stripe = 0;
+    let owner = '';
+    let w!: WriteRecord;
+    let x!: WriteRecord;
+    let z!: WriteRecord;
+    let y!: WriteRecord;
+    await steps([
+      [
+        'pick a stripe whose owner holds no fragment',
+        () => {
+          stripe = k.findStripe((who, nodes) => !nodes.includes(who));
+          owner = k.ownerOf(stripe);
+        },
+      ],
+      [
+        'w0 writes block 0, so that the owner has recovered the stripe and knows its blocks',
+        async () => {
+          expect((await k.write('w0', 1, k.block(stripe, 0))).outcome).to.equal('acked');
+        },
+      ],
+      [
+        "w0 writes block 0 again, its parity held; meanwhile w1 sends X (block 1) and w2 Z (block 0); Z's data write and parity 3 are lost",
+        async () => {
+          k.hold((call) => call.from === owner && call.kind === 'applyParity', 30);
+          const pending = Promise.all([
+            k.work.write('w0', 2, k.block(stripe, 0), { attemptsMax: 1 }),
+            k.work.write('w1', 1, k.block(stripe, 1), { attemptsMax: 1 }),
+            k.work.write('w2', 1, k.block(stripe, 0), { attemptsMax: 1 }),
+          ]);
+          // W's writes have left the owner; X and Z wait behind it in one batch.
+          await k.world.runUntil(k.world.scheduler.nowMs + 5);
+          k.onCall(
+            (call) =>
+              call.from === owner && call.kind === 'writeData' && call.fragment?.index === 0,
+          );
+          k.onCall(
+            (call) =>
+              call.from === owner && call.kind === 'applyParity' && call.fragment?.index === 3,
+          );
+          [w, x, z] = await k.drive(pending);
+          expect(w.outcome, 'W').to.equal('acked');
+          expect(x.outcome, 'X').to.equal('unknown');
+          expect(z.outcome, 'Z').to.equal('unknown');
+        },
+      ],
+      [
+        'the parity that took the update names both writes in one record',
+        async () => {
+          const history = await k.world.nodes
+            .get(k.nodesOf(stripe)[2]!)!
+            .store.history({ volume: 'sim', stripe, index: 2 });
+          const carried = history.find((entry) => entry.writer?.writerId === 'w1');
+          expect(carried?.alsoWriters?.map((writer) => writer.writerId)).to.deep.equal(['w2']);
+        },
+      ],
+      [
+        'the owner is declared down; the next owner rolls X and Z forward from the parity partition',
+        async () => {
+          await k.declare(owner, 'down');
+          expect(new Set(await k.read(k.block(stripe, 0)))).to.deep.equal(new Set([z.id]));
+          expect(new Set(await k.read(k.block(stripe, 1)))).to.deep.equal(new Set([x.id]));
+        },
+      ],
+      [
+        'w3 writes Y over block 0',
+        async () => {
+          y = await k.write('w3', 1, k.block(stripe, 0), { attemptsMax: 3 });
+          expect(y.outcome).to.equal('acked');
+        },
+      ],
+      [
+        "w2 retries Z and w1 retries X: recognised (Z from the parity's record alone), Y stays",
+        async () => {
+          z = await k.write('w2', 1, k.block(stripe, 0), { again: z, attemptsMax: 3 });
+          x = await k.write('w1', 1, k.block(stripe, 1), { again: x, attemptsMax: 3 });
+          expect(z.outcome).to.equal('acked');
+          expect(x.outcome).to.equal('acked');
+          expect(z.versions.get(0)).to.deep.equal(x.versions.get(1));
+          expect(new Set(await k.read(k.block(stripe, 0)))).to.deep.equal(new Set([y.id]));
+          expect(new Set(await k.read(k.block(stripe, 1)))).to.deep.equal(new Set([x.id]));
+        },
+      ],
+    ]);
+    await expectAllInvariants(k);
+  });
+
   it('an owner restarted before the failure detector noticed takes its stripes with a new ownership epoch', async () => {
     const k = await kit(7);
     let owner = '';
