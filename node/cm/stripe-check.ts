@@ -157,8 +157,43 @@ export function checkStripe(input: StripeCheckInput): StripeDecision {
   let members: number[];
   let exact: number[];
   for (;;) {
-    if (candidates.length === 0)
-      return { kind: 'wait', reason: 'no parity version read that an acknowledged state could be' };
+    if (candidates.length === 0) {
+      if (disproved.length === 0)
+        return {
+          kind: 'wait',
+          reason: 'no parity version read that an acknowledged state could be',
+        };
+      // Every usable parity carries a version proved never acknowledged (an update of several
+      // data fragments that only parities took leaves no partition of k behind it): they are
+      // set aside as aborted ones are, and the data, when all are read and current without
+      // them, are the newest state. What their registries name apart from the disproved
+      // versions still counts: a data fragment below it is stale, and the stripe waits.
+      const isDisproved = (index: number, version: Version): boolean =>
+        disproved.some((entry) => entry.index === index && sameVersion(entry.version, version));
+      const behind = usableParities.some((parity) =>
+        data.some((view) => {
+          const named = parity.registry![view.index]!;
+          return (
+            !isDisproved(view.index, named) &&
+            (!view.read || compareVersions(view.version!, named) < 0)
+          );
+        }),
+      );
+      if (behind)
+        return {
+          kind: 'wait',
+          reason:
+            'every parity read names a version never acknowledged, and a data fragment is behind what they name besides',
+        };
+      const setAside = new Set(usableParities.map((view) => view.index));
+      const again = checkStripe({
+        ...input,
+        fragments: fragments.map((view) =>
+          setAside.has(view.index) ? { ...view, reflectsAbort: true } : view,
+        ),
+      });
+      return again.kind === 'settled' ? { ...again, disproved } : again;
+    }
     newest = candidates.reduce((best, view) =>
       compareVersions(view.version!, best.version!) > 0 ? view : best,
     );

@@ -53,6 +53,37 @@ describe('cm: the consistency check of a stripe', () => {
     });
   });
 
+  it('settles from the data when the only usable parity carries an update of every data fragment that was never acknowledged', () => {
+    // Seed 480 (after updates began to carry several writes): 7.10 wrote both data fragments and
+    // reached parity 2 alone; parity 3 is marked at 7.9, which it missed. No partition has k
+    // members and no older parity is usable, but the data are all read and current without 7.10.
+    const input = (dataOne: Version, named: Version) => ({
+      k: 2,
+      m: 2,
+      marks: new Map([[3, v(7, 9)]]),
+      fragments: [
+        data(0, v(7, 9)),
+        data(1, dataOne),
+        parity(2, v(7, 10), [v(7, 10), named, v(7, 10), v(7, 10)]),
+        parity(3, v(7, 8), [v(7, 8), v(7, 8), v(7, 8), v(7, 8)]),
+      ],
+    });
+    expect(checkStripe(input(v(7, 8), v(7, 10)))).to.deep.include({
+      kind: 'settled',
+      from: 'data',
+      dataVersions: [v(7, 9), v(7, 8)],
+      rewrite: [2, 3],
+      disproved: [
+        { index: 0, version: v(7, 10) },
+        { index: 1, version: v(7, 10) },
+      ],
+    });
+    // What the set-aside registry names besides the disproved version still counts: data
+    // fragment 1 below it is stale, so the stripe waits rather than lose that version.
+    const waits = checkStripe(input(v(7, 7), v(7, 8)));
+    expect(waits.kind).to.equal('wait');
+  });
+
   it('passes over a parity version that an unmarked, older parity shows was never acknowledged', () => {
     // Seed 49: an update reached one parity only; the other parity holds the version before it.
     const decision = checkStripe({
