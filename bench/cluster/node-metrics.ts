@@ -30,6 +30,8 @@ export interface NodeWork {
   raftReads: { lease: number; round: number };
   /** Bytes that repairs and rebuilds wrote, summed over the nodes. */
   repairBytes: number;
+  /** Updates that carried several pieces in one version, and the pieces they carried. */
+  merged: { updates: number; pieces: number };
   seconds: number;
 }
 
@@ -81,6 +83,7 @@ export function workBetween(before: Scrape, after: Scrape): NodeWork {
     raftEntries: 0,
     raftReads: { lease: 0, round: 0 },
     repairBytes: 0,
+    merged: { updates: 0, pieces: 0 },
     seconds: (after.atMs - before.atMs) / 1000,
   };
   const add = (map: Map<string, number>, key: string, value: number): void => {
@@ -99,6 +102,8 @@ export function workBetween(before: Scrape, after: Scrape): NodeWork {
         add(work.serverSeconds, method, moved);
       else if (/process_cpu_seconds_total\{/.test(key)) work.cpuSeconds += moved;
       else if (key === 'tessera_repair_bytes_total{}') work.repairBytes += moved;
+      else if (key === 'tessera_cm_merged_updates_total{}') work.merged.updates += moved;
+      else if (key === 'tessera_cm_merged_pieces_total{}') work.merged.pieces += moved;
       else if (key === 'tessera_raft_reads_total{how=lease}') work.raftReads.lease += moved;
       else if (key === 'tessera_raft_reads_total{how=round}') work.raftReads.round += moved;
       else if (key.startsWith('tessera_raft_commit_index{') && earlier?.has(key))

@@ -142,6 +142,14 @@ export function printWork(rows: readonly Row[]): void {
       }),
     ]),
     ['failed calls/op', ...rows.map((row) => perOp(row, sum(row.phase.work.failedCalls)))],
+    [
+      'pieces carried per merged update',
+      ...rows.map((row) => {
+        const { updates, pieces } = row.phase.work.merged;
+        return updates === 0 ? '' : (pieces / updates).toFixed(2);
+      }),
+    ],
+    ['pieces in merged updates/op', ...rows.map((row) => perOp(row, row.phase.work.merged.pieces))],
     ['Raft entries/op', ...rows.map((row) => perOp(row, row.phase.work.raftEntries))],
     [
       'Raft reads under the lease/op',

@@ -62,22 +62,29 @@ export function remoteShares(
   return { data: data / n, parities: parities / n, all: all / n, sharedNodeStripes };
 }
 
-/** An update of `bytes` of one data fragment; with `newStripeOf` (k), the new stripe's recovery shared by its k blocks. */
+/**
+ * An update of `bytes` of one data fragment; with `newStripeOf` (k), the new stripe's recovery
+ * shared by its k blocks and its k blocks carried by one update (one parity write per parity for
+ * the whole stripe: the design's floor for new stripes, encoded in one go).
+ */
 export function updateTraffic(
   shares: RemoteShares,
   bytes: number,
   fragmentBytes: number,
   newStripeOf?: number,
 ): Traffic {
-  const base = 1 + shares.data + shares.parities;
+  const perUpdate = newStripeOf ?? 1;
+  const parities = shares.parities / perUpdate;
+  const base = 1 + shares.data + parities;
   const recoveryBytes = newStripeOf ? (shares.all * fragmentBytes) / newStripeOf / bytes : 0;
   const recoveryCalls = newStripeOf ? (2 * shares.all) / newStripeOf : 0;
   const formula =
-    `1 client→owner + ${shares.data.toFixed(2)} data + ${shares.parities.toFixed(2)} parity` +
+    `1 client→owner + ${shares.data.toFixed(2)} data + ${parities.toFixed(2)} parity` +
+    (perUpdate > 1 ? ` (${shares.parities.toFixed(2)} per update of ${perUpdate} blocks)` : '') +
     (newStripeOf ? ` + ${recoveryBytes.toFixed(2)} recovery reads` : '');
   return {
     bytesPerByte: base + recoveryBytes,
-    callsPerOperation: 1 + shares.data + shares.parities + recoveryCalls,
+    callsPerOperation: 1 + shares.data + parities + recoveryCalls,
     formula,
   };
 }

@@ -128,6 +128,16 @@ export class NodeMetrics {
     labelNames: ['kind'],
     registers: [this.registry],
   });
+  readonly mergedUpdates = new Counter({
+    name: 'tessera_cm_merged_updates_total',
+    help: 'Updates this node made as an owner that carried several data fragment pieces in one version (writes queued together, or one write over several blocks)',
+    registers: [this.registry],
+  });
+  readonly mergedPieces = new Counter({
+    name: 'tessera_cm_merged_pieces_total',
+    help: 'Data fragment pieces that those updates carried',
+    registers: [this.registry],
+  });
   readonly degradedReads = new Gauge({
     name: 'tessera_degraded_reads',
     help: 'Reads served by decoding around a missing, stale or corrupt fragment, since the start',

@@ -69,7 +69,7 @@ export class CmHost implements StripeService {
   private lastTickMs: number | null = null;
   private rateBytesPerS = 0;
   private repairedStripes = 0;
-  private reported = { repairBytes: 0, scrubbed: 0 };
+  private reported = { repairBytes: 0, scrubbed: 0, mergedUpdates: 0, mergedPieces: 0 };
   readonly sweep: StripeSweep;
 
   /** Raft reads waiting for this node to apply an index. */
@@ -212,6 +212,10 @@ export class CmHost implements StripeService {
       for (const [kind, count] of Object.entries(stats.scrubFindings))
         metrics.scrubFindings.labels(kind).set(count);
       metrics.degradedReads.set(stats.degradedReads);
+      metrics.mergedUpdates.inc(stats.mergedUpdates - this.reported.mergedUpdates);
+      this.reported.mergedUpdates = stats.mergedUpdates;
+      metrics.mergedPieces.inc(stats.mergedPieces - this.reported.mergedPieces);
+      this.reported.mergedPieces = stats.mergedPieces;
     }
   }
 
