@@ -742,8 +742,13 @@ export class ConsistencyManager implements StripeService {
    * fragment or of any parity (a roll-forward from parity rewrites the data fragment under the
    * repair's stamp, so the parities may be the only witnesses), if that version is settled (not
    * above the data fragment's settled version) and recorded as aborted neither for the data
-   * fragment nor for the fragment that shows it. Null when every fragment was read and none
-   * shows it; OUTCOME_UNKNOWN when one that might could not be read.
+   * fragment nor for any parity. (Every update writes every parity, and a recovery that settles
+   * below a version records the aborts of fragments it marks above what it settled: an abort of
+   * the version on any of them means the stripe was settled without it, as a recovery's
+   * reflectsAbort reads it. Seed 2393: the abort was recorded for the other parity alone.) A part
+   * applied again after such an abort shows twice; the later one may be the landed one. Null
+   * when every fragment was read and none shows it; OUTCOME_UNKNOWN when one that might could
+   * not be read.
    */
   private async findLanded(
     owned: OwnedStripe,
@@ -753,10 +758,11 @@ export class ConsistencyManager implements StripeService {
   ): Promise<Version | null> {
     const { k, m } = owned.volume;
     const state = this.options.map.current();
-    const aborted = (at: number, version: Version): boolean =>
-      isAborted(state, owned.volume.name, owned.stripe, at, version);
+    const written = [index, ...Array.from({ length: m }, (_, parity) => k + parity)];
+    const abandoned = (version: Version): boolean =>
+      written.some((at) => isAborted(state, owned.volume.name, owned.stripe, at, version));
     let unreadable = false;
-    for (const candidate of [index, ...Array.from({ length: m }, (_, parity) => k + parity)]) {
+    for (const candidate of written) {
       const store = storeOf(this.context.stores, owned, candidate);
       let history;
       try {
@@ -771,13 +777,13 @@ export class ConsistencyManager implements StripeService {
         stamp?.writerId === request.writer.writerId &&
         stamp.writerSeq === request.writer.writerSeq &&
         stamp.part === part;
-      const entry = history.find(
-        (item) => carries(item.writer) || (item.alsoWriters ?? []).some(carries),
+      const landed = history.find(
+        (item) =>
+          (carries(item.writer) || (item.alsoWriters ?? []).some(carries)) &&
+          compareVersions(item.version, owned.registry[index]!) <= 0 &&
+          !abandoned(item.version),
       );
-      if (!entry) continue;
-      const settled = compareVersions(entry.version, owned.registry[index]!) <= 0;
-      if (settled && !aborted(index, entry.version) && !aborted(candidate, entry.version))
-        return entry.version;
+      if (landed) return landed.version;
     }
     if (unreadable)
       throw new OutcomeUnknownError(

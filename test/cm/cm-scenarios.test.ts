@@ -616,6 +616,111 @@ describe('cm scenarios', function () {
     await expectAllInvariants(k);
   });
 
+  it('a retried write whose update the owner settled without, the abort recorded on the other parity alone, is applied again, not acknowledged from the parity that took it', async () => {
+    // Seed 2393. X reached one parity, whose node was listed down, so the owner's recovery
+    // decided without it and marked both parities, with the versions above recorded aborted;
+    // the second mark was lost. A later recovery read that parity, saw that it reflects an abort
+    // through the other parity, and settled without X. X's version is below a later partial
+    // write's, so only an abort shows that X never landed: the one on the other parity.
+    const k = await kit(11);
+    let stripe = 0;
+    let owner = '';
+    let parityNode = '';
+    let x!: WriteRecord;
+    await steps([
+      [
+        "pick a stripe whose owner holds no fragment and keeps it while parity 3's node is out of the CM set",
+        () => {
+          stripe = k.findStripe(
+            (who, nodes) =>
+              !nodes.includes(who) && k.ownerWithout(stripeOf(k, who, nodes), nodes[3]!) === who,
+          );
+          owner = k.ownerOf(stripe);
+          parityNode = k.nodesOf(stripe)[3]!;
+        },
+      ],
+      [
+        'w0 writes blocks 0 and 1',
+        async () => {
+          expect((await k.write('w0', 1, k.block(stripe, 0))).outcome).to.equal('acked');
+          expect((await k.write('w0', 2, k.block(stripe, 1))).outcome).to.equal('acked');
+        },
+      ],
+      [
+        "parity 3's node is declared down, falsely: it still answers",
+        async () => {
+          await k.declare(parityNode, 'down');
+          expect(k.ownerOf(stripe)).to.equal(owner);
+        },
+      ],
+      [
+        'w1 writes X to block 1: its data write and parity 2 are lost, parity 3 takes it',
+        async () => {
+          k.onCall(
+            (call) =>
+              call.from === owner && call.kind === 'writeData' && call.fragment?.index === 1,
+          );
+          k.onCall(
+            (call) =>
+              call.from === owner && call.kind === 'applyParity' && call.fragment?.index === 2,
+          );
+          x = await k.write('w1', 1, k.block(stripe, 1));
+          expect(x.outcome).to.equal('unknown');
+        },
+      ],
+      [
+        "cut off from parity 2, the owner recovers without parity 3 (listed down) and marks both; parity 3's mark is lost, so the read is refused",
+        async () => {
+          const holder = k.nodesOf(stripe)[2]!;
+          k.world.cut(owner, holder);
+          k.world.cut(holder, owner);
+          let marks = 0;
+          const lost = k.onCall(
+            (call) =>
+              call.from === owner &&
+              call.to === 'raft' &&
+              call.kind === 'mark_stale' &&
+              ++marks === 2,
+          );
+          expect(await k.readOnce(k.block(stripe, 1))).to.equal(null);
+          expect(lost.happened(), 'the second mark was sent').to.equal(true);
+          const aborted = (index: number): boolean =>
+            k.world.map.current.aborts.some(
+              (abort) => abort.stripe === stripe && abort.index === index,
+            );
+          expect([aborted(2), aborted(3)]).to.deep.equal([true, false]);
+        },
+      ],
+      [
+        'healed and parity 3 declared up, the owner settles without X: block 1 reads as w0 wrote it',
+        async () => {
+          k.world.healAll();
+          await k.declare(parityNode, 'up');
+          const values = new Set(await k.read(k.block(stripe, 1)));
+          expect(values.has(x.id)).to.equal(false);
+        },
+      ],
+      [
+        'w2 writes Y over one cell of block 1, at a version above X',
+        async () => {
+          const block = k.block(stripe, 1);
+          expect((await k.write('w2', 1, { cell: block.cell, cells: 1 })).outcome).to.equal(
+            'acked',
+          );
+        },
+      ],
+      [
+        'w1 retries X: found in parity 3, but aborted on parity 2, so applied again; block 1 reads as X',
+        async () => {
+          x = await k.write('w1', 1, k.block(stripe, 1), { again: x, attemptsMax: 3 });
+          expect(x.outcome).to.equal('acked');
+          expect(new Set(await k.read(k.block(stripe, 1)))).to.deep.equal(new Set([x.id]));
+        },
+      ],
+    ]);
+    await expectAllInvariants(k);
+  });
+
   it('an owner restarted before the failure detector noticed takes its stripes with a new ownership epoch', async () => {
     const k = await kit(7);
     let owner = '';
