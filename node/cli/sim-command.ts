@@ -179,6 +179,12 @@ export function registerSim(parser: Argv): Argv {
               default: 3,
               describe: 'earliest due events a step may choose from',
             })
+            .option('shape', {
+              choices: ['one-block', 'burst'] as const,
+              default: 'one-block' as const,
+              describe:
+                "what the writers do: both write one block, or one sends the stripe's two blocks at once while the other writes part of one",
+            })
             .check((argv) => {
               for (const name of ['reorders', 'faults', 'window'] as const)
                 if (!(Number.isInteger(argv[name]) && argv[name] >= 0))
@@ -190,7 +196,12 @@ export function registerSim(parser: Argv): Argv {
           const started = performance.now();
           let drawn = 0;
           const report = await explore(
-            { reorders: argv.reorders, faults: argv.faults, window: argv.window },
+            {
+              reorders: argv.reorders,
+              faults: argv.faults,
+              window: argv.window,
+              shape: argv.shape,
+            },
             (sums) => {
               const now = performance.now();
               if (now - drawn < (process.stderr.isTTY ? 100 : 10_000)) return;
@@ -201,7 +212,7 @@ export function registerSim(parser: Argv): Argv {
           );
           if (process.stderr.isTTY) process.stderr.write('\n');
           process.stdout.write(
-            `${report.schedules} schedules (${report.complete ? 'all' : 'stopped early'}) within ${argv.reorders} reorderings and ${argv.faults} faults, ${report.states} states checked, ${report.failures.length} failed, in ${((performance.now() - started) / 1000).toFixed(1)} s\n`,
+            `${report.schedules} schedules (${report.complete ? 'all' : 'stopped early'}) within ${argv.reorders} reorderings and ${argv.faults} faults, ${report.states} states checked, ${report.merging} with writes carried in one update, ${report.failures.length} failed, in ${((performance.now() - started) / 1000).toFixed(1)} s\n`,
           );
           for (const failure of report.failures.slice(0, 5))
             process.stdout.write(

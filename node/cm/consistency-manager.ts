@@ -123,21 +123,22 @@ export class ConsistencyManager implements StripeService {
     return new Promise((resolve, reject) => {
       const write: BatchedWrite = { request, pieces, resolve, reject };
       const open = owned.openBatch;
-      if (open && open.tail === owned.tail && open.writes.length < BATCH_WRITES_MAX) {
+      if (
+        open &&
+        !open.closed &&
+        open.tail === owned.tail &&
+        open.writes.length < BATCH_WRITES_MAX
+      ) {
         open.writes.push(write);
         return;
       }
-      const batch: WriteBatch = { writes: [write], tail: null };
+      const batch: WriteBatch = { writes: [write], tail: null, closed: false };
       owned.openBatch = batch;
-      // A failure before the batch's turn (the stripe moved, its recovery failed) is every write's.
-      const closeBatch = (): void => {
-        if (owned.openBatch === batch) owned.openBatch = null;
-      };
-      this.queued(owned, (current) => this.runBatch(current, batch), closeBatch).catch(
-        (error: unknown) => {
-          for (const each of batch.writes) each.reject(error);
-        },
-      );
+      this.queued(owned, (current) => this.runBatch(current, batch)).catch((error: unknown) => {
+        // A failure before the batch's turn (the stripe moved, its recovery failed) is every write's.
+        batch.closed = true;
+        for (const each of batch.writes) each.reject(error);
+      });
       batch.tail = owned.tail;
     });
   }
@@ -148,6 +149,8 @@ export class ConsistencyManager implements StripeService {
    * write goes on its own, one update per data fragment. Settles every write.
    */
   private async runBatch(owned: OwnedStripe, batch: WriteBatch): Promise<void> {
+    // Writes that came while the turn waited (behind the stripe's recovery, say) are in; no more.
+    batch.closed = true;
     // A retry, or a write with a part this CM settled before, first looks for its earlier landing.
     const alone = (write: BatchedWrite): boolean =>
       write.request.retry ||
@@ -602,14 +605,8 @@ export class ConsistencyManager implements StripeService {
    * the caller's errors: a lost ownership forgets the stripe (NOT_OWNER when nothing may have
    * landed, OUTCOME_UNKNOWN otherwise).
    */
-  private queued<T>(
-    owned: OwnedStripe,
-    task: (current: OwnedStripe) => Promise<T>,
-    /** Called as the turn comes, before anything else runs in it. */
-    starting?: () => void,
-  ): Promise<T> {
+  private queued<T>(owned: OwnedStripe, task: (current: OwnedStripe) => Promise<T>): Promise<T> {
     const run = async (): Promise<T> => {
-      starting?.();
       await this.ready(owned);
       try {
         return await task(owned);

@@ -7,7 +7,8 @@
  * blocks fills a stripe's blocks one after another, so most of them meet in a batch.
  *
  * Arrival order is kept: a write joins the batch only while the batch is the last thing queued
- * (a read or a repair queued after it closes it), and groups run one after another.
+ * (a read or a repair queued after it closes it) and its turn has not come (writes that arrive
+ * while the stripe is recovered before that turn join it), and groups run one after another.
  */
 import type { StripeWrite, StripeWriteResult } from './requests.js';
 import type { Piece } from './stripe-range.js';
@@ -25,6 +26,8 @@ export interface WriteBatch {
   readonly writes: BatchedWrite[];
   /** The queue's tail right after the batch was queued: it is open while nothing came after. */
   tail: Promise<unknown> | null;
+  /** Set when its turn came (its writes are cut into groups then) or failed: no write joins. */
+  closed: boolean;
 }
 
 /** Writes one batch takes at most (a longer run of writes waits for the next turn). */

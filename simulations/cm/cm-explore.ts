@@ -1,6 +1,8 @@
 /**
  * Exhaustive exploration of a small configuration: RS(2,2) on four nodes (each runs a CM and can
- * own), two writers writing the same block at once and reading it back. Instead of a seed, a
+ * own), two writers writing the same block at once and reading it back; or (shape 'burst') one
+ * writer sending both blocks of the stripe at once while the other writes part of one, so that
+ * the owner may carry two writes in one update. Instead of a seed, a
  * sequence of choices drives the run: at every step the scheduler may run any of the earliest
  * few due events (a reordering of deliveries, replies and timeouts), or first inject a fault
  * (crash the stripe's owner, which restarts; declare it down, an epoch change; cut it off from a
@@ -24,7 +26,11 @@ export interface ExploreBounds {
   readonly window?: number;
   /** Stop after this many schedules (a safety bound; the report says if it was hit). */
   readonly schedulesMax?: number;
+  /** What the writers do (default 'one-block'). */
+  readonly shape?: ExploreShape;
 }
+
+export type ExploreShape = 'one-block' | 'burst';
 
 export interface ExploreReport {
   schedules: number;
@@ -33,6 +39,8 @@ export interface ExploreReport {
   failures: { choices: number[]; violations: string[] }[];
   /** True when every schedule within the bounds was run. */
   complete: boolean;
+  /** Schedules in which the owner carried several writes' pieces in one update. */
+  merging: number;
 }
 
 const FAULT_KINDS = [
@@ -47,13 +55,20 @@ export async function explore(
   bounds: ExploreBounds,
   onSchedule?: (report: ExploreReport) => void,
 ): Promise<ExploreReport> {
-  const report: ExploreReport = { schedules: 0, states: 0, failures: [], complete: false };
+  const report: ExploreReport = {
+    schedules: 0,
+    states: 0,
+    failures: [],
+    complete: false,
+    merging: 0,
+  };
   const window = bounds.window ?? 3;
   let prefix: number[] = [];
   for (;;) {
     const trace = await runSchedule(prefix, bounds, window);
     report.schedules += 1;
     report.states += trace.steps.length;
+    if (trace.merged) report.merging += 1;
     if (trace.violations.length > 0)
       report.failures.push({
         choices: trace.steps.map((step) => step.choice),
@@ -107,7 +122,7 @@ async function runSchedule(
   prefix: readonly number[],
   bounds: ExploreBounds,
   window: number,
-): Promise<{ steps: Step[]; violations: string[] }> {
+): Promise<{ steps: Step[]; violations: string[]; merged: boolean }> {
   const world = await CmWorld.create({
     seed: 1,
     nodes: 4,
@@ -135,20 +150,36 @@ async function runSchedule(
     return 0;
   };
   const perBlock = world.volume.blockBytes / 256;
-  const operations = [
-    (async () => {
-      await work.write('w1', 1, { cell: 0, cells: perBlock }, { attemptsMax: 4 });
-      await work.read({ cell: 0, cells: perBlock }, 2);
-    })(),
-    (async () => {
-      await work.write('w2', 1, { cell: 2, cells: 4 }, { attemptsMax: 4 });
-      await work.read({ cell: 0, cells: perBlock }, 2);
-    })(),
-  ];
+  const block = (index: number) => ({ cell: index * perBlock, cells: perBlock });
+  const operations =
+    (bounds.shape ?? 'one-block') === 'one-block'
+      ? [
+          (async () => {
+            await work.write('w1', 1, block(0), { attemptsMax: 4 });
+            await work.read(block(0), 2);
+          })(),
+          (async () => {
+            await work.write('w2', 1, { cell: 2, cells: 4 }, { attemptsMax: 4 });
+            await work.read(block(0), 2);
+          })(),
+        ]
+      : [
+          (async () => {
+            await Promise.all([
+              work.write('w1', 1, block(0), { attemptsMax: 4 }),
+              work.write('w1', 2, block(1), { attemptsMax: 4 }),
+            ]);
+            await work.read({ cell: 0, cells: 2 * perBlock }, 2);
+          })(),
+          (async () => {
+            await work.write('w2', 1, { cell: 2, cells: 4 }, { attemptsMax: 4 });
+            await work.read({ cell: 0, cells: 2 * perBlock }, 2);
+          })(),
+        ];
   await world.drive(Promise.all(operations));
   world.scheduler.chooser = null;
   const violations = await settleAndCheck(world, work, 1);
-  return { steps, violations };
+  return { steps, violations, merged: world.stats.mergedUpdates > 0 };
 }
 
 function inject(

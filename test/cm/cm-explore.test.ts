@@ -3,7 +3,8 @@
 // order with one reordering, and every placement of one fault (the owner crashing and
 // restarting, the owner declared down, the owner cut off from a data fragment, a data node
 // declared down and up again so that updates miss it unmarked and its node mark covers them)
-// between any two steps.
+// between any two steps. The same again with one writer sending the stripe's two blocks at once,
+// so that the owner carries two writes in one update.
 import { expect } from 'chai';
 import { explore } from '../../simulations/cm/cm-explore.js';
 
@@ -22,5 +23,21 @@ describe('cm: exhaustive exploration of a small configuration', function () {
     expect(report.complete).to.equal(true);
     expect(report.failures).to.deep.equal([]);
     expect(report.schedules).to.be.greaterThan(100);
+  });
+
+  describe("one writer sending the stripe's two blocks at once, the other writing part of one", () => {
+    it('every schedule with one reordering keeps every invariant, with the owner carrying two writes in one update', async () => {
+      const report = await explore({ reorders: 1, faults: 0, shape: 'burst' });
+      expect(report.complete).to.equal(true);
+      expect(report.failures).to.deep.equal([]);
+      expect(report.merging).to.be.greaterThan(report.schedules / 2);
+    });
+
+    it('every schedule with one fault at any step keeps every invariant', async () => {
+      const report = await explore({ reorders: 0, faults: 1, shape: 'burst' });
+      expect(report.complete).to.equal(true);
+      expect(report.failures).to.deep.equal([]);
+      expect(report.merging).to.be.greaterThan(0);
+    });
   });
 });
