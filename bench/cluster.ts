@@ -59,6 +59,7 @@ const PHASE_MS = {
   floorStream: ms(3000),
   floorUnary: ms(2000),
   newBlocks: ms(15_000),
+  newBlocksScattered: ms(10_000),
   overwrite: ms(12_000),
   reads: ms(5000),
   idle: ms(3000),
@@ -67,6 +68,8 @@ const PHASE_MS = {
   rebuildMax: Math.max(10_000, ms(45_000)),
 };
 const READY_MS_MAX = 120_000;
+/** Where the scattered new blocks go (past what the stream can reach in its phase). */
+const SCATTERED_BLOCK_FIRST = 500_000;
 /** Where the warm-up writes go (far from the measured range). */
 const WARMUP_STRIPE_FIRST = 1_000_000;
 const WARMUP_STRIPES_PER_CM = 4;
@@ -145,8 +148,15 @@ async function measureAll(
   const say = (what: string): void => console.log(`measuring ${what}…`);
   say('the idle cluster');
   const idleEmpty = await idle(bench, PHASE_MS.idle);
-  say('new 64 KiB blocks');
-  const fresh = await newBlocks(bench, 0, PHASE_MS.newBlocks);
+  say('new 64 KiB blocks, a stream in order');
+  const fresh = await newBlocks(bench, 0, PHASE_MS.newBlocks, 'stream');
+  say('new 64 KiB blocks, scattered');
+  const scattered = await newBlocks(
+    bench,
+    SCATTERED_BLOCK_FIRST,
+    PHASE_MS.newBlocksScattered,
+    'scattered',
+  );
   say('random 64 KiB overwrites');
   const big = await overwrites(bench, BLOCK_BYTES, PHASE_MS.overwrite);
   say('random 4 KiB overwrites');
@@ -167,9 +177,15 @@ async function measureAll(
       name: 'new 64 KiB blocks',
       phase: fresh,
       payloadBytes: BLOCK_BYTES,
-      traffic: updateTraffic(shares, BLOCK_BYTES, BLOCK_BYTES, K),
+      traffic: updateTraffic(shares, BLOCK_BYTES, BLOCK_BYTES, K, K),
       target: { mibPerSecond: 54, p99MsBelow: 50 },
       ceph: '~27 MiB/s, 430 writes/s (new 64 KiB objects)',
+    },
+    {
+      name: 'new 64 KiB blocks, scattered',
+      phase: scattered,
+      payloadBytes: BLOCK_BYTES,
+      traffic: updateTraffic(shares, BLOCK_BYTES, BLOCK_BYTES, K),
     },
     {
       name: 'random 64 KiB overwrites',

@@ -52,18 +52,22 @@ export async function idle(bench: Workbench, durationMs: number): Promise<NodeWo
 }
 
 /**
- * Whole blocks never written, from block `firstBlock` on, in chunks of 256 blocks (64 stripes)
- * each written in a shuffled order: the writes in flight fall on different stripes, and every
- * stripe of a finished chunk has had its 4 blocks written (its first-access recovery shared by 4).
+ * Whole blocks never written, from block `firstBlock` on. In a 'stream' one after another, as a
+ * writer appending its data sends them: a stripe's 4 blocks are in flight together, and its
+ * owner may carry them in one update. 'Scattered': in chunks of 256 blocks (64 stripes), each
+ * written in a shuffled order, so the writes in flight fall on different stripes; every stripe of
+ * a finished chunk has had its 4 blocks written (its first-access recovery shared by 4).
  */
 export function newBlocks(
   bench: Workbench,
   firstBlock: number,
   durationMs: number,
+  order: 'stream' | 'scattered',
 ): Promise<Phase> {
   const blockBytes = bench.volume.info.blockBytes;
   const chunks: number[][] = [];
   const blockOf = (i: number): number => {
+    if (order === 'stream') return firstBlock + i;
     const chunk = Math.floor(i / NEW_CHUNK_BLOCKS);
     while (chunks.length <= chunk) chunks.push(shuffled(NEW_CHUNK_BLOCKS, bench.random));
     return firstBlock + chunk * NEW_CHUNK_BLOCKS + chunks[chunk]![i % NEW_CHUNK_BLOCKS]!;

@@ -64,16 +64,17 @@ export function remoteShares(
 
 /**
  * An update of `bytes` of one data fragment; with `newStripeOf` (k), the new stripe's recovery
- * shared by its k blocks and its k blocks carried by one update (one parity write per parity for
- * the whole stripe: the design's floor for new stripes, encoded in one go).
+ * shared by its k blocks; with `perUpdate` writes carried by each update, one parity write per
+ * parity for them all (k for a stream of new blocks: the design's floor for new stripes, encoded
+ * in one go).
  */
 export function updateTraffic(
   shares: RemoteShares,
   bytes: number,
   fragmentBytes: number,
   newStripeOf?: number,
+  perUpdate = 1,
 ): Traffic {
-  const perUpdate = newStripeOf ?? 1;
   const parities = shares.parities / perUpdate;
   const base = 1 + shares.data + parities;
   const recoveryBytes = newStripeOf ? (shares.all * fragmentBytes) / newStripeOf / bytes : 0;
