@@ -259,6 +259,11 @@ function report(
   printWork(rows);
   console.log('\nin the background (no load):\n');
   printIdle(idles);
+  if (process.env.BENCH_CLUSTER_CPU_PROF) {
+    console.log('\nprofile windows (bench/cluster/profile-summary.ts --window):\n');
+    for (const row of rows)
+      console.log(`  ${row.name}: ${row.phase.window.fromMicros}:${row.phase.window.toMicros}`);
+  }
   console.log('');
   console.log(`load average at the end: ${loadavg()[0]!.toFixed(1)} (${cpus().length} cores)\n`);
   emitAll(rows, floor, failure);

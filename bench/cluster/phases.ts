@@ -25,6 +25,13 @@ export interface Phase {
   load: LoadResult;
   work: NodeWork;
   clientCpuSeconds: number;
+  /** When it ran, in microseconds of the monotonic clock (the one V8's CPU profiles stamp). */
+  window: { fromMicros: number; toMicros: number };
+}
+
+/** Now on the monotonic clock, in microseconds. */
+function monotonicMicros(): number {
+  return Number(process.hrtime.bigint() / 1000n);
 }
 
 /** Blocks per shuffled chunk of the new-block range (64 stripes of RS(4,2)). */
@@ -34,13 +41,16 @@ const NEW_CHUNK_BLOCKS = 256;
 export async function measured(bench: Workbench, body: () => Promise<LoadResult>): Promise<Phase> {
   const before = await scrape(bench.admins);
   const cpuBefore = process.cpuUsage();
+  const fromMicros = monotonicMicros();
   const load = await body();
+  const toMicros = monotonicMicros();
   const cpu = process.cpuUsage(cpuBefore);
   const after = await scrape(bench.admins);
   return {
     load,
     work: workBetween(before, after),
     clientCpuSeconds: (cpu.user + cpu.system) / 1e6,
+    window: { fromMicros, toMicros },
   };
 }
 

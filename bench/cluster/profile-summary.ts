@@ -5,8 +5,11 @@
  * inclusive, summed over every profile given.
  *
  *   node --import tsx bench/cluster/profile-summary.ts DIR_OR_FILES… [--top N] [--skip SECONDS]
+ *     [--window FROM:TO]
  *
- * --skip leaves out each profile's first SECONDS (a node's startup, a warm-up).
+ * --skip leaves out each profile's first SECONDS (a node's startup, a warm-up). --window keeps
+ * only the samples between two instants of the monotonic clock, in microseconds (the benchmark
+ * prints each workload's window when it profiles).
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -25,6 +28,8 @@ interface ProfileNode {
 }
 
 interface Profile {
+  /** Microseconds of the monotonic clock when profiling began. */
+  startTime: number;
   nodes: ProfileNode[];
   samples: number[];
   timeDeltas: number[];
@@ -110,6 +115,8 @@ function tallyProfile(
   },
   /** Samples in the first this many microseconds of the profile are left out (startup). */
   skipMicros: number,
+  /** Only samples in [from, to] of the monotonic clock count. */
+  window: { from: number; to: number },
 ): number {
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
   const parent = new Map<number, number>();
@@ -121,6 +128,8 @@ function tallyProfile(
     const micros = profile.timeDeltas[at] ?? 0;
     elapsed += micros;
     if (elapsed < skipMicros) return;
+    const instant = profile.startTime + elapsed;
+    if (instant < window.from || instant > window.to) return;
     total += micros;
     const leaf = byId.get(id)!;
     add(tallies.areaSelf, areaOf(leaf.callFrame), micros);
@@ -157,6 +166,11 @@ function main(): void {
   const top = topAt >= 0 ? Number(args.splice(topAt, 2)[1]) : 30;
   const skipAt = args.indexOf('--skip');
   const skipSeconds = skipAt >= 0 ? Number(args.splice(skipAt, 2)[1]) : 0;
+  const windowAt = args.indexOf('--window');
+  const [from, to] =
+    windowAt >= 0 ? args.splice(windowAt, 2)[1]!.split(':').map(Number) : [0, Infinity];
+  if (!Number.isFinite(from) || Number.isNaN(to) || to! < from!)
+    throw new Error('--window wants FROM:TO, two instants of the monotonic clock in microseconds');
   const tallies = {
     areaSelf: new Map() as Tally,
     areaTotal: new Map() as Tally,
@@ -171,6 +185,7 @@ function main(): void {
       JSON.parse(readFileSync(file, 'utf8')) as Profile,
       tallies,
       skipSeconds * 1e6,
+      { from: from!, to: to! },
     );
   const busy = total - (tallies.areaSelf.get('(idle)') ?? 0);
   const share = (micros: number): string => `${((100 * micros) / busy).toFixed(1)}%`;
