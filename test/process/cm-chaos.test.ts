@@ -1,5 +1,6 @@
 // Proves, on 6 real node processes in 3 regions with an RS(4,2) volume, that the consistency
-// managers keep every acknowledged write while several writers update overlapping stripes and
+// managers keep every acknowledged write while several writers update overlapping stripes (now
+// and then a burst of a stripe's blocks at once, which its owner may carry in one update) and
 // nodes (the Raft leader and the stripes' owners included) are killed with kill -9 and restarted
 // at random: afterwards the repair queue drains to zero, every word reads back as the newest
 // acknowledged write covering it (or a write that overlapped that one in time and was not
@@ -215,7 +216,17 @@ async function writerLoop(
   while (!stopped()) {
     const range = randomRange(SHAPE, random);
     if (random.chance(0.15)) await writer.read(range.offset, range.length);
-    else await writer.write(range.offset, range.length);
+    else if (random.chance(0.15)) {
+      // A burst of whole blocks of one stripe in a row, all in flight at once, as a writer
+      // streaming new data sends them (their owner may carry them in one update).
+      const count = 2 + random.int(SHAPE.k - 1);
+      const first = random.int(SHAPE.stripes) * SHAPE.k + random.int(SHAPE.k - count + 1);
+      await Promise.all(
+        Array.from({ length: count }, (_, at) =>
+          writer.write((first + at) * SHAPE.blockBytes, SHAPE.blockBytes),
+        ),
+      );
+    } else await writer.write(range.offset, range.length);
     await sleep(random.int(20));
   }
 }
