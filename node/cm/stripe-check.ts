@@ -14,6 +14,14 @@
  *   state if it has at least k members; a data fragment ahead of it is rolled back, on the
  *   positive evidence of that parity. With no unmarked parity read, or a newest partition of
  *   fewer than k members, an acknowledged newer state could hide in what was not read: wait.
+ *
+ * Beyond the page (found by the simulator once one update could write several data fragments):
+ * - A partition of fewer than k members is passed over when a fragment it must have reached
+ *   shows, unmarked, that it never got it (the page's rule for passing over), or when every
+ *   fragment was read and fewer than q hold it.
+ * - When every parity left is passed over, or may have missed updates unmarked (unsure), the
+ *   data are the newest state if they are all read and current without those parities, and not
+ *   below anything their registries name apart from the disproved versions (seeds 480, 1622).
  */
 import { compareVersions, sameVersion, type Version } from '../store/version.js';
 
@@ -158,41 +166,10 @@ export function checkStripe(input: StripeCheckInput): StripeDecision {
   let exact: number[];
   for (;;) {
     if (candidates.length === 0) {
-      if (disproved.length === 0)
-        return {
-          kind: 'wait',
-          reason: 'no parity version read that an acknowledged state could be',
-        };
       // Every usable parity carries a version proved never acknowledged (an update of several
-      // data fragments that only parities took leaves no partition of k behind it): they are
-      // set aside as aborted ones are, and the data, when all are read and current without
-      // them, are the newest state. What their registries name apart from the disproved
-      // versions still counts: a data fragment below it is stale, and the stripe waits.
-      const isDisproved = (index: number, version: Version): boolean =>
-        disproved.some((entry) => entry.index === index && sameVersion(entry.version, version));
-      const behind = usableParities.some((parity) =>
-        data.some((view) => {
-          const named = parity.registry![view.index]!;
-          return (
-            !isDisproved(view.index, named) &&
-            (!view.read || compareVersions(view.version!, named) < 0)
-          );
-        }),
-      );
-      if (behind)
-        return {
-          kind: 'wait',
-          reason:
-            'every parity read names a version never acknowledged, and a data fragment is behind what they name besides',
-        };
-      const setAside = new Set(usableParities.map((view) => view.index));
-      const again = checkStripe({
-        ...input,
-        fragments: fragments.map((view) =>
-          setAside.has(view.index) ? { ...view, reflectsAbort: true } : view,
-        ),
-      });
-      return again.kind === 'settled' ? { ...again, disproved } : again;
+      // data fragments that only parities took leaves no partition of k behind it).
+      if (disproved.length > 0) return fromDataWithout(input, usableParities, disproved);
+      return { kind: 'wait', reason: 'no parity version read that an acknowledged state could be' };
     }
     newest = candidates.reduce((best, view) =>
       compareVersions(view.version!, best.version!) > 0 ? view : best,
@@ -225,6 +202,15 @@ export function checkStripe(input: StripeCheckInput): StripeDecision {
     if (members.length >= k) break;
     const version = newest.version!;
     if (!neverAcknowledged(version, named) && !tooFewHolders(version, named)) {
+      // What is left may have missed updates unmarked (a node listed down, or under its node's
+      // mark): no evidence against the data, which may still be the newest state (seed 1622: an
+      // update of both data fragments, disproved, over a parity that was down for the updates
+      // the data hold).
+      const unsure = (view: FragmentView): boolean => input.unsure?.has(view.index) ?? false;
+      if (disproved.length > 0 && candidates.every(unsure)) {
+        const settled = fromDataWithout(input, usableParities, disproved);
+        if (settled.kind === 'settled') return settled;
+      }
       return {
         kind: 'wait',
         reason: `the newest partition (parity version ${version.epoch}.${version.seq}) has ${members.length} of the ${k} fragments needed`,
@@ -253,6 +239,45 @@ export function checkStripe(input: StripeCheckInput): StripeDecision {
     unread,
     disproved,
   };
+}
+
+/**
+ * The data as the newest state, with `setAside` parities set aside as aborted ones are (each
+ * carries a version proved never acknowledged, or may have missed updates unmarked): when every
+ * data fragment is read and current without them. What their registries name, apart from the
+ * `disproved` versions, still counts: a data fragment below it is stale, and the stripe waits.
+ */
+function fromDataWithout(
+  input: StripeCheckInput,
+  setAside: readonly FragmentView[],
+  disproved: readonly { index: number; version: Version }[],
+): StripeDecision {
+  const isDisproved = (index: number, version: Version): boolean =>
+    disproved.some((entry) => entry.index === index && sameVersion(entry.version, version));
+  const behind = setAside.some((parity) =>
+    input.fragments.slice(0, input.k).some((view) => {
+      const named = parity.registry?.[view.index];
+      return (
+        named !== undefined &&
+        !isDisproved(view.index, named) &&
+        (!view.read || compareVersions(view.version!, named) < 0)
+      );
+    }),
+  );
+  if (behind)
+    return {
+      kind: 'wait',
+      reason:
+        'the parities read name versions never acknowledged or may have missed updates, and a data fragment is behind what they name besides',
+    };
+  const aside = new Set(setAside.map((view) => view.index));
+  const again = checkStripe({
+    ...input,
+    fragments: input.fragments.map((view) =>
+      aside.has(view.index) ? { ...view, reflectsAbort: true } : view,
+    ),
+  });
+  return again.kind === 'settled' ? { ...again, disproved: [...disproved] } : again;
 }
 
 /** The expected version of every fragment: its own, what usable registries name, its mark. */

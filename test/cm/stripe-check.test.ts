@@ -84,6 +84,38 @@ describe('cm: the consistency check of a stripe', () => {
     expect(waits.kind).to.equal('wait');
   });
 
+  it('settles from the data when the parity left after a disproved update of every data fragment may have missed the updates the data hold', () => {
+    // Seed 1622 of the 10,000: 7.6 wrote both data fragments and reached parity 2 alone; parity
+    // 3's node was down for 7.2 to 7.5 (no marks: its node's mark covers it) and is at 7.1. Its
+    // partition of one member proves nothing against the data, which hold 7.5.
+    const input = (dataZero: Version, unsure: number[]) => ({
+      k: 2,
+      m: 2,
+      marks: new Map<number, Version>(),
+      unsure: new Set(unsure),
+      writeQuorum: 3,
+      fragments: [
+        data(0, dataZero),
+        data(1, v(7, 5)),
+        parity(2, v(7, 6), [v(7, 6), v(7, 6), v(7, 6), v(7, 6)]),
+        parity(3, v(7, 1), [v(7, 1), v(7, 1), v(7, 1), v(7, 1)]),
+      ],
+    });
+    expect(checkStripe(input(v(7, 5), [3]))).to.deep.include({
+      kind: 'settled',
+      from: 'data',
+      dataVersions: [v(7, 5), v(7, 5)],
+      rewrite: [2, 3],
+      disproved: [
+        { index: 0, version: v(7, 6) },
+        { index: 1, version: v(7, 6) },
+      ],
+    });
+    // That parity still names what it saw: data fragment 0 below it (and itself on a node that
+    // was down, so no evidence that 7.1 was never acknowledged) makes the stripe wait.
+    expect(checkStripe(input(v(6, 9), [0, 3])).kind).to.equal('wait');
+  });
+
   it('passes over a parity version that an unmarked, older parity shows was never acknowledged', () => {
     // Seed 49: an update reached one parity only; the other parity holds the version before it.
     const decision = checkStripe({
