@@ -432,7 +432,18 @@ async function readFragment(
     }
     if (!aborted(index, read.version))
       return {
-        view: { index, read: true, version: read.version },
+        view: {
+          index,
+          read: true,
+          version: read.version,
+          // The registry of an update that wrote several data fragments (update.ts updateStripe).
+          ...(read.registry
+            ? {
+                registry: read.registry,
+                reflectsAbort: read.registry.some((version, at) => aborted(at, version)),
+              }
+            : {}),
+        },
         bytes: read.bytes,
         actual: read.version,
         steppedBack: false,

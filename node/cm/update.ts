@@ -191,6 +191,9 @@ export async function updateStripe(
       piece.bytes,
       { ...base, writer: piece.writer },
       true,
+      // Each data fragment keeps the registry too: a recovery that finds only some of them at
+      // v' knows which others v' wrote, and does not settle on half an update.
+      pieces.length > 1 ? registry : undefined,
     ),
   );
   const [dataOutcomes, parityResults] = await Promise.all([
@@ -439,6 +442,8 @@ async function writeDataFragment(
   stamp: StampBase,
   /** The owner knows the delta: a CRC32C of the store's is enough to check it. */
   deltaCrcOnly = false,
+  /** The update's registry, kept with the version when the update writes several data fragments. */
+  registry?: Version[],
 ): Promise<DataResult> {
   const store = storeOf(context.stores, stripe, index);
   if (!store || markedNow(stripe, index)) return { ok: false, maybeApplied: false };
@@ -452,6 +457,7 @@ async function writeDataFragment(
       bytes,
       digest: digestOf(bytes),
       deltaCrcOnly,
+      ...(registry ? { registry } : {}),
     });
   } catch {
     return { ok: false, maybeApplied: true };

@@ -33,6 +33,13 @@ export function fragmentHandlers(store: FragmentStore): FragmentsHandlers {
         offset: request.offset,
         bytes: request.bytes,
         digest: request.digest,
+        ...(request.registry.length > 0
+          ? {
+              registry: request.registry.map((entry, index) =>
+                version(entry, `registry[${index}]`),
+              ),
+            }
+          : {}),
       });
       if (!outcome.ok) return { ok: false, refusal: refusal(outcome) };
       const reply = {

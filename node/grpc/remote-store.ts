@@ -59,6 +59,7 @@ export function remoteStore(client: FragmentClient): StorePort {
         bytes: request.bytes,
         digest: request.digest,
         deltaCrcOnly: request.deltaCrcOnly ?? false,
+        registry: (request.registry ?? []).map(versionMessage),
       });
       return outcomeOf(
         reply,

@@ -182,6 +182,7 @@ export class FragmentStore {
     checkBytes('bytes', request.bytes);
     checkRange('bytes', request.offset, request.bytes.length, request.blockBytes);
     checkDigest(request.bytes, request.digest);
+    if (request.registry !== undefined) checkRegistry(request.registry, false);
     return this.stamped(
       request,
       'data',
@@ -192,7 +193,8 @@ export class FragmentStore {
         return {
           start: offset,
           bytes,
-          registry: meta.registry,
+          // A data fragment's registry is its current version's update's, if that named one.
+          registry: request.registry ?? null,
           extra: { delta: xorInto(old, bytes) },
         };
       },

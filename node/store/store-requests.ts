@@ -33,6 +33,12 @@ export interface DataWrite extends StampedWrite {
   bytes: Uint8Array;
   /** SHA-256 (hex) of `bytes`: a repeat with other bytes under the same stamp is refused. */
   digest: string;
+  /**
+   * The update's registry, when one update writes several data fragments: kept with this
+   * version, so that a recovery that reads this fragment knows which others the version wrote
+   * (and can tell an update that only some of them took). Without it the fragment keeps none.
+   */
+  registry?: Version[];
 }
 
 /** A parity delta for [offset, offset + delta.length): parity ^= coefficient·delta. */

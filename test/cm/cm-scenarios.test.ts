@@ -616,6 +616,91 @@ describe('cm scenarios', function () {
     await expectAllInvariants(k);
   });
 
+  it('an update of two writes that one data fragment and one parity took is rolled back, not half kept, and each retry is applied again', async () => {
+    // Seed 8282 of 10,000. X (block 0) and Y (block 1) went as one update; data fragment 0 and
+    // parity 2 missed it. Cut off from parity 3, the owner read data fragment 1 at the update's
+    // version and data fragment 0 below it: settling from the data kept Y's half and dropped
+    // X's, with nothing recording X's half as aborted, and X's retry was acknowledged from
+    // parity 3's history. Data fragment 1's registry now names the other half.
+    const k = await kit(12);
+    let stripe = 0;
+    let owner = '';
+    let x!: WriteRecord;
+    let y!: WriteRecord;
+    await steps([
+      [
+        'pick a stripe whose owner holds no fragment',
+        () => {
+          stripe = k.findStripe((who, nodes) => !nodes.includes(who));
+          owner = k.ownerOf(stripe);
+        },
+      ],
+      [
+        'w0 writes blocks 0 and 1',
+        async () => {
+          expect((await k.write('w0', 1, k.block(stripe, 0))).outcome).to.equal('acked');
+          expect((await k.write('w0', 2, k.block(stripe, 1))).outcome).to.equal('acked');
+        },
+      ],
+      [
+        'w0 writes block 0 again, its parity held; meanwhile X and Y queue together; data fragment 0 and parity 2 lose their update',
+        async () => {
+          k.hold((call) => call.from === owner && call.kind === 'applyParity', 30);
+          const pending = Promise.all([
+            k.work.write('w0', 3, k.block(stripe, 0), { attemptsMax: 1 }),
+            k.work.write('w1', 1, k.block(stripe, 0), { attemptsMax: 1 }),
+            k.work.write('w2', 1, k.block(stripe, 1), { attemptsMax: 1 }),
+          ]);
+          await k.world.runUntil(k.world.scheduler.nowMs + 5);
+          k.onCall(
+            (call) =>
+              call.from === owner && call.kind === 'writeData' && call.fragment?.index === 0,
+          );
+          k.onCall(
+            (call) =>
+              call.from === owner && call.kind === 'applyParity' && call.fragment?.index === 2,
+          );
+          const [w, xSent, ySent] = await k.drive(pending);
+          expect(w.outcome, 'W').to.equal('acked');
+          x = xSent;
+          y = ySent;
+          expect([x.outcome, y.outcome]).to.deep.equal(['unknown', 'unknown']);
+        },
+      ],
+      [
+        'cut off from parity 3, the owner settles on the state before the update: block 1 reads as w0 wrote it',
+        async () => {
+          const holder = k.nodesOf(stripe)[3]!;
+          k.world.cut(owner, holder);
+          k.world.cut(holder, owner);
+          const values = new Set(await k.read(k.block(stripe, 1)));
+          expect(values.has(y.id), "Y's half kept").to.equal(false);
+          k.world.healAll();
+        },
+      ],
+      [
+        'w3 writes one cell of block 0, at a version above the update',
+        async () => {
+          const block = k.block(stripe, 0);
+          expect((await k.write('w3', 1, { cell: block.cell, cells: 1 })).outcome).to.equal(
+            'acked',
+          );
+        },
+      ],
+      [
+        'X and Y are retried: applied again, so blocks 0 and 1 read as X and Y',
+        async () => {
+          x = await k.write('w1', 1, k.block(stripe, 0), { again: x, attemptsMax: 3 });
+          y = await k.write('w2', 1, k.block(stripe, 1), { again: y, attemptsMax: 3 });
+          expect([x.outcome, y.outcome]).to.deep.equal(['acked', 'acked']);
+          expect(new Set(await k.read(k.block(stripe, 0)))).to.deep.equal(new Set([x.id]));
+          expect(new Set(await k.read(k.block(stripe, 1)))).to.deep.equal(new Set([y.id]));
+        },
+      ],
+    ]);
+    await expectAllInvariants(k);
+  });
+
   it('a retried write whose update the owner settled without, the abort recorded on the other parity alone, is applied again, not acknowledged from the parity that took it', async () => {
     // Seed 2393. X reached one parity, whose node was listed down, so the owner's recovery
     // decided without it and marked both parities, with the versions above recorded aborted;

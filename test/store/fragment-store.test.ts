@@ -47,6 +47,31 @@ for (const backend of BACKENDS) {
       );
     });
 
+    it('keeps the registry of an update that wrote several data fragments with that version alone, after a restart too', async () => {
+      let { store } = opened;
+      const registry = [v(1, 1), v(1, 1), v(1, 1), v(1, 1)];
+      const merged = await store.writeData({
+        ...dataWrite(A, VERSION_ZERO, v(1, 1), 0, filled(64, 1)),
+        registry,
+      });
+      expect(merged.ok).to.equal(true);
+      expect((await store.read(A, BLOCK)).registry).to.deep.equal(registry);
+      store = await opened.reopen();
+      expect((await store.read(A, BLOCK)).registry).to.deep.equal(registry);
+      // An update of this fragment alone names no other: the registry goes with its version.
+      await store.writeData(dataWrite(A, v(1, 1), v(1, 2), 0, filled(64, 2)));
+      expect((await store.read(A, BLOCK)).registry).to.equal(null);
+      const bad = await store
+        .writeData({ ...dataWrite(A, v(1, 2), v(1, 3), 0, filled(4, 3)), registry: [v(1, 3)] })
+        .then(
+          () => undefined,
+          (caught: unknown) => caught,
+        );
+      expect(bad).to.be.instanceOf(InvalidRequestError);
+      expect((bad as InvalidRequestError).field).to.equal('registry');
+      expect((await store.read(A, BLOCK)).version).to.deep.equal(v(1, 2));
+    });
+
     it("refuses a write whose expected version is not the fragment's, saying behind or ahead, and changes nothing", async () => {
       const { store } = opened;
       await store.writeData(dataWrite(A, VERSION_ZERO, v(1, 1), 0, filled(10, 1)));
