@@ -553,23 +553,18 @@ describe('cm scenarios', function () {
       [
         "w0 writes block 0 again, its parity held; meanwhile w1 sends X (block 1) and w2 Z (block 0); Z's data write and parity 3 are lost",
         async () => {
-          k.hold((call) => call.from === owner && call.kind === 'applyParity', 30);
-          const pending = Promise.all([
-            k.work.write('w0', 2, k.block(stripe, 0), { attemptsMax: 1 }),
-            k.work.write('w1', 1, k.block(stripe, 1), { attemptsMax: 1 }),
-            k.work.write('w2', 1, k.block(stripe, 0), { attemptsMax: 1 }),
-          ]);
-          // W's writes have left the owner; X and Z wait behind it in one batch.
-          await k.world.runUntil(k.world.scheduler.nowMs + 5);
-          k.onCall(
-            (call) =>
-              call.from === owner && call.kind === 'writeData' && call.fragment?.index === 0,
+          [w, x, z] = await queuedTogether(
+            k,
+            stripe,
+            [
+              ['w1', 1],
+              ['w2', 0],
+            ],
+            [
+              ['writeData', 0],
+              ['applyParity', 3],
+            ],
           );
-          k.onCall(
-            (call) =>
-              call.from === owner && call.kind === 'applyParity' && call.fragment?.index === 3,
-          );
-          [w, x, z] = await k.drive(pending);
           expect(w.outcome, 'W').to.equal('acked');
           expect(x.outcome, 'X').to.equal('unknown');
           expect(z.outcome, 'Z').to.equal('unknown');
@@ -645,25 +640,20 @@ describe('cm scenarios', function () {
       [
         'w0 writes block 0 again, its parity held; meanwhile X and Y queue together; data fragment 0 and parity 2 lose their update',
         async () => {
-          k.hold((call) => call.from === owner && call.kind === 'applyParity', 30);
-          const pending = Promise.all([
-            k.work.write('w0', 3, k.block(stripe, 0), { attemptsMax: 1 }),
-            k.work.write('w1', 1, k.block(stripe, 0), { attemptsMax: 1 }),
-            k.work.write('w2', 1, k.block(stripe, 1), { attemptsMax: 1 }),
-          ]);
-          await k.world.runUntil(k.world.scheduler.nowMs + 5);
-          k.onCall(
-            (call) =>
-              call.from === owner && call.kind === 'writeData' && call.fragment?.index === 0,
+          let w: WriteRecord;
+          [w, x, y] = await queuedTogether(
+            k,
+            stripe,
+            [
+              ['w1', 0],
+              ['w2', 1],
+            ],
+            [
+              ['writeData', 0],
+              ['applyParity', 2],
+            ],
           );
-          k.onCall(
-            (call) =>
-              call.from === owner && call.kind === 'applyParity' && call.fragment?.index === 2,
-          );
-          const [w, xSent, ySent] = await k.drive(pending);
           expect(w.outcome, 'W').to.equal('acked');
-          x = xSent;
-          y = ySent;
           expect([x.outcome, y.outcome]).to.deep.equal(['unknown', 'unknown']);
         },
       ],
@@ -1145,6 +1135,42 @@ describe('cm scenarios', function () {
 });
 
 /** The stripe the predicate of findStripe is looking at (its owner and nodes identify it). */
+/**
+ * w0 writes block 0 of `stripe` again with its parity held 30 ms; meanwhile each writer of
+ * `writers` sends a whole block (writer id, block), so that they queue together behind it and
+ * the owner carries them in one update; of that update, the owner's `lost` calls (a store
+ * method and a fragment) are dropped. Resolves with w0's write, then the writers' in order.
+ */
+async function queuedTogether(
+  k: Kit,
+  stripe: number,
+  writers: [[string, number], [string, number]],
+  lost: [string, number][],
+): Promise<[WriteRecord, WriteRecord, WriteRecord]> {
+  const owner = k.ownerOf(stripe);
+  const seq =
+    1 +
+    Math.max(
+      0,
+      ...[...k.work.history.writes.values()]
+        .filter((write) => write.writerId === 'w0')
+        .map((write) => write.writerSeq),
+    );
+  const send = ([writer, block]: [string, number]): Promise<WriteRecord> =>
+    k.work.write(writer, 1, k.block(stripe, block), { attemptsMax: 1 });
+  k.hold((call) => call.from === owner && call.kind === 'applyParity', 30);
+  const pending = Promise.all([
+    k.work.write('w0', seq, k.block(stripe, 0), { attemptsMax: 1 }),
+    send(writers[0]),
+    send(writers[1]),
+  ]);
+  // w0's writes have left the owner; the others wait behind it in one batch.
+  await k.world.runUntil(k.world.scheduler.nowMs + 5);
+  for (const [kind, index] of lost)
+    k.onCall((call) => call.from === owner && call.kind === kind && call.fragment?.index === index);
+  return k.drive(pending);
+}
+
 function stripeOf(k: Kit, owner: string, nodes: string[]): number {
   for (let stripe = 0; stripe < 8; stripe++)
     if (k.ownerOf(stripe) === owner && k.nodesOf(stripe).join() === nodes.join()) return stripe;
