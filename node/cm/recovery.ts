@@ -66,40 +66,11 @@ export async function recoverStripe(
   if (await moveFragments(context, stripe)) await settleStripe(context, stripe, {});
 }
 
-/**
- * Records `versions` of the stripe's fragments as aborted through Raft, those not recorded yet;
- * resolves true when it proposed any.
- */
-async function recordAborts(
-  context: CmContext,
-  stripe: OwnedStripe,
-  versions: readonly { index: number; version: Version }[],
-): Promise<boolean> {
-  const state = context.map.current();
-  const fresh = versions.filter(
-    ({ index, version }) => !isAborted(state, stripe.volume.name, stripe.stripe, index, version),
-  );
-  if (fresh.length === 0) return false;
-  await proposeStripeRecord(
-    context,
-    {
-      type: 'record_aborts',
-      proposer: context.nodeId,
-      ownershipEpoch: stripe.ownershipEpoch,
-      volume: stripe.volume.name,
-      stripe: stripe.stripe,
-      aborted: fresh.map(({ index, version }) => ({ index, version })),
-    },
-    false,
-  );
-  return true;
-}
-
 /** Fences, reads, decides and repairs the stripe where its layout puts it. */
 async function settleStripe(
   context: CmContext,
   stripe: OwnedStripe,
-  options: { rewriteParity?: boolean; disprovedRecorded?: boolean },
+  options: { rewriteParity?: boolean },
 ): Promise<void> {
   const { k, m, writeQuorum } = stripe.volume;
   context.stats.recoveries += 1;
@@ -130,14 +101,6 @@ async function settleStripe(
     unsure: new Set(implicit.keys()),
     writeQuorum,
   });
-  if (checked.kind === 'wait' && !options.disprovedRecorded && checked.disproved?.length) {
-    // Versions proved never acknowledged on the way are recorded as aborted, and the stripe is
-    // read again: a data fragment that holds one is read stepped back over it (an update of
-    // several data fragments that fewer than k fragments took cannot be rolled forward, and the
-    // data path cannot roll it back), which may let it settle.
-    if (await recordAborts(context, stripe, checked.disproved))
-      return settleStripe(context, stripe, { ...options, disprovedRecorded: true });
-  }
   if (checked.kind === 'wait') {
     stripe.recovered = false;
     throw new StripeUnavailableError(`${stripe.key} is waiting for recovery: ${checked.reason}`);
@@ -216,9 +179,22 @@ async function settleStripe(
       );
     }
   }
-  // Parity versions proved never acknowledged are passed over: recorded as aborted (for the
-  // data fragments they named) before the repair's first write, so no history serves them.
-  await recordAborts(context, stripe, decision.disproved);
+  if (decision.disproved.length > 0) {
+    // Parity versions proved never acknowledged are passed over: recorded as aborted (for the
+    // data fragments they named) before the repair's first write, so no history serves them.
+    await proposeStripeRecord(
+      context,
+      {
+        type: 'record_aborts',
+        proposer: context.nodeId,
+        ownershipEpoch: stripe.ownershipEpoch,
+        volume: stripe.volume.name,
+        stripe: stripe.stripe,
+        aborted: decision.disproved.map(({ index, version }) => ({ index, version })),
+      },
+      false,
+    );
+  }
   await repairWrites(
     context,
     stripe,

@@ -60,17 +60,7 @@ export type StripeDecision =
       /** Versions proved never acknowledged and passed over: recorded as aborted before any write. */
       readonly disproved: readonly { index: number; version: Version }[];
     }
-  | {
-      readonly kind: 'wait';
-      readonly reason: string;
-      /**
-       * Versions proved never acknowledged on the way (as in 'settled'). Recorded as aborted,
-       * a data fragment that holds one is read stepped back over it next time, which may let
-       * the stripe settle (a data fragment holding an update of several that no k fragments
-       * took cannot be kept, and the data path cannot roll it back).
-       */
-      readonly disproved?: readonly { index: number; version: Version }[];
-    };
+  | { readonly kind: 'wait'; readonly reason: string };
 
 export interface StripeCheckInput {
   readonly k: number;
@@ -227,7 +217,6 @@ export function checkStripe(input: StripeCheckInput): StripeDecision {
       return {
         kind: 'wait',
         reason: `the newest partition (parity version ${version.epoch}.${version.seq}) has ${members.length} of the ${k} fragments needed`,
-        ...(disproved.length > 0 ? { disproved } : {}),
       };
     }
     for (let index = 0; index < k; index++)
@@ -283,7 +272,6 @@ function fromDataWithout(
       kind: 'wait',
       reason:
         'the parities read name versions never acknowledged or may have missed updates, and a data fragment is behind what they name besides',
-      disproved,
     };
   const aside = new Set(setAside.map((view) => view.index));
   const again = checkStripe({
@@ -292,7 +280,7 @@ function fromDataWithout(
       aside.has(view.index) ? { ...view, reflectsAbort: true } : view,
     ),
   });
-  return { ...again, disproved: [...disproved] };
+  return again.kind === 'settled' ? { ...again, disproved: [...disproved] } : again;
 }
 
 /**

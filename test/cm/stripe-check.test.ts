@@ -116,46 +116,6 @@ describe('cm: the consistency check of a stripe', () => {
     expect(checkStripe(input(v(6, 9), [0, 3])).kind).to.equal('wait');
   });
 
-  it('waits, naming the versions it disproved, when a data fragment holds an update of several that fewer than k took; read again stepped back over them, it settles', () => {
-    // RS(4,2): 5.7 wrote all four data fragments and reached data fragment 1 and parity 4 only;
-    // parity 5 was marked at 5.6, which it missed. 5.7 is disproved (data fragment 0 is older,
-    // unmarked), but data fragment 1 holds it: the data cannot be settled as they are.
-    const before = v(5, 6);
-    const merged = v(5, 7);
-    const all = (version: Version): Version[] => Array.from({ length: 6 }, () => version);
-    const first = checkStripe({
-      k: 4,
-      m: 2,
-      marks: new Map([[5, before]]),
-      fragments: [
-        data(0, before),
-        { ...data(1, merged), registry: all(merged) },
-        data(2, before),
-        data(3, before),
-        parity(4, merged, all(merged)),
-        parity(5, v(5, 5), all(v(5, 5))),
-      ],
-    });
-    expect(first.kind).to.equal('wait');
-    expect(first.disproved).to.deep.include({ index: 1, version: merged });
-    expect(first.disproved).to.have.length(4);
-    // Recorded as aborted, the next read steps data fragment 1 back, and parity 4 reflects an abort.
-    const second = checkStripe({
-      k: 4,
-      m: 2,
-      marks: new Map([[5, before]]),
-      fragments: [
-        data(0, before),
-        data(1, before),
-        data(2, before),
-        data(3, before),
-        { ...parity(4, merged, all(merged)), reflectsAbort: true },
-        parity(5, v(5, 5), all(v(5, 5))),
-      ],
-    });
-    expect(second).to.deep.include({ kind: 'settled', from: 'data', rewrite: [4, 5] });
-  });
-
   it('passes over a parity version that an unmarked, older parity shows was never acknowledged', () => {
     // Seed 49: an update reached one parity only; the other parity holds the version before it.
     const decision = checkStripe({
