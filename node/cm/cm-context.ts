@@ -90,6 +90,16 @@ export class ViewWrong extends Error {
   }
 }
 
+/**
+ * The same signal, saying whether part of the caller's write may have landed (`applied`);
+ * any other error as it is.
+ */
+export function withApplied(error: unknown, applied: boolean): unknown {
+  if (error instanceof OwnershipLost) return new OwnershipLost(applied, error.message);
+  if (error instanceof ViewWrong) return new ViewWrong(applied, error.message);
+  return error;
+}
+
 /** Confirms through Raft that the CM has owned the stripe in every epoch since its ownership epoch. */
 export async function confirmOwnership(
   context: CmContext,

@@ -17,6 +17,7 @@ import {
   emptyStats,
   OwnershipLost,
   ViewWrong,
+  withApplied,
   type CmContext,
   type CmStats,
 } from './cm-context.js';
@@ -249,7 +250,7 @@ export class ConsistencyManager implements StripeService {
             await this.ensureRecovered(owned);
             continue;
           } catch (recoveryError) {
-            failure = unapplied(recoveryError);
+            failure = withApplied(recoveryError, false);
           }
         }
         const translated = this.translate(owned, failure);
@@ -628,7 +629,7 @@ export class ConsistencyManager implements StripeService {
     try {
       await this.ensureRecovered(owned);
     } catch (error) {
-      throw this.translate(owned, unapplied(error));
+      throw this.translate(owned, withApplied(error, false));
     }
   }
 
@@ -728,7 +729,7 @@ export class ConsistencyManager implements StripeService {
         try {
           await this.ensureRecovered(owned);
         } catch (recoveryError) {
-          throw unapplied(recoveryError);
+          throw withApplied(recoveryError, false);
         }
       }
     }
@@ -788,11 +789,4 @@ export class ConsistencyManager implements StripeService {
       );
     return null;
   }
-}
-
-/** The same signal, saying that nothing of the caller's write can have landed. */
-function unapplied(error: unknown): unknown {
-  if (error instanceof OwnershipLost) return new OwnershipLost(false, error.message);
-  if (error instanceof ViewWrong) return new ViewWrong(false, error.message);
-  return error;
 }

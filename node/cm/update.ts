@@ -27,6 +27,7 @@ import {
   OwnershipLost,
   proposeStripeRecord,
   ViewWrong,
+  withApplied,
   type CmContext,
 } from './cm-context.js';
 import { OutcomeUnknownError, StripeUnavailableError } from './errors.js';
@@ -202,7 +203,7 @@ export async function updateStripe(
   ]);
   // Other pieces may have landed beside a refusal: nothing here is "surely not applied".
   const refused = dataOutcomes.find((outcome) => outcome.status === 'rejected');
-  if (refused) throw applied(refused.reason);
+  if (refused) throw withApplied(refused.reason, true);
   const data = dataOutcomes.map((outcome) => (outcome as PromiseFulfilledResult<DataResult>).value);
   pieces.forEach((piece, at) => {
     if (deltaDiffers(data[at]!, deltas[at]!)) {
@@ -227,13 +228,6 @@ export async function updateStripe(
   context.stats.mergedUpdates += 1;
   context.stats.mergedPieces += pieces.length;
   return next;
-}
-
-/** The same signal, saying that part of the update may have landed. */
-function applied(error: unknown): unknown {
-  if (error instanceof OwnershipLost) return new OwnershipLost(true, error.message);
-  if (error instanceof ViewWrong) return new ViewWrong(true, error.message);
-  return error;
 }
 
 /** Whether a data store's delta (or its CRC32C) is other than the one the owner computed. */
