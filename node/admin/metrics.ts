@@ -138,6 +138,11 @@ export class NodeMetrics {
     help: 'Data fragment pieces that those updates carried',
     registers: [this.registry],
   });
+  readonly historyRollbacks = new Counter({
+    name: 'tessera_cm_history_rollbacks_total',
+    help: 'Recoveries that settled a stripe only by rolling data fragments back to their previous version from history, past an update proved never acknowledged that they held part of',
+    registers: [this.registry],
+  });
   readonly degradedReads = new Gauge({
     name: 'tessera_degraded_reads',
     help: 'Reads served by decoding around a missing, stale or corrupt fragment, since the start',

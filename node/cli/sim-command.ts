@@ -37,6 +37,34 @@ function checkSeedArguments(argv: { seed?: number; seeds?: string; 'fault-ms': n
   return true;
 }
 
+/** The code shape of `sim cluster`: a code the erasure engine takes, on enough nodes, with a quorum it allows. */
+function checkCodeArguments(argv: {
+  k: number;
+  m: number;
+  nodes: number;
+  regions: number;
+  'write-quorum'?: number;
+}): true {
+  for (const name of ['k', 'm', 'nodes', 'regions'] as const)
+    if (!(Number.isInteger(argv[name]) && argv[name] >= 1))
+      throw new Error(`--${name} wants a positive integer, got ${argv[name]}`);
+  if (argv.nodes < argv.k + argv.m)
+    throw new Error(
+      `--nodes ${argv.nodes} cannot hold RS(${argv.k},${argv.m}): a stripe's ${argv.k + argv.m} fragments need as many nodes`,
+    );
+  if (argv.regions > argv.nodes)
+    throw new Error(`--regions ${argv.regions} is more than --nodes ${argv.nodes}`);
+  const quorum = argv['write-quorum'];
+  if (
+    quorum !== undefined &&
+    !(Number.isInteger(quorum) && quorum >= argv.k && quorum <= argv.k + argv.m)
+  )
+    throw new Error(
+      `--write-quorum wants an integer from k (${argv.k}) to k + m (${argv.k + argv.m}), got ${quorum}`,
+    );
+  return true;
+}
+
 /** Registers `tessera sim` and its `raft`, `cluster` and `explore` subcommands. */
 export function registerSim(parser: Argv): Argv {
   return parser.command('sim', 'Run deterministic simulations driven by a seed', (sim) =>
@@ -64,13 +92,38 @@ export function registerSim(parser: Argv): Argv {
               describe:
                 'answer reads under the leader lease; processes are paused where clocks would jump',
             })
+            .option('k', {
+              type: 'number',
+              default: CM_DEFAULTS.k,
+              describe: 'data fragments per stripe',
+            })
+            .option('m', {
+              type: 'number',
+              default: CM_DEFAULTS.m,
+              describe: 'parity fragments per stripe',
+            })
+            .option('nodes', {
+              type: 'number',
+              default: CM_DEFAULTS.nodes,
+              describe: 'storage nodes (at least k + m)',
+            })
+            .option('regions', {
+              type: 'number',
+              default: CM_DEFAULTS.regions,
+              describe: 'regions the nodes are spread over, round robin',
+            })
+            .option('write-quorum', {
+              type: 'number',
+              describe:
+                'fragments an update must reach before it is acknowledged (k to k + m; default k + 1)',
+            })
             .option('verbose', {
               type: 'boolean',
               default: false,
               describe: 'print one line per seed',
             })
             .conflicts('seed', 'seeds')
-            .check((argv) => checkSeedArguments(argv)),
+            .check((argv) => checkSeedArguments(argv) && checkCodeArguments(argv)),
         (argv) => {
           const [first, last] =
             argv.seeds !== undefined
@@ -117,13 +170,38 @@ export function registerSim(parser: Argv): Argv {
               describe:
                 'nodes drained and given back among the faults (--no-placement-changes leaves them out)',
             })
+            .option('k', {
+              type: 'number',
+              default: CM_DEFAULTS.k,
+              describe: 'data fragments per stripe',
+            })
+            .option('m', {
+              type: 'number',
+              default: CM_DEFAULTS.m,
+              describe: 'parity fragments per stripe',
+            })
+            .option('nodes', {
+              type: 'number',
+              default: CM_DEFAULTS.nodes,
+              describe: 'storage nodes (at least k + m)',
+            })
+            .option('regions', {
+              type: 'number',
+              default: CM_DEFAULTS.regions,
+              describe: 'regions the nodes are spread over, round robin',
+            })
+            .option('write-quorum', {
+              type: 'number',
+              describe:
+                'fragments an update must reach before it is acknowledged (k to k + m; default k + 1)',
+            })
             .option('verbose', {
               type: 'boolean',
               default: false,
               describe: 'print one line per seed',
             })
             .conflicts('seed', 'seeds')
-            .check((argv) => checkSeedArguments(argv)),
+            .check((argv) => checkSeedArguments(argv) && checkCodeArguments(argv)),
         async (argv) => {
           const [first, last] =
             argv.seeds !== undefined
@@ -138,6 +216,11 @@ export function registerSim(parser: Argv): Argv {
               faultMs: argv['fault-ms'],
               ...(argv.raft ? { raft: true } : {}),
               ...(argv['placement-changes'] ? {} : { placementChanges: false }),
+              k: argv.k,
+              m: argv.m,
+              nodes: argv.nodes,
+              regions: argv.regions,
+              ...(argv['write-quorum'] !== undefined ? { writeQuorum: argv['write-quorum'] } : {}),
             },
             () => performance.now(),
             (result, sums) => {

@@ -21,6 +21,11 @@ export interface CmStats {
   /** Updates that carried pieces of several writes at once (one version), and those pieces. */
   mergedUpdates: number;
   mergedPieces: number;
+  /**
+   * Recoveries that settled only once data fragments were read from before a version proved
+   * never acknowledged (their history), which they held part of.
+   */
+  historyRollbacks: number;
   /** Fragments marked stale through the map, and the Raft entries that carried them. */
   marks: number;
   markEntries: number;
@@ -42,6 +47,7 @@ export function emptyStats(): CmStats {
     degradedWrites: 0,
     mergedUpdates: 0,
     mergedPieces: 0,
+    historyRollbacks: 0,
     marks: 0,
     markEntries: 0,
     fragmentsMoved: 0,

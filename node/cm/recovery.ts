@@ -87,20 +87,62 @@ async function settleStripe(
   // stale: it is decided with, except as evidence that a version was never acknowledged.
   // Otherwise it is decided without, as if not read, then verified against the decided state.
   const implicit = implicitMarks(state, stripe.volume, stripe.stripe, stripe.sources);
-  const fragments = await Promise.all(
+  let fragments = await Promise.all(
     fenced.map((node, index) => readAtLocation(context, stripe, state, index, node)),
   );
   const allRead = fragments.every((fragment) => fragment.view.read);
-  const checked = checkStripe({
-    k,
-    m,
-    fragments: fragments.map((fragment, index) =>
-      implicit.has(index) && !allRead ? { index, read: false } : fragment.view,
-    ),
-    marks: new Map([...stripe.marks].map(([index, mark]) => [index, mark.version])),
-    unsure: new Set(implicit.keys()),
-    writeQuorum,
-  });
+  const check = (read: readonly FragmentState[]): StripeDecision =>
+    checkStripe({
+      k,
+      m,
+      fragments: read.map((fragment, index) =>
+        implicit.has(index) && !allRead ? { index, read: false } : fragment.view,
+      ),
+      marks: new Map([...stripe.marks].map(([index, mark]) => [index, mark.version])),
+      unsure: new Set(implicit.keys()),
+      writeQuorum,
+    });
+  let checked = check(fragments);
+  if (checked.kind === 'wait' && checked.disproved) {
+    // Data fragments that hold a version the check proved never acknowledged are read again from
+    // before it, as if it were aborted, and the stripe checked again. Nothing is recorded unless
+    // that settles: a disproved version's parities may still be needed to roll an acknowledged
+    // update forward (seed 208), and waiting keeps them.
+    const disproved = checked.disproved;
+    const held = (fragment: FragmentState, index: number): boolean =>
+      index < k &&
+      fragment.view.read &&
+      disproved.some(
+        (entry) => entry.index === index && sameVersion(entry.version, fragment.view.version!),
+      );
+    if (fragments.some(held)) {
+      const again = await Promise.all(
+        fragments.map((fragment, index) =>
+          held(fragment, index)
+            ? readAtLocation(context, stripe, state, index, fragment.node ?? null, disproved)
+            : Promise.resolve(fragment),
+        ),
+      );
+      const rechecked = check(again);
+      if (rechecked.kind === 'settled') {
+        context.stats.historyRollbacks += 1;
+        fragments = again;
+        checked = {
+          ...rechecked,
+          disproved: [
+            ...rechecked.disproved,
+            ...disproved.filter(
+              (entry) =>
+                !rechecked.disproved.some(
+                  (known) =>
+                    known.index === entry.index && sameVersion(known.version, entry.version),
+                ),
+            ),
+          ],
+        };
+      }
+    }
+  }
   if (checked.kind === 'wait') {
     stripe.recovered = false;
     throw new StripeUnavailableError(`${stripe.key} is waiting for recovery: ${checked.reason}`);
@@ -391,9 +433,10 @@ async function readAtLocation(
   state: Readonly<ClusterMapState>,
   index: number,
   node: string | null,
+  passOver: readonly { index: number; version: Version }[] = [],
 ): Promise<FragmentState> {
   if (node === null) return unread(index);
-  const read = { ...(await readFragment(context, stripe, state, index, node)), node };
+  const read = { ...(await readFragment(context, stripe, state, index, node, passOver)), node };
   return read.view.read || read.corrupt ? read : unread(index);
 }
 
@@ -401,13 +444,17 @@ function unread(index: number): FragmentState {
   return { view: { index, read: false }, steppedBack: false };
 }
 
-/** Reads a whole fragment; steps a data fragment back over aborted versions; flags parity that reflects one. */
+/**
+ * Reads a whole fragment; steps a data fragment back over aborted versions (and over `passOver`,
+ * versions proved never acknowledged); flags parity that reflects an aborted one.
+ */
 async function readFragment(
   context: CmContext,
   stripe: OwnedStripe,
   state: Readonly<ClusterMapState>,
   index: number,
   node: string,
+  passOver: readonly { index: number; version: Version }[],
 ): Promise<FragmentState> {
   const store = context.stores.store(node);
   const id = fragmentId(stripe, index);
@@ -416,6 +463,9 @@ async function readFragment(
     const read = await store.read(id, blockBytes, 0, blockBytes);
     const aborted = (at: number, version: Version): boolean =>
       isAborted(state, name, stripe.stripe, at, version);
+    const passedOver = (at: number, version: Version): boolean =>
+      aborted(at, version) ||
+      passOver.some((entry) => entry.index === at && sameVersion(entry.version, version));
     if (index >= k) {
       // A parity never written names every fragment as never written (all zeros encode to zeros).
       if (!read.registry && read.version.epoch === 0 && read.version.seq === 0)
@@ -430,7 +480,7 @@ async function readFragment(
         steppedBack: false,
       };
     }
-    if (!aborted(index, read.version))
+    if (!passedOver(index, read.version))
       return {
         view: {
           index,
@@ -451,7 +501,9 @@ async function readFragment(
     const history = await store.history(id);
     const earlier = history
       .map((entry) => entry.version)
-      .filter((version) => compareVersions(version, read.version) < 0 && !aborted(index, version))
+      .filter(
+        (version) => compareVersions(version, read.version) < 0 && !passedOver(index, version),
+      )
       .reduce<Version | null>(
         (best, version) => (!best || compareVersions(version, best) > 0 ? version : best),
         null,

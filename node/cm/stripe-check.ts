@@ -22,6 +22,12 @@
  * - When every parity left is passed over, or may have missed updates unmarked (unsure), the
  *   data are the newest state if they are all read and current without those parities, and not
  *   below anything their registries name apart from the disproved versions (seeds 480, 1622).
+ * - A stripe that must wait names the versions it proved never acknowledged on the way, with
+ *   those that data fragments ahead of the newest short partition hold when a fragment disproves
+ *   them. The owner reads the data fragments that hold one from before it (their history) and
+ *   checks again; it records them aborted only if that settles (seeds 254 and 1700 of RS(4,2):
+ *   with k > 2, a data fragment can hold part of an update of several data fragments that fewer
+ *   than k fragments took, which can be neither rolled forward nor kept).
  */
 import { compareVersions, sameVersion, type Version } from '../store/version.js';
 
@@ -60,7 +66,17 @@ export type StripeDecision =
       /** Versions proved never acknowledged and passed over: recorded as aborted before any write. */
       readonly disproved: readonly { index: number; version: Version }[];
     }
-  | { readonly kind: 'wait'; readonly reason: string };
+  | {
+      readonly kind: 'wait';
+      readonly reason: string;
+      /**
+       * Versions proved never acknowledged on the way to waiting. A data fragment read at one of
+       * them may be read again from before it, and the stripe checked again: nothing is recorded
+       * unless that settles (a data fragment holding part of an update of several data fragments
+       * that fewer than k fragments took can be neither rolled forward nor kept).
+       */
+      readonly disproved?: readonly { index: number; version: Version }[];
+    };
 
 export interface StripeCheckInput {
   readonly k: number;
@@ -77,6 +93,9 @@ export interface StripeCheckInput {
   /** The write quorum q: with every fragment read, fewer holders than q disprove a version. */
   readonly writeQuorum?: number;
 }
+
+/** Stands for "not written by this update" in a registry made up for a one-fragment update. */
+const NEVER: Version = { epoch: 0, seq: 0 };
 
 /** Decides the stripe's newest state from what was read; see the file comment for the rules. */
 export function checkStripe(input: StripeCheckInput): StripeDecision {
@@ -163,6 +182,10 @@ export function checkStripe(input: StripeCheckInput): StripeDecision {
   // (an acknowledged update marks every fragment it missed); otherwise the stripe waits.
   let candidates = usableParities;
   const disproved: { index: number; version: Version }[] = [];
+  const wait = (decision: StripeDecision): StripeDecision =>
+    decision.kind === 'wait' && disproved.length > 0
+      ? { ...decision, disproved: [...disproved] }
+      : decision;
   let newest: FragmentView;
   let registry: readonly Version[];
   let members: number[];
@@ -171,7 +194,7 @@ export function checkStripe(input: StripeCheckInput): StripeDecision {
     if (candidates.length === 0) {
       // Every usable parity carries a version proved never acknowledged (an update of several
       // data fragments that only parities took leaves no partition of k behind it).
-      if (disproved.length > 0) return fromDataWithout(input, usableParities, disproved);
+      if (disproved.length > 0) return wait(fromDataWithout(input, usableParities, disproved));
       return { kind: 'wait', reason: 'no parity version read that an acknowledged state could be' };
     }
     newest = candidates.reduce((best, view) =>
@@ -179,7 +202,7 @@ export function checkStripe(input: StripeCheckInput): StripeDecision {
     );
     const named = newest.registry;
     if (!named || named.length !== k + m)
-      return { kind: 'wait', reason: `parity fragment ${newest.index} has no registry` };
+      return wait({ kind: 'wait', reason: `parity fragment ${newest.index} has no registry` });
     registry = named;
     const partitionParities = candidates.filter((view) =>
       sameVersion(view.version!, newest.version!),
@@ -214,10 +237,29 @@ export function checkStripe(input: StripeCheckInput): StripeDecision {
         const settled = fromDataWithout(input, usableParities, disproved);
         if (settled.kind === 'settled') return settled;
       }
-      return {
+      // A data fragment ahead of this partition, at a version proved never acknowledged, may be
+      // what keeps it short (seed 1700 of RS(4,2): an update of all four data fragments that
+      // three of them took and no parity): the caller may read it from before that version.
+      for (const view of data) {
+        if (!view.read || marked(view) || compareVersions(view.version!, named[view.index]!) <= 0)
+          continue;
+        const wrote =
+          view.registry ??
+          fragments.map((other) => (other.index === view.index ? view.version! : NEVER));
+        if (!neverAcknowledged(view.version!, wrote)) continue;
+        for (let index = 0; index < k; index++)
+          if (
+            sameVersion(wrote[index]!, view.version!) &&
+            !disproved.some(
+              (entry) => entry.index === index && sameVersion(entry.version, view.version!),
+            )
+          )
+            disproved.push({ index, version: view.version! });
+      }
+      return wait({
         kind: 'wait',
         reason: `the newest partition (parity version ${version.epoch}.${version.seq}) has ${members.length} of the ${k} fragments needed`,
-      };
+      });
     }
     for (let index = 0; index < k; index++)
       if (sameVersion(named[index]!, version)) disproved.push({ index, version });

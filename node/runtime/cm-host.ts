@@ -69,7 +69,13 @@ export class CmHost implements StripeService {
   private lastTickMs: number | null = null;
   private rateBytesPerS = 0;
   private repairedStripes = 0;
-  private reported = { repairBytes: 0, scrubbed: 0, mergedUpdates: 0, mergedPieces: 0 };
+  private reported = {
+    repairBytes: 0,
+    scrubbed: 0,
+    mergedUpdates: 0,
+    mergedPieces: 0,
+    historyRollbacks: 0,
+  };
   readonly sweep: StripeSweep;
 
   /** Raft reads waiting for this node to apply an index. */
@@ -216,6 +222,8 @@ export class CmHost implements StripeService {
       this.reported.mergedUpdates = stats.mergedUpdates;
       metrics.mergedPieces.inc(stats.mergedPieces - this.reported.mergedPieces);
       this.reported.mergedPieces = stats.mergedPieces;
+      metrics.historyRollbacks.inc(stats.historyRollbacks - this.reported.historyRollbacks);
+      this.reported.historyRollbacks = stats.historyRollbacks;
     }
   }
 

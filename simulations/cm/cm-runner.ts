@@ -56,12 +56,27 @@ export async function runCmSeeds(
       summary.failures.push({
         seed,
         violations: result.violations,
-        replay: `tessera sim cluster --seed ${seed}${options.raft ? ' --raft' : ''}${options.placementChanges === false ? ' --no-placement-changes' : ''}${options.faultMs !== undefined && options.faultMs !== CM_DEFAULTS.faultMs ? ` --fault-ms ${options.faultMs}` : ''}`,
+        replay: replayCommand(seed, options),
       });
     summary.wallMs = now() - started;
     onSeed?.(result, summary);
   }
   return summary;
+}
+
+/** The one command that replays a seed with these options. */
+export function replayCommand(seed: number, options: Omit<CmRunOptions, 'seed'>): string {
+  const flags = [`--seed ${seed}`];
+  if (options.raft) flags.push('--raft');
+  if (options.placementChanges === false) flags.push('--no-placement-changes');
+  if (options.faultMs !== undefined && options.faultMs !== CM_DEFAULTS.faultMs)
+    flags.push(`--fault-ms ${options.faultMs}`);
+  for (const name of ['k', 'm', 'nodes', 'regions'] as const) {
+    const value = options[name];
+    if (value !== undefined && value !== CM_DEFAULTS[name]) flags.push(`--${name} ${value}`);
+  }
+  if (options.writeQuorum !== undefined) flags.push(`--write-quorum ${options.writeQuorum}`);
+  return `tessera sim cluster ${flags.join(' ')}`;
 }
 
 /** The summary as the command prints it. */

@@ -1,10 +1,13 @@
 // Proves the consistency managers keep their promises in the cases DESIGN.md and the issue name,
-// each as a step list on the simulated cluster (real CMs, stores and map; RS(2,2), q = 3): what
+// each as a step list on the simulated cluster (real CMs, stores and map; RS(2,2), q = 3, unless a
+// scenario says RS(4,2) on six nodes, q = 5): what
 // is cut or crashed, what each writer sees, what a read returns, and that every invariant holds
 // once everything heals.
 import { expect } from 'chai';
 import type { WriteRecord } from '../../simulations/cm/cm-workload.js';
-import { expectAllInvariants, kit, steps, type Kit } from './scenario-kit.js';
+import { expectAllInvariants, kit, steps, type Kit, type Shape } from './scenario-kit.js';
+
+const RS42: Shape = { k: 4, m: 2, nodes: 6 };
 
 describe('cm scenarios', function () {
   this.timeout(60_000);
@@ -685,6 +688,148 @@ describe('cm scenarios', function () {
           expect([x.outcome, y.outcome]).to.deep.equal(['acked', 'acked']);
           expect(new Set(await k.read(k.block(stripe, 0)))).to.deep.equal(new Set([x.id]));
           expect(new Set(await k.read(k.block(stripe, 1)))).to.deep.equal(new Set([y.id]));
+        },
+      ],
+    ]);
+    await expectAllInvariants(k);
+  });
+
+  it("RS(4,2): an update of three data fragments that one data fragment and one parity took, with the other parity stale, is rolled back from that data fragment's history", async () => {
+    // Seed 254 of RS(4,2). An update of data fragments 1 to 3 reached data fragment 2 and parity 5
+    // alone; parity 4 was stale. The update was proved never acknowledged, and without it the
+    // data are the newest state, but data fragment 2 holds part of it: it could be neither rolled
+    // forward (fewer than k fragments hold it) nor kept, and the stripe waited for ever. The
+    // owner now reads data fragment 2 from before the update and settles from the data.
+    const k = await kit(21, RS42);
+    let stripe = 0;
+    let owner = '';
+    let w!: WriteRecord;
+    let x!: WriteRecord;
+    await steps([
+      [
+        'pick a stripe whose owner holds data fragment 0; cut the owner off from parity 4',
+        () => {
+          stripe = k.findStripe((who, nodes) => nodes[0] === who);
+          owner = k.ownerOf(stripe);
+          const holder = k.nodesOf(stripe)[4]!;
+          k.world.cut(owner, holder);
+          k.world.cut(holder, owner);
+        },
+      ],
+      [
+        'w0 writes block 0: acknowledged by five fragments, parity 4 marked stale',
+        async () => {
+          w = await k.write('w0', 1, k.block(stripe, 0), { attemptsMax: 3 });
+          expect(w.outcome).to.equal('acked');
+        },
+      ],
+      [
+        'X writes blocks 1 to 3 in one update, which data fragments 1 and 3 lose: only data fragment 2 and parity 5 take it',
+        async () => {
+          k.onCall(
+            (call) =>
+              call.from === owner && call.kind === 'writeData' && call.fragment?.index === 1,
+          );
+          k.onCall(
+            (call) =>
+              call.from === owner && call.kind === 'writeData' && call.fragment?.index === 3,
+          );
+          const from = k.block(stripe, 1);
+          x = await k.write('w1', 1, { cell: from.cell, cells: 3 * from.cells });
+          expect(x.outcome).to.equal('unknown');
+          expect(await stampsOf(k, stripe, 2, 'w1', 1), "data fragment 2 took X's part").to.equal(
+            1,
+          );
+        },
+      ],
+      [
+        'still cut off from parity 4, the owner rolls data fragment 2 back: block 0 reads as w0 wrote it, block 2 as never written',
+        async () => {
+          expect(new Set(await k.read(k.block(stripe, 0)))).to.deep.equal(new Set([w.id]));
+          expect(new Set(await k.read(k.block(stripe, 2)))).to.deep.equal(new Set([0]));
+          expect(k.world.nodes.get(owner)!.cm!.stats.historyRollbacks).to.equal(1);
+          k.world.healAll();
+        },
+      ],
+      [
+        'X is retried and applied again',
+        async () => {
+          const from = k.block(stripe, 1);
+          x = await k.write(
+            'w1',
+            1,
+            { cell: from.cell, cells: 3 * from.cells },
+            { again: x, attemptsMax: 3 },
+          );
+          expect(x.outcome).to.equal('acked');
+        },
+      ],
+    ]);
+    await expectAllInvariants(k);
+  });
+
+  it('RS(4,2): an update of every data fragment that three of them took and no parity, over an acknowledged one, is rolled back from their histories', async () => {
+    // Seed 1700 of RS(4,2). U, an update of blocks 0 and 1, was acknowledged with parity 4
+    // marked; V, of all four blocks, reached data fragments 0, 1 and 3 and no parity. U's
+    // partition (data fragment 2 and parity 5 at U) was short because the others hold V, so the
+    // stripe waited for ever. V is proved never acknowledged by data fragment 2, so the owner
+    // reads the three from before V and settles on U.
+    const k = await kit(22, RS42);
+    let stripe = 0;
+    let owner = '';
+    let u!: WriteRecord;
+    let v!: WriteRecord;
+    await steps([
+      [
+        'pick a stripe whose owner holds data fragment 3; cut the owner off from parity 4',
+        () => {
+          stripe = k.findStripe((who, nodes) => nodes[3] === who);
+          owner = k.ownerOf(stripe);
+          const holder = k.nodesOf(stripe)[4]!;
+          k.world.cut(owner, holder);
+          k.world.cut(holder, owner);
+        },
+      ],
+      [
+        'U writes blocks 0 and 1 in one update: acknowledged, parity 4 marked stale',
+        async () => {
+          const from = k.block(stripe, 0);
+          u = await k.write(
+            'w0',
+            1,
+            { cell: from.cell, cells: 2 * from.cells },
+            { attemptsMax: 3 },
+          );
+          expect(u.outcome).to.equal('acked');
+        },
+      ],
+      [
+        'V writes all four blocks in one update, which data fragment 2 and parity 5 lose',
+        async () => {
+          k.onCall(
+            (call) =>
+              call.from === owner && call.kind === 'writeData' && call.fragment?.index === 2,
+          );
+          k.onCall(
+            (call) =>
+              call.from === owner && call.kind === 'applyParity' && call.fragment?.index === 5,
+          );
+          const from = k.block(stripe, 0);
+          v = await k.write('w1', 1, { cell: from.cell, cells: 4 * from.cells });
+          expect(v.outcome).to.equal('unknown');
+          expect(await stampsOf(k, stripe, 0, 'w1', 1), "data fragment 0 took V's part").to.equal(
+            1,
+          );
+        },
+      ],
+      [
+        'still cut off from parity 4, the owner settles on U: blocks 0 and 1 read as U, block 3 as never written',
+        async () => {
+          expect(new Set(await k.read(k.block(stripe, 0)))).to.deep.equal(new Set([u.id]));
+          expect(new Set(await k.read(k.block(stripe, 1)))).to.deep.equal(new Set([u.id]));
+          expect(new Set(await k.read(k.block(stripe, 3)))).to.deep.equal(new Set([0]));
+          expect(k.world.nodes.get(owner)!.cm!.stats.historyRollbacks).to.equal(1);
+          k.world.healAll();
         },
       ],
     ]);

@@ -1,6 +1,6 @@
 /**
  * What the CM scenario tests are written with: a small simulated cluster (RS(2,2) on five nodes
- * in three regions, fixed latencies), named steps, and helpers that say which node owns a stripe
+ * in three regions unless a scenario picks another shape, fixed latencies), named steps, and helpers that say which node owns a stripe
  * and which node holds each fragment. A scenario is a list of steps run in order; a failing step
  * is named in the failure, and every scenario ends by healing, repairing and checking every
  * invariant of the random runs.
@@ -56,13 +56,18 @@ export interface Kit {
   declare(id: string, state: 'up' | 'down' | 'draining'): Promise<void>;
 }
 
-export async function kit(seed = 1): Promise<Kit> {
+/** The code and cluster of a scenario: RS(2,2) on five nodes unless it says otherwise. */
+export interface Shape {
+  readonly k: number;
+  readonly m: number;
+  readonly nodes: number;
+}
+
+export async function kit(seed = 1, shape: Shape = { k: 2, m: 2, nodes: 5 }): Promise<Kit> {
   const world = await CmWorld.create({
     seed,
-    nodes: 5,
     regions: 3,
-    k: 2,
-    m: 2,
+    ...shape,
     latencyMs: [1, 1],
     mapLagMs: [1, 1],
   });

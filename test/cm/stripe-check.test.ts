@@ -4,7 +4,7 @@
 // passed over only when a fragment it must have reached shows, unmarked, that it never got it.
 import { expect } from 'chai';
 import { checkStripe, type FragmentView } from '../../node/cm/stripe-check.js';
-import type { Version } from '../../node/store/version.js';
+import { sameVersion, type Version } from '../../node/store/version.js';
 
 const v = (epoch: number, seq: number): Version => ({ epoch, seq });
 const data = (index: number, version: Version): FragmentView => ({ index, read: true, version });
@@ -191,5 +191,88 @@ describe('cm: the consistency check of a stripe', () => {
     expect(checkStripe({ k: 2, m: 2, marks: base.marks, fragments: partial })).to.deep.include({
       kind: 'settled',
     });
+  });
+
+  it('RS(4,2): names the disproved version a data fragment holds when it must wait; read from before it, the data settle', () => {
+    // Seed 254 of RS(4,2): 11.2 wrote data fragments 1 to 3 and reached data fragment 2 and
+    // parity 5 alone; parity 4 is marked at 11.1. Data fragment 1, read and unmarked, disproves
+    // 11.2, but data fragment 2 holds it: neither a partition of k nor the data.
+    const d2 = (version: Version): FragmentView =>
+      version.seq === 2
+        ? {
+            ...data(2, version),
+            registry: [v(0, 0), v(11, 2), v(11, 2), v(11, 2), v(11, 2), v(11, 2)],
+          }
+        : data(2, version);
+    const input = (two: Version) => ({
+      k: 4,
+      m: 2,
+      marks: new Map([[4, v(11, 1)]]),
+      writeQuorum: 5,
+      fragments: [
+        data(0, v(0, 0)),
+        data(1, v(0, 0)),
+        d2(two),
+        data(3, v(0, 0)),
+        parity(4, v(0, 0), [v(0, 0), v(0, 0), v(0, 0), v(0, 0), v(0, 0), v(0, 0)]),
+        parity(5, v(11, 2), [v(0, 0), v(11, 2), v(11, 2), v(11, 2), v(11, 2), v(11, 2)]),
+      ],
+    });
+    const disproved = [1, 2, 3].map((index) => ({ index, version: v(11, 2) }));
+    expect(checkStripe(input(v(11, 2)))).to.deep.include({ kind: 'wait', disproved });
+    // Data fragment 2 read from its history, from before 11.2:
+    expect(checkStripe(input(v(0, 0)))).to.deep.include({
+      kind: 'settled',
+      from: 'data',
+      dataVersions: [v(0, 0), v(0, 0), v(0, 0), v(0, 0)],
+      rewrite: [4, 5],
+      disproved,
+    });
+  });
+
+  it('RS(4,2): names data fragments ahead of a short partition at a version a fragment disproves; read from before it, the partition settles', () => {
+    // Seed 1700 of RS(4,2): 10.2 (data fragments 0 and 1) was acknowledged with parity 4
+    // marked; 10.3 wrote all four and reached data fragments 0, 1 and 3, no parity. 10.2's
+    // partition is short (data fragment 2 and parity 5); data fragment 2, read below 10.3 and
+    // unmarked, shows 10.3 was never acknowledged.
+    const all = (version: Version): Version[] => Array.from({ length: 6 }, () => version);
+    const ahead = (index: number): FragmentView => ({
+      ...data(index, v(10, 3)),
+      registry: all(v(10, 3)),
+    });
+    const at = (versions: Version[]): FragmentView[] => [
+      ...versions.map((version, index) =>
+        sameVersion(version, v(10, 3)) ? ahead(index) : data(index, version),
+      ),
+      parity(4, v(10, 1), [v(0, 0), v(0, 0), v(10, 1), v(0, 0), v(10, 1), v(10, 1)]),
+      parity(5, v(10, 2), [v(10, 2), v(10, 2), v(10, 1), v(0, 0), v(10, 2), v(10, 2)]),
+    ];
+    const input = (fragments: FragmentView[], unsure: number[]) => ({
+      k: 4,
+      m: 2,
+      marks: new Map([[4, v(10, 2)]]),
+      unsure: new Set(unsure),
+      writeQuorum: 5,
+      fragments,
+    });
+    const waits = checkStripe(input(at([v(10, 3), v(10, 3), v(10, 1), v(10, 3)]), [1, 5]));
+    expect(waits).to.deep.include({
+      kind: 'wait',
+      disproved: [0, 1, 2, 3].map((index) => ({ index, version: v(10, 3) })),
+    });
+    // Data fragments 0, 1 and 3 read from before 10.3: the data are 10.2's state, all current.
+    expect(checkStripe(input(at([v(10, 2), v(10, 2), v(10, 1), v(0, 0)]), [1, 5]))).to.deep.include(
+      {
+        kind: 'settled',
+        from: 'data',
+        dataVersions: [v(10, 2), v(10, 2), v(10, 1), v(0, 0)],
+        members: [0, 1, 2, 3, 5],
+        rewrite: [4],
+      },
+    );
+    // No such evidence when data fragment 2 and parity 4 may have missed 10.3 unmarked: none named.
+    const unsure = checkStripe(input(at([v(10, 3), v(10, 3), v(10, 1), v(10, 3)]), [1, 2, 4, 5]));
+    expect(unsure.kind).to.equal('wait');
+    expect(unsure).to.not.have.property('disproved');
   });
 });

@@ -1,11 +1,13 @@
 // Proves the `tessera sim raft` command line: it parses seed ranges strictly, runs seeds with a
 // summary of faults and operations, and for a failing seed prints a command that replays the
-// very same failure.
+// very same failure. And `tessera sim cluster`'s code shape: RS(4,2) on six nodes runs, and a
+// shape the code cannot take is refused with what is wrong.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { expect } from 'chai';
 import { parseSeedRange } from '../../node/cli/sim-command.js';
 import { runRaftSeed } from '../../simulations/raft-sim.js';
+import { replayCommand } from '../../simulations/cm/cm-runner.js';
 
 const run = promisify(execFile);
 
@@ -53,5 +55,39 @@ describe('tessera sim raft', () => {
     expect(replay?.code).to.equal(1);
     expect(replay?.stdout).to.include(`seed ${failed.seed} FAILED: ${failed.error ?? ''}`);
     expect(replay?.stdout).to.include(`replay: ${failed.replay}`);
+  });
+});
+
+describe('tessera sim cluster', () => {
+  const cli = (...args: string[]) =>
+    run('node', ['--import', 'tsx', 'node/cli/main.ts', 'sim', 'cluster', ...args]).then(
+      ({ stdout }) => ({ code: 0, stdout, stderr: '' }),
+      (error: { code: number; stdout: string; stderr: string }) => error,
+    );
+
+  it('runs a seed of another code shape, RS(4,2) on six nodes, and names it in the replay command', async () => {
+    const result = await cli('--seed', '254', '--k', '4', '--m', '2', '--nodes', '6');
+    expect(result.code, result.stderr).to.equal(0);
+    expect(result.stdout).to.match(/1 seeds: 1 kept every invariant, 0 failed/);
+    expect(replayCommand(254, { k: 4, m: 2, nodes: 6, regions: 3, writeQuorum: 6 })).to.equal(
+      'tessera sim cluster --seed 254 --k 4 --nodes 6 --write-quorum 6',
+    );
+  });
+
+  it('refuses a shape the code cannot take, naming what is wrong', async () => {
+    const cases: [string[], RegExp][] = [
+      [['--k', '4', '--m', '2', '--nodes', '5'], /--nodes 5 cannot hold RS\(4,2\)/],
+      [['--k', '0'], /--k wants a positive integer, got 0/],
+      [
+        ['--write-quorum', '5'],
+        /--write-quorum wants an integer from k \(2\) to k \+ m \(4\), got 5/,
+      ],
+      [['--regions', '9'], /--regions 9 is more than --nodes 5/],
+    ];
+    for (const [args, message] of cases) {
+      const result = await cli('--seed', '1', ...args);
+      expect(result.code, args.join(' ')).to.not.equal(0);
+      expect(result.stderr, args.join(' ')).to.match(message);
+    }
   });
 });
