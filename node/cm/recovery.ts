@@ -8,6 +8,7 @@
  */
 import { fragmentLocations, isAborted } from '../cluster/stripe-records.js';
 import { digestOf } from '../store/store-requests.js';
+import type { HistoryEntry } from '../store/fragment-store.js';
 import { compareVersions, sameVersion, type Version } from '../store/version.js';
 import type { ClusterMapState, NodeMark } from '../cluster/cluster-map-types.js';
 import {
@@ -104,16 +105,20 @@ async function settleStripe(
     });
   let checked = check(fragments);
   if (checked.kind === 'wait' && checked.disproved) {
-    // Data fragments that hold a version the check proved never acknowledged are read again from
-    // before it, as if it were aborted, and the stripe checked again. Nothing is recorded unless
-    // that settles: a disproved version's parities may still be needed to roll an acknowledged
-    // update forward (seed 208), and waiting keeps them.
+    // Fragments that hold a version the check proved never acknowledged are read again from
+    // their history, from before it, as if it were aborted, and the stripe checked again: a
+    // data fragment may hold part of it (seeds 254 and 1700 of RS(4,2)), and a parity's earlier
+    // version may be the only holder of an acknowledged update that a fragment missed (seed 1909
+    // of RS(4,2)). Nothing is recorded unless that settles: recorded aborted, such parities
+    // could not be read before a fragment that missed an acknowledged update comes back to roll
+    // it forward (seed 208), and waiting keeps them.
     const disproved = checked.disproved;
     const held = (fragment: FragmentState, index: number): boolean =>
-      index < k &&
       fragment.view.read &&
       disproved.some(
-        (entry) => entry.index === index && sameVersion(entry.version, fragment.view.version!),
+        (entry) =>
+          (index >= k || entry.index === index) &&
+          sameVersion(entry.version, fragment.view.version!),
       );
     if (fragments.some(held)) {
       const again = await Promise.all(
@@ -466,21 +471,55 @@ async function readFragment(
     const passedOver = (at: number, version: Version): boolean =>
       aborted(at, version) ||
       passOver.some((entry) => entry.index === at && sameVersion(entry.version, version));
+    // A version proved never acknowledged that this fragment holds: a data fragment's for its
+    // own index, a parity's for any (every update writes every parity).
+    const disproved = (version: Version): boolean =>
+      passOver.some(
+        (entry) => (index >= k || entry.index === index) && sameVersion(entry.version, version),
+      );
+    const skipped = (version: Version): boolean => aborted(index, version) || disproved(version);
+    const registryFlags = (registry: Version[]) => ({
+      registry,
+      reflectsAbort: registry.some((version, at) => passedOver(at, version)),
+    });
     if (index >= k) {
       // A parity never written names every fragment as never written (all zeros encode to zeros).
-      if (!read.registry && read.version.epoch === 0 && read.version.seq === 0)
-        read.registry = Array.from({ length: stripe.nodes.length }, () => read.version);
-      const reflectsAbort =
-        aborted(index, read.version) ||
-        (read.registry ?? []).some((version, at) => aborted(at, version));
-      return {
-        view: { index, read: true, version: read.version, registry: read.registry, reflectsAbort },
+      if (!read.registry && isZero(read.version)) read.registry = zeroRegistry(stripe);
+      const current: FragmentState = {
+        view: {
+          index,
+          read: true,
+          version: read.version,
+          registry: read.registry,
+          reflectsAbort:
+            aborted(index, read.version) ||
+            (read.registry ?? []).some((version, at) => aborted(at, version)),
+        },
         bytes: read.bytes,
         actual: read.version,
         steppedBack: false,
       };
+      if (!disproved(read.version)) return current;
+      // Read from before it, as the version it held then, with that version's registry (the
+      // design's "holds its newest earlier version"); kept as read when that is not known.
+      const earlier = earlierEntry(await store.history(id), read.version, skipped);
+      if (earlier && !earlier.registry) return current;
+      const version = earlier?.version ?? VERSION_ZERO;
+      return {
+        view: {
+          index,
+          read: true,
+          version,
+          ...registryFlags(earlier?.registry ?? zeroRegistry(stripe)),
+        },
+        bytes: earlier
+          ? await store.readVersion(id, blockBytes, version, 0, blockBytes)
+          : new Uint8Array(blockBytes),
+        actual: read.version,
+        steppedBack: true,
+      };
     }
-    if (!passedOver(index, read.version))
+    if (!skipped(read.version))
       return {
         view: {
           index,
@@ -498,21 +537,22 @@ async function readFragment(
         actual: read.version,
         steppedBack: false,
       };
-    const history = await store.history(id);
-    const earlier = history
-      .map((entry) => entry.version)
-      .filter(
-        (version) => compareVersions(version, read.version) < 0 && !passedOver(index, version),
-      )
-      .reduce<Version | null>(
-        (best, version) => (!best || compareVersions(version, best) > 0 ? version : best),
-        null,
-      );
-    const version = earlier ?? { epoch: 0, seq: 0 };
+    const earlier = earlierEntry(await store.history(id), read.version, skipped);
+    const version = earlier?.version ?? VERSION_ZERO;
     const bytes = earlier
-      ? await store.readVersion(id, blockBytes, earlier, 0, blockBytes)
+      ? await store.readVersion(id, blockBytes, version, 0, blockBytes)
       : new Uint8Array(blockBytes);
-    return { view: { index, read: true, version }, bytes, actual: read.version, steppedBack: true };
+    return {
+      view: {
+        index,
+        read: true,
+        version,
+        ...(earlier?.registry ? registryFlags(earlier.registry) : {}),
+      },
+      bytes,
+      actual: read.version,
+      steppedBack: true,
+    };
   } catch (error) {
     if ((error as { code?: unknown }).code !== 'STORE_CHECKSUM') return unread(index);
     // The store answers but the bytes fail their checksum: its version (from history) is what a
@@ -525,6 +565,34 @@ async function readFragment(
       return unread(index);
     }
   }
+}
+
+/** The newest entry of `history` below `below` that `skip` does not pass over; null for none. */
+function earlierEntry(
+  history: readonly HistoryEntry[],
+  below: Version,
+  skip: (version: Version) => boolean,
+): HistoryEntry | null {
+  let best: HistoryEntry | null = null;
+  for (const entry of history)
+    if (
+      compareVersions(entry.version, below) < 0 &&
+      !skip(entry.version) &&
+      (!best || compareVersions(entry.version, best.version) > 0)
+    )
+      best = entry;
+  return best;
+}
+
+const VERSION_ZERO: Version = { epoch: 0, seq: 0 };
+
+function isZero(version: Version): boolean {
+  return sameVersion(version, VERSION_ZERO);
+}
+
+/** The registry of a stripe never written: every fragment at 0.0. */
+function zeroRegistry(stripe: OwnedStripe): Version[] {
+  return Array.from({ length: stripe.nodes.length }, () => VERSION_ZERO);
 }
 
 /** The k + m fragments of the settled state, decoded from its members where needed. */

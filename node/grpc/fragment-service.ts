@@ -145,6 +145,7 @@ export function fragmentHandlers(store: FragmentStore): FragmentsHandlers {
           kind: entry.kind,
           writer: entry.writer,
           alsoWriters: entry.alsoWriters ?? [],
+          registry: (entry.registry ?? []).map(versionMessage),
           eventTimeMs: entry.eventTimeMs,
         })),
       };

@@ -118,6 +118,7 @@ export function remoteStore(client: FragmentClient): StorePort {
         ...(entry.alsoWriters.length > 0
           ? { alsoWriters: entry.alsoWriters.map((also) => writer(also, 'alsoWriters')) }
           : {}),
+        ...(entry.registry.length > 0 ? { registry: entry.registry.map(fromMessage) } : {}),
         eventTimeMs: Number(entry.eventTimeMs),
       }));
     },

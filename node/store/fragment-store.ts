@@ -122,6 +122,12 @@ export interface HistoryEntry {
   writer: WriterStamp | null;
   /** Other writer parts the version carries (StampedWrite.alsoWriters). */
   alsoWriters?: WriterStamp[];
+  /**
+   * The registry the version was written with (a parity's; a data fragment's when one update wrote
+   * several data fragments): a recovery that reads a parity from before a version proved never
+   * acknowledged needs what that earlier version named. Absent for the base.
+   */
+  registry?: Version[];
   eventTimeMs: number;
 }
 
@@ -352,6 +358,7 @@ export class FragmentStore {
           kind: header.kind,
           writer: header.writer,
           ...(header.alsoWriters ? { alsoWriters: header.alsoWriters } : {}),
+          ...(header.registry ? { registry: header.registry } : {}),
           eventTimeMs: header.writer.eventTimeMs,
         });
       }

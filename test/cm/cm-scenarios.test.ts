@@ -836,6 +836,78 @@ describe('cm scenarios', function () {
     await expectAllInvariants(k);
   });
 
+  it('RS(4,2): an acknowledged update that only the parities hold is rolled forward from their histories, past a later update they took that was never acknowledged', async () => {
+    // Seed 1909 of RS(4,2). U wrote block 0 while its node was listed down: acknowledged with no
+    // mark, held by the parities alone. V, of blocks 1 to 3, then reached data fragment 3 and
+    // both parities. V is disproved by data fragment 1, but the parities at V name U for data
+    // fragment 0, which lacks it: the stripe waited for ever. The owner now reads the parities
+    // (and data fragment 3) from before V, and U's partition rebuilds data fragment 0.
+    const k = await kit(23, RS42);
+    let stripe = 0;
+    let owner = '';
+    let down = '';
+    let u!: WriteRecord;
+    let x!: WriteRecord;
+    await steps([
+      [
+        "pick a stripe that keeps its owner when data fragment 0's node is out",
+        () => {
+          stripe = k.findStripe(
+            (who, nodes, at) => nodes[0] !== who && k.ownerWithout(at, nodes[0]!) === who,
+          );
+          owner = k.ownerOf(stripe);
+          down = k.nodesOf(stripe)[0]!;
+        },
+      ],
+      [
+        "data fragment 0's node crashes and is declared down",
+        async () => {
+          k.world.crash(down);
+          await k.declare(down, 'down');
+          expect(k.ownerOf(stripe)).to.equal(owner);
+        },
+      ],
+      [
+        'U writes block 0: acknowledged by the five others, no mark; only the parities hold it',
+        async () => {
+          u = await k.write('w0', 1, k.block(stripe, 0), { attemptsMax: 3 });
+          expect(u.outcome).to.equal('acked');
+        },
+      ],
+      [
+        'V writes blocks 1 to 3 in one update, which data fragments 1 and 2 lose',
+        async () => {
+          k.onCall(
+            (call) =>
+              call.from === owner && call.kind === 'writeData' && call.fragment?.index === 1,
+          );
+          k.onCall(
+            (call) =>
+              call.from === owner && call.kind === 'writeData' && call.fragment?.index === 2,
+          );
+          const from = k.block(stripe, 1);
+          x = await k.write('w1', 1, { cell: from.cell, cells: 3 * from.cells });
+          expect(x.outcome).to.equal('unknown');
+        },
+      ],
+      [
+        'the node restarts without U and is declared up: block 0 reads as U, block 3 as before V',
+        async () => {
+          k.world.restart(down);
+          await k.declare(down, 'up');
+          expect(new Set(await k.read(k.block(stripe, 0)))).to.deep.equal(new Set([u.id]));
+          expect(new Set(await k.read(k.block(stripe, 3)))).to.deep.equal(new Set([0]));
+          const rollbacks = [...k.world.nodes.values()].reduce(
+            (sum, node) => sum + (node.cm?.stats.historyRollbacks ?? 0),
+            0,
+          );
+          expect(rollbacks).to.equal(1);
+        },
+      ],
+    ]);
+    await expectAllInvariants(k);
+  });
+
   it('a retried write whose update the owner settled without, the abort recorded on the other parity alone, is applied again, not acknowledged from the parity that took it', async () => {
     // Seed 2393. X reached one parity, whose node was listed down, so the owner's recovery
     // decided without it and marked both parities, with the versions above recorded aborted;

@@ -49,7 +49,7 @@ export interface Kit {
   /** A single read attempt; null when it was refused or failed. */
   readOnce(range: { cell: number; cells: number }): Promise<number[] | null>;
   /** The first stripe (of 0…7) for which `pick` holds, given its owner and fragment nodes. */
-  findStripe(pick: (owner: string, nodes: string[]) => boolean): number;
+  findStripe(pick: (owner: string, nodes: string[], stripe: number) => boolean): number;
   /** The owner `stripe` would have with `without` out of the CM set. */
   ownerWithout(stripe: number, without: string): string;
   /** The failure detector declares `id` down (or up); an operator drains it. */
@@ -97,7 +97,7 @@ export async function kit(seed = 1, shape: Shape = { k: 2, m: 2, nodes: 5 }): Pr
         const newest = state.epochs[state.epochs.length - 1]!;
         const owns = owner(stripeKey(VOLUME, stripe), cmSetOf(newest.epoch, newest.cmSet))!;
         const nodes = fragmentLocations(state, world.volume, stripe).map((node) => node!);
-        if (pick(owns, nodes)) return stripe;
+        if (pick(owns, nodes, stripe)) return stripe;
       }
       throw new Error('no stripe of 0…7 fits the scenario');
     },

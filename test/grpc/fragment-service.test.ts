@@ -256,7 +256,11 @@ describe('grpc: the Fragments service', () => {
     });
     expect(outcome.ok).to.equal(true);
     const [entry] = await remote.history(parity);
-    expect(entry).to.deep.include({ writer, alsoWriters: also });
+    expect(entry).to.deep.include({
+      writer,
+      alsoWriters: also,
+      registry: [1, 2, 3, 4].map(() => ({ epoch: 1, seq: 1 })),
+    });
     expect(await remote.history(parity)).to.deep.equal(await store.history(parity));
     const bad = await failure(
       client.call('ApplyParity', {

@@ -86,6 +86,8 @@ for (const backend of BACKENDS) {
       expect(ahead).to.deep.include({ ok: false, reason: 'ahead' });
       expect((await store.read(A, BLOCK, 0, 10)).bytes).to.deep.equal(filled(10, 1));
       expect((await store.history(A)).map((entry) => entry.version)).to.deep.equal([v(1, 1)]);
+      // A data write of one fragment's update has no registry to keep.
+      expect((await store.history(A))[0]).to.not.have.property('registry');
     });
 
     it('answers a repeated stamp with the recorded delta, even after later writes, and refuses the same stamp with other bytes', async () => {
@@ -178,6 +180,10 @@ for (const backend of BACKENDS) {
         { writerId: 'writer-b', writerSeq: 7, part: 1, parts: 2, eventTimeMs: 9 },
       ]);
       expect((await store.history(parity))[0]).to.not.have.property('alsoWriters');
+      // Each version keeps the registry it was written with: a recovery reads a parity from
+      // before a version proved never acknowledged as that earlier version.
+      expect(entry?.registry).to.deep.equal(nextRegistry);
+      expect((await store.history(parity))[0]?.registry).to.deep.equal(registry);
       rs.updateParity(shards.slice(4), 2, delta, 1000);
       const read = await store.read(parity, BLOCK);
       expect(read.bytes).to.deep.equal(shards[5]);

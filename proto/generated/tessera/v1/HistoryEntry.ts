@@ -10,6 +10,7 @@ export interface HistoryEntry {
   'writer'?: (_tessera_v1_WriterStamp | null);
   'eventTimeMs'?: (number | string | Long);
   'alsoWriters'?: (_tessera_v1_WriterStamp)[];
+  'registry'?: (_tessera_v1_Version)[];
 }
 
 export interface HistoryEntry__Output {
@@ -18,4 +19,5 @@ export interface HistoryEntry__Output {
   'writer': (_tessera_v1_WriterStamp__Output | null);
   'eventTimeMs': (number);
   'alsoWriters': (_tessera_v1_WriterStamp__Output)[];
+  'registry': (_tessera_v1_Version__Output)[];
 }
