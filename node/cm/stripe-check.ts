@@ -22,12 +22,13 @@
  * - When every parity left is passed over, or may have missed updates unmarked (unsure), the
  *   data are the newest state if they are all read and current without those parities, and not
  *   below anything their registries name apart from the disproved versions (seeds 480, 1622).
- * - A stripe that must wait names the versions it proved never acknowledged on the way, with
- *   those that data fragments ahead of the newest short partition hold when a fragment disproves
- *   them. The owner reads the data fragments that hold one from before it (their history) and
- *   checks again; it records them aborted only if that settles (seeds 254 and 1700 of RS(4,2):
- *   with k > 2, a data fragment can hold part of an update of several data fragments that fewer
- *   than k fragments took, which can be neither rolled forward nor kept).
+ * - A stripe that must wait names the versions it proved never acknowledged: the parity versions
+ *   passed over, and every data fragment's version that a fragment it must have reached
+ *   disproves. The owner reads the fragments that hold one from before it (their history) and
+ *   checks again; it records them aborted only if that settles (seeds 254, 1700 and 1909 of
+ *   RS(4,2), 164 with q = k: with k > 2, a data fragment can hold part of an update of several
+ *   data fragments that fewer than k fragments took, which can be neither rolled forward nor
+ *   kept, and the parities that took it may hold an acknowledged update only in their history).
  */
 import { compareVersions, sameVersion, type Version } from '../store/version.js';
 
@@ -171,21 +172,38 @@ export function checkStripe(input: StripeCheckInput): StripeDecision {
       disproved: [],
     };
   }
+  const disproved: { index: number; version: Version }[] = [];
+  const disprove = (index: number, version: Version): void => {
+    if (!disproved.some((entry) => entry.index === index && sameVersion(entry.version, version)))
+      disproved.push({ index, version });
+  };
+  // A stripe that must wait names what it proved never acknowledged: the parity versions passed
+  // over, and every data fragment's version that a fragment it must have reached disproves
+  // (seeds 254, 1700 and 164 of RS(4,2): a data fragment holding part of an update of several
+  // data fragments that fewer than k took). The caller may read those fragments from before it.
+  const wait = (decision: StripeDecision): StripeDecision => {
+    if (decision.kind !== 'wait') return decision;
+    for (const view of data) {
+      if (!view.read || marked(view) || sameVersion(view.version!, NEVER)) continue;
+      const wrote =
+        view.registry ??
+        fragments.map((other) => (other.index === view.index ? view.version! : NEVER));
+      if (!neverAcknowledged(view.version!, wrote)) continue;
+      for (let index = 0; index < k; index++)
+        if (sameVersion(wrote[index]!, view.version!)) disprove(index, view.version!);
+    }
+    return disproved.length > 0 ? { ...decision, disproved: [...disproved] } : decision;
+  };
   if (usableParities.length === 0)
-    return {
+    return wait({
       kind: 'wait',
       reason: 'a data fragment is stale or unread and no unmarked parity fragment was read',
-    };
+    });
   // The newest parity version whose partition has k members settles the stripe. A newer one with
   // fewer may be passed over only on positive evidence that it was never acknowledged: a fragment
   // read that it should have reached holds an older version and carries no mark as new as it
   // (an acknowledged update marks every fragment it missed); otherwise the stripe waits.
   let candidates = usableParities;
-  const disproved: { index: number; version: Version }[] = [];
-  const wait = (decision: StripeDecision): StripeDecision =>
-    decision.kind === 'wait' && disproved.length > 0
-      ? { ...decision, disproved: [...disproved] }
-      : decision;
   let newest: FragmentView;
   let registry: readonly Version[];
   let members: number[];
@@ -195,7 +213,10 @@ export function checkStripe(input: StripeCheckInput): StripeDecision {
       // Every usable parity carries a version proved never acknowledged (an update of several
       // data fragments that only parities took leaves no partition of k behind it).
       if (disproved.length > 0) return wait(fromDataWithout(input, usableParities, disproved));
-      return { kind: 'wait', reason: 'no parity version read that an acknowledged state could be' };
+      return wait({
+        kind: 'wait',
+        reason: 'no parity version read that an acknowledged state could be',
+      });
     }
     newest = candidates.reduce((best, view) =>
       compareVersions(view.version!, best.version!) > 0 ? view : best,
@@ -237,32 +258,13 @@ export function checkStripe(input: StripeCheckInput): StripeDecision {
         const settled = fromDataWithout(input, usableParities, disproved);
         if (settled.kind === 'settled') return settled;
       }
-      // A data fragment ahead of this partition, at a version proved never acknowledged, may be
-      // what keeps it short (seed 1700 of RS(4,2): an update of all four data fragments that
-      // three of them took and no parity): the caller may read it from before that version.
-      for (const view of data) {
-        if (!view.read || marked(view) || compareVersions(view.version!, named[view.index]!) <= 0)
-          continue;
-        const wrote =
-          view.registry ??
-          fragments.map((other) => (other.index === view.index ? view.version! : NEVER));
-        if (!neverAcknowledged(view.version!, wrote)) continue;
-        for (let index = 0; index < k; index++)
-          if (
-            sameVersion(wrote[index]!, view.version!) &&
-            !disproved.some(
-              (entry) => entry.index === index && sameVersion(entry.version, view.version!),
-            )
-          )
-            disproved.push({ index, version: view.version! });
-      }
       return wait({
         kind: 'wait',
         reason: `the newest partition (parity version ${version.epoch}.${version.seq}) has ${members.length} of the ${k} fragments needed`,
       });
     }
     for (let index = 0; index < k; index++)
-      if (sameVersion(named[index]!, version)) disproved.push({ index, version });
+      if (sameVersion(named[index]!, version)) disprove(index, version);
     candidates = candidates.filter((view) => compareVersions(view.version!, version) < 0);
   }
   const rolledBack = data

@@ -275,4 +275,39 @@ describe('cm: the consistency check of a stripe', () => {
     expect(unsure.kind).to.equal('wait');
     expect(unsure).to.not.have.property('disproved');
   });
+
+  it('RS(4,2), q = k: names a data fragment that holds part of a disproved update when both parities are marked; read from before it, the data settle', () => {
+    // Seed 164 of RS(4,2) with q = 4: both parities are marked at 8.2; 8.4 wrote data fragments
+    // 0 and 2 and reached data fragment 0 alone. With no usable parity the stripe waited, though
+    // data fragment 2, read and unmarked, shows 8.4 was never acknowledged.
+    const merged = [v(8, 4), v(0, 0), v(8, 4), v(0, 0), v(8, 4), v(8, 4)];
+    const input = (zero: FragmentView) => ({
+      k: 4,
+      m: 2,
+      marks: new Map([
+        [4, v(8, 2)],
+        [5, v(8, 2)],
+      ]),
+      writeQuorum: 4,
+      fragments: [
+        zero,
+        data(1, v(0, 0)),
+        data(2, v(0, 0)),
+        data(3, v(0, 0)),
+        parity(4, v(8, 1), [v(8, 1), v(0, 0), v(0, 0), v(0, 0), v(8, 1), v(8, 1)]),
+        parity(5, v(8, 1), [v(8, 1), v(0, 0), v(0, 0), v(0, 0), v(8, 1), v(8, 1)]),
+      ],
+    });
+    const disproved = [0, 2].map((index) => ({ index, version: v(8, 4) }));
+    expect(checkStripe(input({ ...data(0, v(8, 4)), registry: merged }))).to.deep.include({
+      kind: 'wait',
+      disproved,
+    });
+    expect(checkStripe(input(data(0, v(8, 1))))).to.deep.include({
+      kind: 'settled',
+      from: 'data',
+      dataVersions: [v(8, 1), v(0, 0), v(0, 0), v(0, 0)],
+      rewrite: [4, 5],
+    });
+  });
 });
