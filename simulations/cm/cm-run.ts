@@ -28,6 +28,8 @@ export interface CmRunResult {
   readonly writes: { acked: number; unknown: number; failed: number };
   readonly reads: number;
   readonly stats: CmWorld['stats'];
+  /** Recoveries that settled by reading fragments from before a disproved version. */
+  readonly historyRollbacks: number;
   readonly simulatedMs: number;
   readonly steps: number;
 }
@@ -73,6 +75,7 @@ export async function runCmSeed(options: CmRunOptions): Promise<CmRunResult> {
     },
     reads: workload.history.reads.length,
     stats: world.stats,
+    historyRollbacks: world.historyRollbacks(),
     simulatedMs: world.scheduler.nowMs,
     steps: world.scheduler.steps,
   };

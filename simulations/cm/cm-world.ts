@@ -120,6 +120,8 @@ export class CmWorld {
     confirms: 0,
     /** Updates that carried several writer parts (one version over several data fragments). */
     mergedUpdates: 0,
+    /** Recoveries that settled by reading fragments from before a disproved version, by CMs gone. */
+    historyRollbacksRetired: 0,
   };
   private readonly pauses = new Pauses<string>(this.scheduler);
   /** The Raft members that hold the map (options.raft), or undefined under the log model. */
@@ -258,9 +260,20 @@ export class CmWorld {
     if (!node.up) return;
     this.raft?.crash(id);
     node.up = false;
+    this.stats.historyRollbacksRetired += node.cm?.stats.historyRollbacks ?? 0;
     node.cm = null;
     node.incarnation += 1;
     this.stats.crashes += 1;
+  }
+
+  /**
+   * Recoveries that settled only by reading fragments from their history, from before a version
+   * proved never acknowledged (recovery.ts), by every CM of the run.
+   */
+  historyRollbacks(): number {
+    let sum = this.stats.historyRollbacksRetired;
+    for (const node of this.nodes.values()) sum += node.cm?.stats.historyRollbacks ?? 0;
+    return sum;
   }
 
   /** Restarts a crashed node: it records its start in the map (a new epoch) before its CM serves. */

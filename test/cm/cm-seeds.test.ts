@@ -46,10 +46,12 @@ describe('cm: seeded random runs of RS(4,2) on six nodes in three regions (q = 5
     let acked = 0;
     let total = 0;
     let merged = 0;
+    let rollbacks = 0;
     for (let seed = 1; seed <= RS42_SEEDS; seed++) {
       const result = await runCmSeed({ seed, k: 4, m: 2, nodes: 6, regions: 3 });
       acked += result.writes.acked;
       merged += result.stats.mergedUpdates;
+      rollbacks += result.historyRollbacks;
       total += result.writes.acked + result.writes.unknown + result.writes.failed;
       if (result.violations.length > 0)
         failures.push(
@@ -59,6 +61,8 @@ describe('cm: seeded random runs of RS(4,2) on six nodes in three regions (q = 5
     expect(failures).to.deep.equal([]);
     // Updates of several data fragments at once, the shape that k > 2 makes harder, did happen.
     expect(merged, 'updates that carried several parts').to.be.greaterThan(RS42_SEEDS);
+    // And so did recoveries that only a second look from the fragments' histories settles.
+    expect(rollbacks, 'recoveries settled from before a disproved version').to.be.greaterThan(0);
     expect(acked / total, 'share of writes acknowledged under faults').to.be.greaterThan(0.8);
   });
 });
