@@ -4,7 +4,8 @@
  * messages gives MB/s one way; unary calls with 16 in flight, at the payload of each kind of
  * write, give the calls a second that the machine's gRPC can carry. The same calls sent on one
  * stream through Tessera's pipe (proto/pipe.ts), as nodes and the SDK send theirs, show what the
- * pipe saves against a unary call of its own, in the same run.
+ * pipe saves against a unary call of its own, in the same run. And the same calls as bare frames
+ * on a TCP socket (raw-frames.ts), the peer that shows what gRPC itself costs on this machine.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -14,6 +15,7 @@ import * as grpc from '@grpc/grpc-js';
 import { CHANNEL_OPTIONS } from '../../proto/load.js';
 import { PipeClient } from '../../proto/pipe.js';
 import { FLOOR_SERVICE } from './floor-service.js';
+import { RawFrameClient } from './raw-frames.js';
 
 /** What the floor measured. */
 export interface GrpcFloor {
@@ -27,6 +29,9 @@ export interface GrpcFloor {
   /** The same calls on the pipe: calls a second, and CPU ms a call, by payload bytes. */
   pipeCallsPerSecond: Map<number, number>;
   pipeCpuMsPerCall: Map<number, number | null>;
+  /** The same calls as bare frames on one TCP socket: calls a second, and CPU ms a call. */
+  rawCallsPerSecond: Map<number, number>;
+  rawCpuMsPerCall: Map<number, number | null>;
   inflight: number;
 }
 
@@ -47,9 +52,11 @@ export async function measureGrpcFloor(options: {
     { stdio: ['pipe', 'pipe', 'inherit'] },
   );
   options.onChild(child);
-  const address = `127.0.0.1:${await childPort(child)}`;
+  const ports = await childPorts(child);
+  const address = `127.0.0.1:${ports.port}`;
   const client = new grpc.Client(address, grpc.credentials.createInsecure(), CHANNEL_OPTIONS);
   const pipe = new PipeClient(address, CHANNEL_OPTIONS);
+  const raw = await RawFrameClient.open(ports.rawPort);
   try {
     const messageBytes = 64 << 10;
     await pushFor(client, messageBytes, WARMUP_MS);
@@ -63,11 +70,13 @@ export async function measureGrpcFloor(options: {
     });
     const unary = figures();
     const piped = figures();
+    const bare = figures();
     for (const payload of options.unaryPayloads) {
       const message = Buffer.alloc(payload, 0x5a);
       const ways: [typeof unary, () => Promise<void>][] = [
         [unary, () => unaryPut(client, message)],
         [piped, () => pipe.call(FLOOR_SERVICE.put, message, 10_000).then(() => undefined)],
+        [bare, () => raw.put(message)],
       ];
       for (const [figures, put] of ways) {
         await putFor(put, options.inflight, WARMUP_MS / 2);
@@ -90,9 +99,12 @@ export async function measureGrpcFloor(options: {
       unaryCpuMsPerCall: unary.cpuMsPerCall,
       pipeCallsPerSecond: piped.callsPerSecond,
       pipeCpuMsPerCall: piped.cpuMsPerCall,
+      rawCallsPerSecond: bare.callsPerSecond,
+      rawCpuMsPerCall: bare.cpuMsPerCall,
       inflight: options.inflight,
     };
   } finally {
+    raw.close();
     pipe.close();
     client.close();
     child.stdin?.end();
@@ -100,10 +112,10 @@ export async function measureGrpcFloor(options: {
   }
 }
 
-function childPort(child: ChildProcess): Promise<number> {
+function childPorts(child: ChildProcess): Promise<{ port: number; rawPort: number }> {
   return new Promise((resolve, reject) => {
     const lines = createInterface({ input: child.stdout! });
-    lines.once('line', (line) => resolve((JSON.parse(line) as { port: number }).port));
+    lines.once('line', (line) => resolve(JSON.parse(line) as { port: number; rawPort: number }));
     child.once('exit', (code) => reject(new Error(`the floor server exited (code ${code})`)));
   });
 }

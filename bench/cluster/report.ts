@@ -298,6 +298,16 @@ export function emitAll(rows: readonly Row[], floor: GrpcFloor, failure: Failure
     const pipeCpuMs = floor.pipeCpuMsPerCall.get(payload);
     if (pipeCpuMs !== null && pipeCpuMs !== undefined)
       line(`pipe: ${payload / 1024} KiB CPU per call`, pipeCpuMs, 'ms');
+    const bare = floor.rawCallsPerSecond.get(payload);
+    if (bare !== undefined)
+      line(
+        `peer: ${payload / 1024} KiB frames on a TCP socket, ${floor.inflight} in flight`,
+        bare,
+        'calls/s',
+      );
+    const rawCpuMs = floor.rawCpuMsPerCall.get(payload);
+    if (rawCpuMs !== null && rawCpuMs !== undefined)
+      line(`peer: ${payload / 1024} KiB frames on a TCP socket CPU per call`, rawCpuMs, 'ms');
   }
   for (const row of rows) {
     line(`${row.name} throughput`, mbps(row), 'MB/s');
