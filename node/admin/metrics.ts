@@ -140,7 +140,7 @@ export class NodeMetrics {
   });
   readonly historyRollbacks = new Counter({
     name: 'tessera_cm_history_rollbacks_total',
-    help: 'Recoveries that settled a stripe only by rolling data fragments back to their previous version from history, past an update proved never acknowledged that they held part of',
+    help: 'Recoveries that settled a stripe only on a second look, reading the fragments that held an update proved never acknowledged (data or parity) as their previous version from history',
     registers: [this.registry],
   });
   readonly degradedReads = new Gauge({

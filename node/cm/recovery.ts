@@ -128,8 +128,14 @@ async function settleStripe(
             : Promise.resolve(fragment),
         ),
       );
-      const rechecked = check(again);
-      if (rechecked.kind === 'settled') {
+      // Only a second look at the very fragments the first read: one that cannot be read again
+      // (its node went, its history cannot tell) ends it, and the stripe waits.
+      const rechecked = again.every((fragment, index) =>
+        held(fragments[index]!, index) ? fragment.view.read && !fragment.corrupt : true,
+      )
+        ? check(again)
+        : undefined;
+      if (rechecked?.kind === 'settled') {
         context.stats.historyRollbacks += 1;
         fragments = again;
         checked = {
@@ -450,8 +456,13 @@ function unread(index: number): FragmentState {
 }
 
 /**
- * Reads a whole fragment; steps a data fragment back over aborted versions (and over `passOver`,
- * versions proved never acknowledged); flags parity that reflects an aborted one.
+ * Reads a whole fragment. A fragment at a version recorded as aborted, or in `passOver` (versions
+ * proved never acknowledged, for a second look), is read as its newest earlier version that is
+ * neither, from its history (DESIGN.md: it holds its newest earlier version): a data fragment
+ * with that version's bytes, a parity with its bytes and the registry it was written with. So is
+ * a parity whose registry names such a version. Where history cannot tell (folded into a base,
+ * damaged, no registry), a data fragment counts as not read and a parity is kept as read and
+ * flagged as reflecting an abort (the check then never uses it).
  */
 async function readFragment(
   context: CmContext,
@@ -464,72 +475,33 @@ async function readFragment(
   const store = context.stores.store(node);
   const id = fragmentId(stripe, index);
   const { blockBytes, k, name } = stripe.volume;
+  const width = stripe.nodes.length;
   try {
     const read = await store.read(id, blockBytes, 0, blockBytes);
-    const aborted = (at: number, version: Version): boolean =>
-      isAborted(state, name, stripe.stripe, at, version);
     const passedOver = (at: number, version: Version): boolean =>
-      aborted(at, version) ||
+      isAborted(state, name, stripe.stripe, at, version) ||
       passOver.some((entry) => entry.index === at && sameVersion(entry.version, version));
-    // A version proved never acknowledged that this fragment holds: a data fragment's for its
-    // own index, a parity's for any (every update writes every parity).
-    const disproved = (version: Version): boolean =>
-      passOver.some(
-        (entry) => (index >= k || entry.index === index) && sameVersion(entry.version, version),
-      );
-    const skipped = (version: Version): boolean => aborted(index, version) || disproved(version);
-    const registryFlags = (registry: Version[]) => ({
-      registry,
-      reflectsAbort: registry.some((version, at) => passedOver(at, version)),
-    });
-    if (index >= k) {
-      // A parity never written names every fragment as never written (all zeros encode to zeros).
-      if (!read.registry && isZero(read.version)) read.registry = zeroRegistry(stripe);
-      const current: FragmentState = {
-        view: {
-          index,
-          read: true,
-          version: read.version,
-          registry: read.registry,
-          reflectsAbort:
-            aborted(index, read.version) ||
-            (read.registry ?? []).some((version, at) => aborted(at, version)),
-        },
-        bytes: read.bytes,
-        actual: read.version,
-        steppedBack: false,
-      };
-      if (!disproved(read.version)) return current;
-      // Read from before it, as the version it held then, with that version's registry (the
-      // design's "holds its newest earlier version"); kept as read when that is not known.
-      const earlier = earlierEntry(await store.history(id), read.version, skipped);
-      if (earlier && !earlier.registry) return current;
-      const version = earlier?.version ?? VERSION_ZERO;
-      return {
-        view: {
-          index,
-          read: true,
-          version,
-          ...registryFlags(earlier?.registry ?? zeroRegistry(stripe)),
-        },
-        bytes: earlier
-          ? await store.readVersion(id, blockBytes, version, 0, blockBytes)
-          : new Uint8Array(blockBytes),
-        actual: read.version,
-        steppedBack: true,
-      };
-    }
-    if (!skipped(read.version))
+    // A version this fragment must not be read at: passed over for its own index, or for a
+    // parity, for any index (every update writes every parity); or, for a parity, one whose
+    // registry names a passed-over version.
+    const skipped = (version: Version, registry: readonly Version[] | null | undefined): boolean =>
+      passedOver(index, version) ||
+      (index >= k &&
+        (passOver.some((entry) => sameVersion(entry.version, version)) ||
+          (registry ?? []).some((named, at) => passedOver(at, named))));
+    // A parity never written names every fragment as never written (all zeros encode to zeros).
+    if (index >= k && !read.registry && isZero(read.version)) read.registry = zeroRegistry(stripe);
+    if (!skipped(read.version, read.registry))
       return {
         view: {
           index,
           read: true,
           version: read.version,
-          // The registry of an update that wrote several data fragments (update.ts updateStripe).
+          // A parity's registry; a data fragment's when an update wrote several (updateStripe).
           ...(read.registry
             ? {
                 registry: read.registry,
-                reflectsAbort: read.registry.some((version, at) => aborted(at, version)),
+                reflectsAbort: read.registry.some((named, at) => passedOver(at, named)),
               }
             : {}),
         },
@@ -537,19 +509,41 @@ async function readFragment(
         actual: read.version,
         steppedBack: false,
       };
-    const earlier = earlierEntry(await store.history(id), read.version, skipped);
+    const earlier = earlierEntry(await store.history(id), read.version, (entry) =>
+      skipped(entry.version, entry.registry),
+    );
+    const unknown = (): FragmentState =>
+      index < k
+        ? unread(index)
+        : {
+            view: {
+              index,
+              read: true,
+              version: read.version,
+              registry: read.registry,
+              reflectsAbort: true,
+            },
+            bytes: read.bytes,
+            actual: read.version,
+            steppedBack: false,
+          };
+    if (earlier === 'unknown') return unknown();
+    const registry =
+      earlier?.registry ?? (index >= k && !earlier ? zeroRegistry(stripe) : undefined);
+    if (index >= k && registry?.length !== width) return unknown();
     const version = earlier?.version ?? VERSION_ZERO;
-    const bytes = earlier
-      ? await store.readVersion(id, blockBytes, version, 0, blockBytes)
-      : new Uint8Array(blockBytes);
     return {
       view: {
         index,
         read: true,
         version,
-        ...(earlier?.registry ? registryFlags(earlier.registry) : {}),
+        ...(registry
+          ? { registry, reflectsAbort: registry.some((named, at) => passedOver(at, named)) }
+          : {}),
       },
-      bytes,
+      bytes: earlier
+        ? await store.readVersion(id, blockBytes, version, 0, blockBytes)
+        : new Uint8Array(blockBytes),
       actual: read.version,
       steppedBack: true,
     };
@@ -567,21 +561,27 @@ async function readFragment(
   }
 }
 
-/** The newest entry of `history` below `below` that `skip` does not pass over; null for none. */
+/**
+ * The newest entry of `history` below `below` that `skip` does not pass over: null when there is
+ * none and the fragment was never written before; 'unknown' when the walk meets a version whose
+ * record cannot tell (a damaged one, or the base that folded older ones: nothing below it is kept).
+ */
 function earlierEntry(
   history: readonly HistoryEntry[],
   below: Version,
-  skip: (version: Version) => boolean,
-): HistoryEntry | null {
-  let best: HistoryEntry | null = null;
-  for (const entry of history)
-    if (
-      compareVersions(entry.version, below) < 0 &&
-      !skip(entry.version) &&
-      (!best || compareVersions(entry.version, best.version) > 0)
-    )
-      best = entry;
-  return best;
+  skip: (entry: HistoryEntry) => boolean,
+): HistoryEntry | null | 'unknown' {
+  const older = history
+    .filter((entry) => compareVersions(entry.version, below) < 0)
+    .sort((a, b) => compareVersions(b.version, a.version));
+  for (const entry of older) {
+    if (entry.kind === 'damaged') return 'unknown';
+    if (!skip(entry)) return entry;
+    if (entry.kind === 'base') return 'unknown';
+  }
+  return history.some((entry) => entry.kind === 'base' || entry.kind === 'damaged')
+    ? 'unknown'
+    : null;
 }
 
 const VERSION_ZERO: Version = { epoch: 0, seq: 0 };

@@ -242,6 +242,7 @@ export function checkStripe(input: StripeCheckInput): StripeDecision {
     const sameData = candidates.filter(
       (view) =>
         !sameVersion(view.version!, newest.version!) &&
+        view.registry?.length === k + m &&
         named.slice(0, k).every((version, index) => sameVersion(version, view.registry![index]!)),
     );
     exact = [...partitionData, ...partitionParities].map((view) => view.index);

@@ -12,7 +12,7 @@ import type { StampedWrite } from '../store/store-requests.js';
 import type { RecordKind } from '../store/store-codec.js';
 import { VERSION_ZERO, type Version } from '../store/version.js';
 import { FragmentClient } from './fragment-client.js';
-import { versionMessage, writer } from './fragment-messages.js';
+import { version, versionMessage, writer } from './fragment-messages.js';
 
 function fromMessage(message: Version__Output | null | undefined): Version {
   return message ? { epoch: message.epoch, seq: Number(message.seq) } : VERSION_ZERO;
@@ -118,7 +118,16 @@ export function remoteStore(client: FragmentClient): StorePort {
         ...(entry.alsoWriters.length > 0
           ? { alsoWriters: entry.alsoWriters.map((also) => writer(also, 'alsoWriters')) }
           : {}),
-        ...(entry.registry.length > 0 ? { registry: entry.registry.map(fromMessage) } : {}),
+        ...(entry.registry.length > 0
+          ? {
+              registry: entry.registry.map((named, at) =>
+                version(
+                  named,
+                  `history entry ${entry.version?.epoch ?? '?'}.${entry.version?.seq ?? '?'} registry[${at}]`,
+                ),
+              ),
+            }
+          : {}),
         eventTimeMs: Number(entry.eventTimeMs),
       }));
     },

@@ -908,6 +908,77 @@ describe('cm scenarios', function () {
     await expectAllInvariants(k);
   });
 
+  it('RS(4,2): the same, with the owner crashed between recording the later update aborted and the repair: the next owner still rolls the acknowledged one forward from the parities', async () => {
+    // Found in review: once V is recorded aborted, the parities at V reflect an abort. Counted as
+    // not read, they hid U, and data fragment 0 (under its node's mark, so read but never
+    // evidence) let the next owner settle from the data without U. A parity that reflects an
+    // abort is now read as its newest earlier version that does not (DESIGN.md's rule).
+    const k = await kit(23, RS42);
+    let stripe = 0;
+    let owner = '';
+    let down = '';
+    let u!: WriteRecord;
+    await steps([
+      [
+        "pick a stripe that keeps its owner when data fragment 0's node is out",
+        () => {
+          stripe = k.findStripe(
+            (who, nodes, at) => nodes[0] !== who && k.ownerWithout(at, nodes[0]!) === who,
+          );
+          owner = k.ownerOf(stripe);
+          down = k.nodesOf(stripe)[0]!;
+        },
+      ],
+      [
+        "data fragment 0's node is down; U writes block 0, held by the parities alone",
+        async () => {
+          k.world.crash(down);
+          await k.declare(down, 'down');
+          u = await k.write('w0', 1, k.block(stripe, 0), { attemptsMax: 3 });
+          expect(u.outcome).to.equal('acked');
+        },
+      ],
+      [
+        'V writes blocks 1 to 3 in one update, which data fragments 1 and 2 lose',
+        async () => {
+          for (const index of [1, 2])
+            k.onCall(
+              (call) =>
+                call.from === owner && call.kind === 'writeData' && call.fragment?.index === index,
+            );
+          const from = k.block(stripe, 1);
+          const x = await k.write('w1', 1, { cell: from.cell, cells: 3 * from.cells });
+          expect(x.outcome).to.equal('unknown');
+        },
+      ],
+      [
+        'the node comes back; the owner records V aborted and crashes at its first repair write',
+        async () => {
+          const repair = k.onCall(
+            (call) => call.from === owner && call.kind === 'writeWhole',
+            () => k.world.crash(owner),
+          );
+          k.world.restart(down);
+          await k.declare(down, 'up');
+          await k.readOnce(k.block(stripe, 0));
+          expect(repair.happened(), 'the repair began').to.equal(true);
+          expect(
+            k.world.map.current.aborts.filter((abort) => abort.stripe === stripe),
+            'V recorded aborted',
+          ).to.have.length.greaterThan(0);
+        },
+      ],
+      [
+        'the owner is declared down: the next owner reads block 0 as U',
+        async () => {
+          await k.declare(owner, 'down');
+          expect(new Set(await k.read(k.block(stripe, 0)))).to.deep.equal(new Set([u.id]));
+        },
+      ],
+    ]);
+    await expectAllInvariants(k);
+  });
+
   it('a retried write whose update the owner settled without, the abort recorded on the other parity alone, is applied again, not acknowledged from the parity that took it', async () => {
     // Seed 2393. X reached one parity, whose node was listed down, so the owner's recovery
     // decided without it and marked both parities, with the versions above recorded aborted;
