@@ -130,21 +130,38 @@ export async function confirmOwnership(
   return state;
 }
 
+/**
+ * Proposes the records of `stripe` whose outcome is unknown again, in order, until the map has
+ * answered each: one that applied late is then applied once more (each is idempotent), and one
+ * that had not is applied now, before the recovery reads anything. Throws as proposeStripeRecord.
+ */
+export async function settleRecordsInDoubt(context: CmContext, stripe: OwnedStripe): Promise<void> {
+  for (const command of [...stripe.recordsInDoubt])
+    await proposeStripeRecord(context, stripe, command, false);
+}
+
 /** Proposes a stripe record (mark, clear, abort); a refusal of the ownership check loses the stripe. */
 export async function proposeStripeRecord(
   context: CmContext,
+  stripe: OwnedStripe,
   command: ClusterCommand,
   applied: boolean,
 ): Promise<void> {
+  // A record whose outcome is unknown may still apply, late: the stripe keeps it to propose it
+  // again first thing in its next recovery (a layout has its own way: layoutInDoubt).
+  const doubts = command.type === 'set_layout' ? null : stripe.recordsInDoubt;
   let result;
   try {
     result = await context.map.propose(command);
   } catch (error) {
+    if (doubts && !doubts.includes(command)) doubts.push(command);
     throw new OwnershipLost(
       applied,
       `the cluster map did not take ${command.type}: ${error instanceof Error ? error.message : String(error)}`,
     );
   }
+  const at = doubts?.indexOf(command) ?? -1;
+  if (at >= 0) doubts!.splice(at, 1);
   if (!result.ok) {
     if (result.code === 'MARK_CHANGED') return;
     throw new OwnershipLost(applied, `${command.type} refused: ${result.code} ${result.message}`);

@@ -74,6 +74,7 @@ export async function proposeLayout(
   try {
     await proposeStripeRecord(
       context,
+      stripe,
       {
         type: 'set_layout',
         proposer: context.nodeId,

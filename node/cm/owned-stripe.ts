@@ -4,7 +4,12 @@
  * as it owns the stripe without a break, never below the epoch of its own start).
  */
 import { cmSetOf, owner, stripeKey } from '../../placement/index.js';
-import type { ClusterMapState, EpochRecord, VolumeRecord } from '../cluster/cluster-map-types.js';
+import type {
+  ClusterCommand,
+  ClusterMapState,
+  EpochRecord,
+  VolumeRecord,
+} from '../cluster/cluster-map-types.js';
 import { topologyOf } from '../cluster/cluster-map.js';
 import { fragmentLocations, placeStripe } from '../cluster/stripe-records.js';
 import { compareVersions, VERSION_ZERO, type Version } from '../store/version.js';
@@ -58,6 +63,12 @@ export interface OwnedStripe {
    * locations with a newer stamp first, which refuses it if it comes late.
    */
   layoutInDoubt: boolean;
+  /**
+   * Stripe records (marks, clears, aborts) whose proposal's outcome is unknown: each may still
+   * apply, late. The next recovery proposes them again, in order, before it reads the map, so
+   * that it never decides without what an earlier attempt recorded (seed 6784 of RS(4,2)).
+   */
+  recordsInDoubt: ClusterCommand[];
   /** The highest seq issued in `ownershipEpoch` (unknown and aborted ones included). */
   seqIssued: number;
   /** The newest settled version of the stripe, sent on with every stamped write. */
@@ -161,6 +172,7 @@ export function newOwnedStripe(
     downMisses: new Set(),
     nodeCheck: false,
     layoutInDoubt: false,
+    recordsInDoubt: [],
     seqIssued: 0,
     settled: VERSION_ZERO,
     lastEventTimeMs: 0,

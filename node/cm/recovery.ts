@@ -15,6 +15,7 @@ import {
   confirmOwnership,
   OwnershipLost,
   proposeStripeRecord,
+  settleRecordsInDoubt,
   ViewWrong,
   type CmContext,
 } from './cm-context.js';
@@ -75,6 +76,9 @@ async function settleStripe(
 ): Promise<void> {
   const { k, m, writeQuorum } = stripe.volume;
   context.stats.recoveries += 1;
+  // First what an earlier attempt proposed without learning the outcome: applied late, after
+  // this recovery decided, a mark's aborts could undo what it keeps (seed 6784 of RS(4,2)).
+  await settleRecordsInDoubt(context, stripe);
   if (options.rewriteParity)
     for (let index = 0; index < k; index++) context.cache.delete(blockKey(stripe, index));
   const fenced = await fenceStores(context, stripe);
@@ -237,6 +241,7 @@ async function settleStripe(
     // data fragments they named) before the repair's first write, so no history serves them.
     await proposeStripeRecord(
       context,
+      stripe,
       {
         type: 'record_aborts',
         proposer: context.nodeId,
@@ -365,6 +370,7 @@ async function clearNodeMarks(
   for (const mark of marks)
     await proposeStripeRecord(
       context,
+      stripe,
       {
         type: 'clear_node_mark',
         proposer: context.nodeId,
@@ -389,6 +395,7 @@ async function clearMarks(
     if (!mark) continue;
     await proposeStripeRecord(
       context,
+      stripe,
       {
         type: 'clear_mark',
         proposer: context.nodeId,

@@ -398,6 +398,7 @@ export async function markStale(
 ): Promise<void> {
   await proposeStripeRecord(
     context,
+    stripe,
     {
       type: 'mark_stale',
       proposer: context.nodeId,

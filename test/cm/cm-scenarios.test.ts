@@ -979,6 +979,63 @@ describe('cm scenarios', function () {
     await expectAllInvariants(k);
   });
 
+  it("a recovery's mark that timed out and applies late is proposed again by the next recovery first, so that the next one never keeps a version the mark aborts", async () => {
+    // Seed 6784 of RS(4,2). An update X reached its data fragment alone. Cut off from it, the
+    // owner's recovery marked it with the versions above recorded aborted; the proposal timed
+    // out. The next recovery read everything and rolled X forward, and X's retry was
+    // acknowledged. Then the mark applied, late: X was aborted on its data fragment, and lost.
+    const k = await kit(24);
+    let stripe = 0;
+    let owner = '';
+    let x!: WriteRecord;
+    await steps([
+      [
+        'pick a stripe whose owner holds no fragment; w0 writes block 0',
+        async () => {
+          stripe = k.findStripe((who, nodes) => !nodes.includes(who));
+          owner = k.ownerOf(stripe);
+          expect((await k.write('w0', 1, k.block(stripe, 0))).outcome).to.equal('acked');
+        },
+      ],
+      [
+        'X writes block 0 again, and both parities lose it: only data fragment 0 takes it',
+        async () => {
+          for (const index of [2, 3])
+            k.onCall(
+              (call) =>
+                call.from === owner &&
+                call.kind === 'applyParity' &&
+                call.fragment?.index === index,
+            );
+          x = await k.write('w1', 1, k.block(stripe, 0));
+          expect(x.outcome).to.equal('unknown');
+        },
+      ],
+      [
+        "cut off from data fragment 0, the owner's recovery marks it, and its proposal arrives after the owner gave up on it",
+        async () => {
+          const holder = k.nodesOf(stripe)[0]!;
+          k.world.cut(owner, holder);
+          k.world.cut(holder, owner);
+          const late = k.hold((call) => call.from === owner && call.kind === 'mark_stale', 1500);
+          expect(await k.readOnce(k.block(stripe, 1))).to.equal(null);
+          expect(late.happened(), 'the mark was proposed').to.equal(true);
+          k.world.healAll();
+        },
+      ],
+      [
+        'X is retried; once the late mark has applied, block 0 reads as X',
+        async () => {
+          x = await k.write('w1', 1, k.block(stripe, 0), { again: x, attemptsMax: 5 });
+          expect(x.outcome).to.equal('acked');
+          await k.world.runUntil(k.world.scheduler.nowMs + 2000);
+          expect(new Set(await k.read(k.block(stripe, 0)))).to.deep.equal(new Set([x.id]));
+        },
+      ],
+    ]);
+    await expectAllInvariants(k);
+  });
+
   it('a retried write whose update the owner settled without, the abort recorded on the other parity alone, is applied again, not acknowledged from the parity that took it', async () => {
     // Seed 2393. X reached one parity, whose node was listed down, so the owner's recovery
     // decided without it and marked both parities, with the versions above recorded aborted;
