@@ -109,54 +109,8 @@ async function settleStripe(
     });
   let checked = check(fragments);
   if (checked.kind === 'wait' && checked.disproved) {
-    // Fragments that hold a version the check proved never acknowledged are read again from
-    // their history, from before it, as if it were aborted, and the stripe checked again: a
-    // data fragment may hold part of it (seeds 254 and 1700 of RS(4,2)), and a parity's earlier
-    // version may be the only holder of an acknowledged update that a fragment missed (seed 1909
-    // of RS(4,2)). Nothing is recorded unless that settles: recorded aborted, such parities
-    // could not be read before a fragment that missed an acknowledged update comes back to roll
-    // it forward (seed 208), and waiting keeps them.
-    const disproved = checked.disproved;
-    const held = (fragment: FragmentState, index: number): boolean =>
-      fragment.view.read &&
-      disproved.some(
-        (entry) =>
-          (index >= k || entry.index === index) &&
-          sameVersion(entry.version, fragment.view.version!),
-      );
-    if (fragments.some(held)) {
-      const again = await Promise.all(
-        fragments.map((fragment, index) =>
-          held(fragment, index)
-            ? readAtLocation(context, stripe, state, index, fragment.node ?? null, disproved)
-            : Promise.resolve(fragment),
-        ),
-      );
-      // Only a second look at the very fragments the first read: one that cannot be read again
-      // (its node went, its history cannot tell) ends it, and the stripe waits.
-      const rechecked = again.every((fragment, index) =>
-        held(fragments[index]!, index) ? fragment.view.read && !fragment.corrupt : true,
-      )
-        ? check(again)
-        : undefined;
-      if (rechecked?.kind === 'settled') {
-        context.stats.historyRollbacks += 1;
-        fragments = again;
-        checked = {
-          ...rechecked,
-          disproved: [
-            ...rechecked.disproved,
-            ...disproved.filter(
-              (entry) =>
-                !rechecked.disproved.some(
-                  (known) =>
-                    known.index === entry.index && sameVersion(known.version, entry.version),
-                ),
-            ),
-          ],
-        };
-      }
-    }
+    const second = await secondLook(context, stripe, state, fragments, checked.disproved, check);
+    if (second) ({ fragments, checked } = second);
   }
   if (checked.kind === 'wait') {
     stripe.recovered = false;
@@ -442,6 +396,60 @@ async function fenceStores(context: CmContext, stripe: OwnedStripe): Promise<(st
     }),
   );
   return stripe.sources.map((node) => (node !== null && fenced.has(node) ? node : null));
+}
+
+/**
+ * The second look of a stripe that must wait: every fragment that holds a version the check
+ * proved never acknowledged (`disproved`) is read again from its history, from before it, as if
+ * it were aborted, and the stripe checked again. A data fragment may hold part of such an update
+ * (seeds 254 and 1700 of RS(4,2)); a parity's earlier version may be the only holder of an
+ * acknowledged update that a fragment missed (seed 1909). Resolves with the fragments so read
+ * and the decision, its disproved versions recorded aborted by the caller, when it settles;
+ * with undefined, recording nothing, otherwise (seed 208: a version recorded aborted on a guess
+ * left a stripe waiting for ever), and when a fragment cannot be read again (a fragment that
+ * may have missed updates unmarked would then be taken as read).
+ */
+async function secondLook(
+  context: CmContext,
+  stripe: OwnedStripe,
+  state: Readonly<ClusterMapState>,
+  fragments: FragmentState[],
+  disproved: readonly { index: number; version: Version }[],
+  check: (read: readonly FragmentState[]) => StripeDecision,
+): Promise<{ fragments: FragmentState[]; checked: StripeDecision } | undefined> {
+  const { k } = stripe.volume;
+  const held = (fragment: FragmentState, index: number): boolean =>
+    fragment.view.read &&
+    disproved.some(
+      (entry) =>
+        (index >= k || entry.index === index) && sameVersion(entry.version, fragment.view.version!),
+    );
+  if (!fragments.some(held)) return undefined;
+  const again = await Promise.all(
+    fragments.map((fragment, index) =>
+      held(fragment, index)
+        ? readAtLocation(context, stripe, state, index, fragment.node ?? null, disproved)
+        : Promise.resolve(fragment),
+    ),
+  );
+  const readAgain = again.every(
+    (fragment, index) =>
+      !held(fragments[index]!, index) || (fragment.view.read && !fragment.corrupt),
+  );
+  const checked = readAgain ? check(again) : undefined;
+  if (checked?.kind !== 'settled') return undefined;
+  context.stats.historyRollbacks += 1;
+  const known = (entry: { index: number; version: Version }): boolean =>
+    checked.disproved.some(
+      (other) => other.index === entry.index && sameVersion(other.version, entry.version),
+    );
+  return {
+    fragments: again,
+    checked: {
+      ...checked,
+      disproved: [...checked.disproved, ...disproved.filter((e) => !known(e))],
+    },
+  };
 }
 
 /** Reads fragment `index` at its location, if that store acknowledged the fence. */
