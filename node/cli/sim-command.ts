@@ -92,38 +92,13 @@ export function registerSim(parser: Argv): Argv {
               describe:
                 'answer reads under the leader lease; processes are paused where clocks would jump',
             })
-            .option('k', {
-              type: 'number',
-              default: CM_DEFAULTS.k,
-              describe: 'data fragments per stripe',
-            })
-            .option('m', {
-              type: 'number',
-              default: CM_DEFAULTS.m,
-              describe: 'parity fragments per stripe',
-            })
-            .option('nodes', {
-              type: 'number',
-              default: CM_DEFAULTS.nodes,
-              describe: 'storage nodes (at least k + m)',
-            })
-            .option('regions', {
-              type: 'number',
-              default: CM_DEFAULTS.regions,
-              describe: 'regions the nodes are spread over, round robin',
-            })
-            .option('write-quorum', {
-              type: 'number',
-              describe:
-                'fragments an update must reach before it is acknowledged (k to k + m; default k + 1)',
-            })
             .option('verbose', {
               type: 'boolean',
               default: false,
               describe: 'print one line per seed',
             })
             .conflicts('seed', 'seeds')
-            .check((argv) => checkSeedArguments(argv) && checkCodeArguments(argv)),
+            .check((argv) => checkSeedArguments(argv)),
         (argv) => {
           const [first, last] =
             argv.seeds !== undefined
