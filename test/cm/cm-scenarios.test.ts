@@ -843,60 +843,23 @@ describe('cm scenarios', function () {
     // fragment 0, which lacks it: the stripe waited for ever. The owner now reads the parities
     // (and data fragment 3) from before V, and U's partition rebuilds data fragment 0.
     const k = await kit(23, RS42);
-    let stripe = 0;
-    let owner = '';
-    let down = '';
-    let u!: WriteRecord;
-    let x!: WriteRecord;
+    let held!: ParityHeld;
     await steps([
       [
-        "pick a stripe that keeps its owner when data fragment 0's node is out",
-        () => {
-          stripe = k.findStripe(
-            (who, nodes, at) => nodes[0] !== who && k.ownerWithout(at, nodes[0]!) === who,
-          );
-          owner = k.ownerOf(stripe);
-          down = k.nodesOf(stripe)[0]!;
-        },
-      ],
-      [
-        "data fragment 0's node crashes and is declared down",
+        "with data fragment 0's node down, U writes block 0; V writes blocks 1 to 3, which data fragments 1 and 2 lose",
         async () => {
-          k.world.crash(down);
-          await k.declare(down, 'down');
-          expect(k.ownerOf(stripe)).to.equal(owner);
-        },
-      ],
-      [
-        'U writes block 0: acknowledged by the five others, no mark; only the parities hold it',
-        async () => {
-          u = await k.write('w0', 1, k.block(stripe, 0), { attemptsMax: 3 });
-          expect(u.outcome).to.equal('acked');
-        },
-      ],
-      [
-        'V writes blocks 1 to 3 in one update, which data fragments 1 and 2 lose',
-        async () => {
-          k.onCall(
-            (call) =>
-              call.from === owner && call.kind === 'writeData' && call.fragment?.index === 1,
-          );
-          k.onCall(
-            (call) =>
-              call.from === owner && call.kind === 'writeData' && call.fragment?.index === 2,
-          );
-          const from = k.block(stripe, 1);
-          x = await k.write('w1', 1, { cell: from.cell, cells: 3 * from.cells });
-          expect(x.outcome).to.equal('unknown');
+          held = await parityHeldUpdate(k);
         },
       ],
       [
         'the node restarts without U and is declared up: block 0 reads as U, block 3 as before V',
         async () => {
-          k.world.restart(down);
-          await k.declare(down, 'up');
-          expect(new Set(await k.read(k.block(stripe, 0)))).to.deep.equal(new Set([u.id]));
-          expect(new Set(await k.read(k.block(stripe, 3)))).to.deep.equal(new Set([0]));
+          k.world.restart(held.down);
+          await k.declare(held.down, 'up');
+          expect(new Set(await k.read(k.block(held.stripe, 0)))).to.deep.equal(
+            new Set([held.u.id]),
+          );
+          expect(new Set(await k.read(k.block(held.stripe, 3)))).to.deep.equal(new Set([0]));
           const rollbacks = [...k.world.nodes.values()].reduce(
             (sum, node) => sum + (node.cm?.stats.historyRollbacks ?? 0),
             0,
@@ -914,56 +877,27 @@ describe('cm scenarios', function () {
     // evidence) let the next owner settle from the data without U. A parity that reflects an
     // abort is now read as its newest earlier version that does not (DESIGN.md's rule).
     const k = await kit(23, RS42);
-    let stripe = 0;
-    let owner = '';
-    let down = '';
-    let u!: WriteRecord;
+    let held!: ParityHeld;
     await steps([
       [
-        "pick a stripe that keeps its owner when data fragment 0's node is out",
-        () => {
-          stripe = k.findStripe(
-            (who, nodes, at) => nodes[0] !== who && k.ownerWithout(at, nodes[0]!) === who,
-          );
-          owner = k.ownerOf(stripe);
-          down = k.nodesOf(stripe)[0]!;
-        },
-      ],
-      [
-        "data fragment 0's node is down; U writes block 0, held by the parities alone",
+        "with data fragment 0's node down, U writes block 0; V writes blocks 1 to 3, which data fragments 1 and 2 lose",
         async () => {
-          k.world.crash(down);
-          await k.declare(down, 'down');
-          u = await k.write('w0', 1, k.block(stripe, 0), { attemptsMax: 3 });
-          expect(u.outcome).to.equal('acked');
-        },
-      ],
-      [
-        'V writes blocks 1 to 3 in one update, which data fragments 1 and 2 lose',
-        async () => {
-          for (const index of [1, 2])
-            k.onCall(
-              (call) =>
-                call.from === owner && call.kind === 'writeData' && call.fragment?.index === index,
-            );
-          const from = k.block(stripe, 1);
-          const x = await k.write('w1', 1, { cell: from.cell, cells: 3 * from.cells });
-          expect(x.outcome).to.equal('unknown');
+          held = await parityHeldUpdate(k);
         },
       ],
       [
         'the node comes back; the owner records V aborted and crashes at its first repair write',
         async () => {
           const repair = k.onCall(
-            (call) => call.from === owner && call.kind === 'writeWhole',
-            () => k.world.crash(owner),
+            (call) => call.from === held.owner && call.kind === 'writeWhole',
+            () => k.world.crash(held.owner),
           );
-          k.world.restart(down);
-          await k.declare(down, 'up');
-          await k.readOnce(k.block(stripe, 0));
+          k.world.restart(held.down);
+          await k.declare(held.down, 'up');
+          await k.readOnce(k.block(held.stripe, 0));
           expect(repair.happened(), 'the repair began').to.equal(true);
           expect(
-            k.world.map.current.aborts.filter((abort) => abort.stripe === stripe),
+            k.world.map.current.aborts.filter((abort) => abort.stripe === held.stripe),
             'V recorded aborted',
           ).to.have.length.greaterThan(0);
         },
@@ -971,8 +905,10 @@ describe('cm scenarios', function () {
       [
         'the owner is declared down: the next owner reads block 0 as U',
         async () => {
-          await k.declare(owner, 'down');
-          expect(new Set(await k.read(k.block(stripe, 0)))).to.deep.equal(new Set([u.id]));
+          await k.declare(held.owner, 'down');
+          expect(new Set(await k.read(k.block(held.stripe, 0)))).to.deep.equal(
+            new Set([held.u.id]),
+          );
         },
       ],
     ]);
@@ -1535,6 +1471,41 @@ async function stampsOf(
   return history.filter(
     (entry) => entry.writer?.writerId === writerId && entry.writer.writerSeq === writerSeq,
   ).length;
+}
+
+/** What parityHeldUpdate left: the stripe, its owner, the node that is down, and U. */
+interface ParityHeld {
+  stripe: number;
+  owner: string;
+  down: string;
+  u: WriteRecord;
+}
+
+/**
+ * RS(4,2): on a stripe that keeps its owner while data fragment 0's node is out, that node
+ * crashes and is declared down; U writes block 0, acknowledged by the five others with no mark,
+ * so the parities alone hold it; V writes blocks 1 to 3 in one update, which data fragments 1 and
+ * 2 lose: data fragment 3 and both parities take it, and its outcome is unknown.
+ */
+async function parityHeldUpdate(k: Kit): Promise<ParityHeld> {
+  const stripe = k.findStripe(
+    (who, nodes, at) => nodes[0] !== who && k.ownerWithout(at, nodes[0]!) === who,
+  );
+  const owner = k.ownerOf(stripe);
+  const down = k.nodesOf(stripe)[0]!;
+  k.world.crash(down);
+  await k.declare(down, 'down');
+  expect(k.ownerOf(stripe), 'the owner with the node down').to.equal(owner);
+  const u = await k.write('w0', 1, k.block(stripe, 0), { attemptsMax: 3 });
+  expect(u.outcome, 'U').to.equal('acked');
+  for (const index of [1, 2])
+    k.onCall(
+      (call) => call.from === owner && call.kind === 'writeData' && call.fragment?.index === index,
+    );
+  const from = k.block(stripe, 1);
+  const v = await k.write('w1', 1, { cell: from.cell, cells: 3 * from.cells });
+  expect(v.outcome, 'V').to.equal('unknown');
+  return { stripe, owner, down, u };
 }
 
 /** What the retry-after-failover scenarios share between their steps. */
