@@ -494,10 +494,7 @@ describe('cm scenarios', function () {
         'w1 writes X: the data write and the second parity are lost, the first parity takes it',
         async () => {
           k.onCall((call) => call.from === owner && call.kind === 'writeData');
-          k.onCall(
-            (call) =>
-              call.from === owner && call.kind === 'applyParity' && call.fragment?.index === 3,
-          );
+          k.lose(owner, 'applyParity', 3);
           x = await k.write('w1', 1, k.block(stripe, 0));
           expect(x.outcome).to.equal('unknown');
         },
@@ -726,14 +723,8 @@ describe('cm scenarios', function () {
       [
         'X writes blocks 1 to 3 in one update, which data fragments 1 and 3 lose: only data fragment 2 and parity 5 take it',
         async () => {
-          k.onCall(
-            (call) =>
-              call.from === owner && call.kind === 'writeData' && call.fragment?.index === 1,
-          );
-          k.onCall(
-            (call) =>
-              call.from === owner && call.kind === 'writeData' && call.fragment?.index === 3,
-          );
+          k.lose(owner, 'writeData', 1);
+          k.lose(owner, 'writeData', 3);
           const from = k.block(stripe, 1);
           x = await k.write('w1', 1, { cell: from.cell, cells: 3 * from.cells });
           expect(x.outcome).to.equal('unknown');
@@ -806,14 +797,8 @@ describe('cm scenarios', function () {
       [
         'V writes all four blocks in one update, which data fragment 2 and parity 5 lose',
         async () => {
-          k.onCall(
-            (call) =>
-              call.from === owner && call.kind === 'writeData' && call.fragment?.index === 2,
-          );
-          k.onCall(
-            (call) =>
-              call.from === owner && call.kind === 'applyParity' && call.fragment?.index === 5,
-          );
+          k.lose(owner, 'writeData', 2);
+          k.lose(owner, 'applyParity', 5);
           const from = k.block(stripe, 0);
           v = await k.write('w1', 1, { cell: from.cell, cells: 4 * from.cells });
           expect(v.outcome).to.equal('unknown');
@@ -1012,14 +997,8 @@ describe('cm scenarios', function () {
       [
         'w1 writes X to block 1: its data write and parity 2 are lost, parity 3 takes it',
         async () => {
-          k.onCall(
-            (call) =>
-              call.from === owner && call.kind === 'writeData' && call.fragment?.index === 1,
-          );
-          k.onCall(
-            (call) =>
-              call.from === owner && call.kind === 'applyParity' && call.fragment?.index === 2,
-          );
+          k.lose(owner, 'writeData', 1);
+          k.lose(owner, 'applyParity', 2);
           x = await k.write('w1', 1, k.block(stripe, 1));
           expect(x.outcome).to.equal('unknown');
         },
@@ -1498,10 +1477,7 @@ async function parityHeldUpdate(k: Kit): Promise<ParityHeld> {
   expect(k.ownerOf(stripe), 'the owner with the node down').to.equal(owner);
   const u = await k.write('w0', 1, k.block(stripe, 0), { attemptsMax: 3 });
   expect(u.outcome, 'U').to.equal('acked');
-  for (const index of [1, 2])
-    k.onCall(
-      (call) => call.from === owner && call.kind === 'writeData' && call.fragment?.index === index,
-    );
+  for (const index of [1, 2]) k.lose(owner, 'writeData', index);
   const from = k.block(stripe, 1);
   const v = await k.write('w1', 1, { cell: from.cell, cells: 3 * from.cells });
   expect(v.outcome, 'V').to.equal('unknown');

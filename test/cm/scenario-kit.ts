@@ -44,6 +44,8 @@ export interface Kit {
     act?: (call: CallInfo) => void,
     deliver?: boolean,
   ): { happened(): boolean };
+  /** Drops the first call of `kind` from `from` to fragment `index` of any stripe. */
+  lose(from: string, kind: string, index: number): void;
   /** Holds the first request that `match` picks for `holdMs` before it is delivered (late). */
   hold(match: (call: CallInfo) => boolean, holdMs: number): { happened(): boolean };
   /** A single read attempt; null when it was refused or failed. */
@@ -122,6 +124,11 @@ export async function kit(seed = 1, shape: Shape = { k: 2, m: 2, nodes: 5 }): Pr
         return deliver ? undefined : 'drop';
       });
       return { happened: () => happened };
+    },
+    lose(this: Kit, from: string, kind: string, index: number) {
+      this.onCall(
+        (call) => call.from === from && call.kind === kind && call.fragment?.index === index,
+      );
     },
     hold: (match, holdMs) => {
       let happened = false;
