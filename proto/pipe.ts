@@ -13,10 +13,19 @@
  *   UNAVAILABLE, as a broken connection fails unary calls.
  *
  * Only unary methods travel on a pipe; streaming methods stay streams of their own.
+ *
+ * A node also serves the same frames on a plain TCP socket (serveSocketPipe), each frame its
+ * serialized PipeFrame after its length: gRPC's HTTP/2 framing of a 64 KiB call costs about five
+ * times the CPU of the bare frame (bench:cluster's floor measures both). A PipeClient asks the
+ * node where (the Pipe service's Socket call, on gRPC) and uses the socket when there is one,
+ * the Open stream otherwise (a node that serves none, or TESSERA_PIPE_SOCKET=off on either side).
+ * The calls, their replies and their failures are the same on both.
  */
+import { connect, createServer, type Server as NetServer, type Socket } from 'node:net';
 import * as grpc from '@grpc/grpc-js';
 import type { PipeFrame, PipeFrame__Output } from './generated/tessera/v1/PipeFrame.js';
-import { pipeProto } from './load.js';
+import type { SocketReply__Output } from './generated/tessera/v1/SocketReply.js';
+import { MESSAGE_BYTES_MAX, pipeProto } from './load.js';
 
 type UnaryHandler = (
   call: grpc.ServerUnaryCall<unknown, unknown>,
@@ -34,6 +43,18 @@ export type ServiceEntry = readonly [grpc.ServiceDefinition, object];
 
 /** The pipes open on each server, to end them when it stops (stopPipes). */
 const openPipes = new WeakMap<grpc.Server, Set<ServedPipe>>();
+/** What each server's pipes dispatch to (addServices). */
+const serverRoutes = new WeakMap<grpc.Server, ReadonlyMap<string, Route>>();
+/** Each server's socket for pipes (serveSocketPipe), and the connections it took. */
+const servedSockets = new WeakMap<
+  grpc.Server,
+  { listener: NetServer; port: number; connections: Set<Socket> }
+>();
+
+/** Whether pipes may go on plain sockets here (TESSERA_PIPE_SOCKET=off keeps them on gRPC). */
+function socketsEnabled(): boolean {
+  return process.env.TESSERA_PIPE_SOCKET !== 'off';
+}
 
 /**
  * Adds every service to `server`, and the Pipe service that reaches their unary methods (a
@@ -55,12 +76,76 @@ export function addServices(server: grpc.Server, services: readonly ServiceEntry
   }
   const pipes = new Set<ServedPipe>();
   openPipes.set(server, pipes);
+  serverRoutes.set(server, routes);
   server.addService(pipeProto().tessera.v1.Pipe.service, {
     Open: (stream: grpc.ServerDuplexStream<PipeFrame__Output, PipeFrame>) => {
-      const pipe = new ServedPipe(stream, routes, () => pipes.delete(pipe));
+      const pipe = new ServedPipe(streamLink(stream), routes, () => pipes.delete(pipe));
       pipes.add(pipe);
+      stream.on('data', (frame: PipeFrame__Output) => pipe.serve(frame));
+      stream.on('end', () => pipe.stop());
+      stream.on('error', () => pipe.closed());
+      stream.on('close', () => pipe.closed());
     },
+    Socket: (
+      _call: grpc.ServerUnaryCall<unknown, unknown>,
+      callback: grpc.sendUnaryData<{ port: number }>,
+    ) => callback(null, { port: servedSockets.get(server)?.port ?? 0 }),
   });
+}
+
+/**
+ * Serves the pipes of `server` (addServices first) on a TCP socket too, on `host` at a port the
+ * OS picks, which the Pipe service's Socket call names; resolves with the port (0 when
+ * TESSERA_PIPE_SOCKET=off: none is served). stopPipes closes it, killPipes cuts its connections.
+ */
+export async function serveSocketPipe(server: grpc.Server, host: string): Promise<number> {
+  const routes = serverRoutes.get(server);
+  const pipes = openPipes.get(server);
+  if (!routes || !pipes) throw new Error('serveSocketPipe: call addServices on the server first');
+  if (!socketsEnabled()) return 0;
+  const served = servedSockets.get(server);
+  if (served && served.port > 0) return served.port;
+  const connections = new Set<Socket>();
+  const frames = framesOf(pipeProto().tessera.v1.Pipe.service.Open);
+  const listener = createServer((socket) => {
+    socket.setNoDelay(true);
+    connections.add(socket);
+    const pipe = new ServedPipe(
+      socketLink(socket, (frame) => frames.encodeReply(frame)),
+      routes,
+      () => pipes.delete(pipe),
+    );
+    pipes.add(pipe);
+    const splitter = new FrameSplitter(
+      (bytes) => {
+        let frame: PipeFrame__Output;
+        try {
+          frame = frames.decodeRequest(bytes);
+        } catch {
+          return void socket.destroy();
+        }
+        pipe.serve(frame);
+      },
+      () => socket.destroy(),
+    );
+    socket.on('data', (chunk: Buffer) => splitter.push(chunk));
+    socket.on('end', () => pipe.stop());
+    socket.on('error', () => socket.destroy());
+    socket.on('close', () => {
+      connections.delete(socket);
+      pipe.closed();
+    });
+  });
+  const port = await new Promise<number>((resolve, reject) => {
+    listener.once('error', reject);
+    listener.listen(0, unbracketed(host), () => {
+      listener.off('error', reject);
+      const address = listener.address();
+      resolve(typeof address === 'object' && address ? address.port : 0);
+    });
+  });
+  servedSockets.set(server, { listener, port, connections });
+  return port;
 }
 
 /**
@@ -69,32 +154,74 @@ export function addServices(server: grpc.Server, services: readonly ServiceEntry
  * otherwise stay open until the grace runs out.
  */
 export function stopPipes(server: grpc.Server): void {
+  const sockets = servedSockets.get(server);
+  if (sockets) {
+    sockets.listener.close();
+    sockets.port = 0;
+  }
   for (const pipe of openPipes.get(server) ?? []) pipe.stop();
 }
 
-/** The server side of one Open stream. */
+/** Cuts every socket connection of `server`'s pipes at once, as a forced shutdown cuts streams. */
+export function killPipes(server: grpc.Server): void {
+  const sockets = servedSockets.get(server);
+  if (!sockets) return;
+  sockets.listener.close();
+  sockets.port = 0;
+  for (const socket of sockets.connections) socket.destroy();
+}
+
+/** What a served pipe answers through: an Open stream or a socket. */
+interface ServedLink {
+  send(frame: PipeFrame): void;
+  /** Ends it once every call taken has answered. */
+  end(): void;
+  /** False once the other side is gone. */
+  open(): boolean;
+  peer(): string;
+}
+
+function streamLink(stream: grpc.ServerDuplexStream<PipeFrame__Output, PipeFrame>): ServedLink {
+  return {
+    send: (frame) => void stream.write(frame),
+    end: () => stream.end(),
+    open: () => !stream.cancelled,
+    peer: () => stream.getPeer(),
+  };
+}
+
+function socketLink(socket: Socket, encode: (frame: PipeFrame) => Buffer): ServedLink {
+  return {
+    send: (frame) => writeFramed(socket, encode(frame)),
+    end: () => socket.end(),
+    open: () => !socket.destroyed && socket.writable,
+    peer: () => `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`,
+  };
+}
+
+/** The server side of one pipe. */
 class ServedPipe {
   private inFlight = 0;
   private stopping = false;
   private ended = false;
 
   constructor(
-    private readonly stream: grpc.ServerDuplexStream<PipeFrame__Output, PipeFrame>,
+    private readonly link: ServedLink,
     private readonly routes: ReadonlyMap<string, Route>,
     private readonly onEnd: () => void,
-  ) {
-    stream.on('data', (frame: PipeFrame__Output) => this.serve(frame));
-    stream.on('end', () => this.stop());
-    stream.on('error', () => this.finish());
-    stream.on('close', () => this.finish());
-  }
+  ) {}
 
   stop(): void {
     this.stopping = true;
     if (this.inFlight === 0) this.finish(true);
   }
 
-  private serve(frame: PipeFrame__Output): void {
+  /** The other side is gone. */
+  closed(): void {
+    this.finish();
+  }
+
+  serve(frame: PipeFrame__Output): void {
     const fail = (status: grpc.status, details: string, metadata?: grpc.Metadata): void =>
       this.reply({ id: frame.id, status, details, metadata: metadataRecord(metadata) });
     if (this.stopping) return fail(grpc.status.UNAVAILABLE, 'the node is stopping');
@@ -115,7 +242,7 @@ class ServedPipe {
       request,
       metadata: new grpc.Metadata(),
       cancelled: false,
-      getPeer: () => this.stream.getPeer(),
+      getPeer: () => this.link.peer(),
       getDeadline: () =>
         frame.deadlineMs > 0 ? new Date(Date.now() + frame.deadlineMs) : Infinity,
     } as unknown as grpc.ServerUnaryCall<unknown, unknown>;
@@ -146,14 +273,14 @@ class ServedPipe {
   }
 
   private reply(frame: PipeFrame): void {
-    if (this.ended || this.stream.cancelled) return;
-    this.stream.write(frame);
+    if (this.ended || !this.link.open()) return;
+    this.link.send(frame);
   }
 
   private finish(end = false): void {
     if (this.ended) return;
     this.ended = true;
-    if (end && !this.stream.cancelled) this.stream.end();
+    if (end && this.link.open()) this.link.end();
     this.onEnd();
   }
 }
@@ -179,10 +306,21 @@ export interface PipeMethod<Request, Reply> {
   responseDeserialize: (bytes: Buffer) => Reply;
 }
 
-/** The client side: unary calls to one node on one Open stream. */
+/** How a client sends its frames: an Open stream or a socket. */
+interface ClientLink {
+  readonly kind: 'socket' | 'stream';
+  send(frame: PipeFrame): void;
+  close(): void;
+}
+
+/** The client side: unary calls to one node on one pipe (a socket, or an Open stream). */
 export class PipeClient {
   private readonly client: grpc.Client;
-  private stream: grpc.ClientDuplexStream<PipeFrame, PipeFrame__Output> | undefined;
+  private readonly host: string;
+  private link: ClientLink | undefined;
+  private connecting = false;
+  /** Frames sent while the link was being opened. */
+  private queued: PipeFrame[] = [];
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
   private closed = false;
@@ -193,6 +331,7 @@ export class PipeClient {
    */
   constructor(address: string, options: grpc.ChannelOptions, channelOf?: grpc.Client) {
     const Pipe = pipeProto().tessera.v1.Pipe;
+    this.host = unbracketed(address.slice(0, address.lastIndexOf(':')));
     this.client = new Pipe(address, grpc.credentials.createInsecure(), {
       ...options,
       ...(channelOf ? { channelOverride: channelOf.getChannel() } : {}),
@@ -201,7 +340,7 @@ export class PipeClient {
 
   /**
    * Calls `method` with `request`; resolves with its reply, or rejects with the ServiceError of
-   * its failure, DEADLINE_EXCEEDED after `deadlineMs`, or UNAVAILABLE when the stream breaks.
+   * its failure, DEADLINE_EXCEEDED after `deadlineMs`, or UNAVAILABLE when the pipe breaks.
    */
   call<Request, Reply>(
     method: PipeMethod<Request, Reply>,
@@ -232,30 +371,150 @@ export class PipeClient {
             }, deadlineMs)
           : undefined;
       this.pending.set(id, { resolve, reject, timer });
-      this.open().write({ id, method: method.path, body, deadlineMs: Math.max(0, deadlineMs) });
+      this.send({ id, method: method.path, body, deadlineMs: Math.max(0, deadlineMs) });
     }).then((body) => method.responseDeserialize(body));
   }
 
-  /** Ends the stream; calls in flight fail with CANCELLED. */
+  /** What the calls go on now: the node's socket, its Open stream, or nothing yet. */
+  get transport(): 'socket' | 'stream' | 'none' {
+    return this.link?.kind ?? 'none';
+  }
+
+  /** Ends the pipe; calls in flight fail with CANCELLED. */
   close(): void {
     this.closed = true;
     this.failAll(serviceError(grpc.status.CANCELLED, 'the pipe was closed'));
-    this.stream?.cancel();
-    this.stream = undefined;
+    this.link?.close();
+    this.link = undefined;
     this.client.close();
   }
 
-  private open(): grpc.ClientDuplexStream<PipeFrame, PipeFrame__Output> {
-    if (this.stream) return this.stream;
+  private send(frame: PipeFrame): void {
+    if (this.link) return this.link.send(frame);
+    this.queued.push(frame);
+    if (!this.connecting) void this.connect();
+  }
+
+  /** Opens the link: the node's socket if it names one and it answers, its Open stream if not. */
+  private async connect(): Promise<void> {
+    this.connecting = true;
+    let link: ClientLink;
+    try {
+      const port = socketsEnabled() ? await this.socketPort() : 0;
+      link =
+        port > 0 ? await this.openSocket(port).catch(() => this.openStream()) : this.openStream();
+    } catch (error) {
+      this.connecting = false;
+      const failure = error as grpc.ServiceError;
+      return this.failAll(
+        serviceError(
+          grpc.status.UNAVAILABLE,
+          `the pipe could not be opened: ${failure.details || failure.message}`,
+          failure.metadata,
+        ),
+      );
+    }
+    this.connecting = false;
+    if (this.closed) return link.close();
+    this.link = link;
+    for (const frame of this.queued.splice(0)) link.send(frame);
+  }
+
+  /** The node's socket port for pipes, 0 for none (a node from before sockets answers UNIMPLEMENTED). */
+  private socketPort(): Promise<number> {
+    return new Promise((resolve, reject) => {
+      const socket = (
+        this.client as unknown as {
+          Socket(
+            request: object,
+            options: grpc.CallOptions,
+            callback: (error: grpc.ServiceError | null, reply?: SocketReply__Output) => void,
+          ): void;
+        }
+      ).Socket({}, { deadline: Date.now() + SOCKET_ASK_MS }, (error, reply) => {
+        if (error?.code === grpc.status.UNIMPLEMENTED) return resolve(0);
+        if (error) return reject(error);
+        resolve(reply?.port ?? 0);
+      });
+      void socket;
+    });
+  }
+
+  private openSocket(port: number): Promise<ClientLink> {
+    const frames = framesOf(pipeProto().tessera.v1.Pipe.service.Open);
+    return new Promise((resolve, reject) => {
+      // A socket that a firewall drops would hang its connect for minutes: give up soon and use
+      // the Open stream, which reaches the node wherever its gRPC port does.
+      const gaveUp = setTimeout(() => {
+        socket.destroy();
+        reject(new Error(`no connection to ${this.host}:${port} within ${SOCKET_CONNECT_MS} ms`));
+      }, SOCKET_CONNECT_MS);
+      const socket = connect({ host: this.host, port }, () => {
+        clearTimeout(gaveUp);
+        socket.off('error', failed);
+        socket.setNoDelay(true);
+        const link: ClientLink = {
+          kind: 'socket',
+          send: (frame) => writeFramed(socket, frames.encodeRequest(frame)),
+          close: () => socket.destroy(),
+        };
+        const broken = (error: grpc.ServiceError): void => {
+          socket.destroy();
+          if (this.link !== link) return;
+          this.link = undefined;
+          this.failAll(error);
+        };
+        const splitter = new FrameSplitter(
+          (bytes) => {
+            let frame: PipeFrame__Output;
+            try {
+              frame = frames.decodeReply(bytes);
+            } catch (error) {
+              return broken(
+                serviceError(
+                  grpc.status.INTERNAL,
+                  `a reply on the pipe does not decode: ${error instanceof Error ? error.message : String(error)}`,
+                ),
+              );
+            }
+            this.settle(frame);
+          },
+          (why) => broken(serviceError(grpc.status.INTERNAL, `the pipe broke: ${why}`)),
+        );
+        socket.on('data', (chunk: Buffer) => splitter.push(chunk));
+        socket.on('end', () =>
+          broken(serviceError(grpc.status.UNAVAILABLE, 'the pipe was ended by the node')),
+        );
+        socket.on('error', (error) =>
+          broken(serviceError(grpc.status.UNAVAILABLE, `the pipe broke: ${error.message}`)),
+        );
+        socket.on('close', () =>
+          broken(serviceError(grpc.status.UNAVAILABLE, 'the pipe broke: the socket closed')),
+        );
+        resolve(link);
+      });
+      const failed = (error: Error): void => {
+        clearTimeout(gaveUp);
+        reject(error);
+      };
+      socket.once('error', failed);
+    });
+  }
+
+  private openStream(): ClientLink {
     const stream = (
       this.client as unknown as {
         Open(): grpc.ClientDuplexStream<PipeFrame, PipeFrame__Output>;
       }
     ).Open();
-    this.stream = stream;
+    const link: ClientLink = {
+      kind: 'stream',
+      send: (frame) => void stream.write(frame),
+      close: () => stream.cancel(),
+    };
     const broken = (error: grpc.ServiceError): void => {
-      if (this.stream !== stream) return;
-      this.stream = undefined;
+      if (this.link !== link) return;
+      this.link = undefined;
       this.failAll(error);
     };
     stream.on('data', (frame: PipeFrame__Output) => this.settle(frame));
@@ -271,7 +530,7 @@ export class PipeClient {
     stream.on('end', () =>
       broken(serviceError(grpc.status.UNAVAILABLE, 'the pipe was ended by the node')),
     );
-    return stream;
+    return link;
   }
 
   private settle(frame: PipeFrame__Output): void {
@@ -286,6 +545,7 @@ export class PipeClient {
   }
 
   private failAll(error: grpc.ServiceError): void {
+    this.queued = [];
     const pending = [...this.pending.values()];
     this.pending.clear();
     for (const call of pending) {
@@ -293,6 +553,77 @@ export class PipeClient {
       call.reject(error);
     }
   }
+}
+
+/** How long a client waits for a node to say where its socket is. */
+const SOCKET_ASK_MS = 10_000;
+/** How long a client waits for the socket's connection before it uses the Open stream. */
+const SOCKET_CONNECT_MS = 2_000;
+
+/** Frames on a socket: a PipeFrame serialized, after its length (4 bytes, little-endian). */
+function framesOf(open: {
+  requestSerialize: (frame: PipeFrame) => Buffer;
+  requestDeserialize: (bytes: Buffer) => PipeFrame__Output;
+  responseSerialize: (frame: PipeFrame) => Buffer;
+  responseDeserialize: (bytes: Buffer) => PipeFrame__Output;
+}) {
+  return {
+    encodeRequest: (frame: PipeFrame) => open.requestSerialize(frame),
+    decodeRequest: (bytes: Buffer) => open.requestDeserialize(bytes),
+    encodeReply: (frame: PipeFrame) => open.responseSerialize(frame),
+    decodeReply: (bytes: Buffer) => open.responseDeserialize(bytes),
+  };
+}
+
+/** Writes one frame: its length, then its bytes, in one write to the socket (no copy). */
+function writeFramed(socket: Socket, bytes: Buffer): void {
+  const head = Buffer.allocUnsafe(4);
+  head.writeUInt32LE(bytes.length, 0);
+  socket.cork();
+  socket.write(head);
+  socket.write(bytes);
+  socket.uncork();
+}
+
+/** The largest frame a socket takes: a message at gRPC's limit and the frame around it. */
+const FRAME_BYTES_MAX = MESSAGE_BYTES_MAX + 64 * 1024;
+
+/** Cuts a byte stream into length-prefixed frames; a length over the limit is an error. */
+class FrameSplitter {
+  private chunks: Buffer[] = [];
+  private bytes = 0;
+  private failed = false;
+
+  constructor(
+    private readonly onFrame: (frame: Buffer) => void,
+    private readonly onError: (why: string) => void,
+  ) {}
+
+  push(chunk: Buffer): void {
+    if (this.failed) return;
+    this.chunks.push(chunk);
+    this.bytes += chunk.length;
+    while (this.bytes >= 4) {
+      if (this.chunks[0]!.length < 4) this.chunks = [Buffer.concat(this.chunks)];
+      const length = this.chunks[0]!.readUInt32LE(0);
+      if (length > FRAME_BYTES_MAX) {
+        this.failed = true;
+        return this.onError(`a frame of ${length} bytes is over the limit of ${FRAME_BYTES_MAX}`);
+      }
+      if (this.bytes < 4 + length) return;
+      const whole = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks);
+      const frame = whole.subarray(4, 4 + length);
+      const rest = whole.subarray(4 + length);
+      this.chunks = rest.length > 0 ? [rest] : [];
+      this.bytes = rest.length;
+      this.onFrame(frame);
+    }
+  }
+}
+
+/** A host as a socket takes it: an IPv6 literal without its brackets. */
+function unbracketed(host: string): string {
+  return host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
 }
 
 /** A ServiceError as grpc-js gives one for a failed unary call. */

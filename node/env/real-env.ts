@@ -16,7 +16,7 @@ import { fragmentHandlers } from '../grpc/fragment-service.js';
 import { remoteStore } from '../grpc/remote-store.js';
 import { volumesService } from '../grpc/volume-service.js';
 import { instrument } from '../grpc/instrument.js';
-import { bindServer, stopServer } from '../grpc/server.js';
+import { bindWithPipeSocket, stopServer } from '../grpc/server.js';
 import { addServices, PipeClient } from '../../proto/pipe.js';
 import { pipeCall, unaryCall } from '../grpc/unary-call.js';
 import { SegmentLog } from '../raft/segment-log.js';
@@ -134,7 +134,10 @@ function grpcNetwork(): NodeNetwork {
         ],
         volumesService(services.volumes, services.metrics),
       ]);
-      return { address: await bindServer(server, address), stop: () => stopServer(server, 500) };
+      return {
+        address: await bindWithPipeSocket(server, address),
+        stop: () => stopServer(server, 500),
+      };
     },
     serveAdmin,
     raft(cluster, self, deliver) {

@@ -4,7 +4,7 @@
  */
 import * as grpc from '@grpc/grpc-js';
 import { CHANNEL_OPTIONS, fragmentsProto } from '../../proto/load.js';
-import { addServices, stopPipes } from '../../proto/pipe.js';
+import { addServices, killPipes, serveSocketPipe, stopPipes } from '../../proto/pipe.js';
 import type { FragmentStore } from '../store/fragment-store.js';
 import type { NodeMetrics } from '../admin/metrics.js';
 import { fragmentHandlers } from './fragment-service.js';
@@ -33,9 +33,19 @@ export async function serveFragments(
   ]);
   return {
     server,
-    address: await bindServer(server, address),
+    address: await bindWithPipeSocket(server, address),
     stop: () => stopServer(server),
   };
+}
+
+/**
+ * Binds `server` as bindServer does, then serves its pipes on a TCP socket on the same host too
+ * (proto/pipe.ts: the same calls, without gRPC's framing); resolves with the gRPC address.
+ */
+export async function bindWithPipeSocket(server: grpc.Server, address: string): Promise<string> {
+  const bound = await bindServer(server, address);
+  await serveSocketPipe(server, bound.slice(0, bound.lastIndexOf(':')));
+  return bound;
 }
 
 /** Binds `server` to `address` (host:port; port 0 picks one); resolves with where it listens. */
@@ -53,6 +63,7 @@ export function stopServer(server: grpc.Server, graceMs = 1000): Promise<void> {
   stopPipes(server);
   return new Promise<void>((resolve) => {
     const timer = setTimeout(() => {
+      killPipes(server);
       server.forceShutdown();
       resolve();
     }, graceMs);
