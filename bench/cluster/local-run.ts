@@ -24,6 +24,7 @@ import {
   type LocalNode,
 } from '../../node/cli/local-cluster.js';
 import { unaryCall } from '../../node/grpc/unary-call.js';
+import { STORAGE_NODE_FLAGS } from '../../node/runtime/heap-flags.js';
 
 /** The cluster map as one node serves it, with its Raft view. */
 export interface MapView {
@@ -90,6 +91,7 @@ export class LocalRun {
       process.execPath,
       [
         ...profile,
+        ...STORAGE_NODE_FLAGS,
         ...extraNodeFlags(),
         ...entry,
         'node',
@@ -237,12 +239,12 @@ export class LocalRun {
   }
 }
 
-/** Thrown by a check of waitFor to stop waiting at once (other errors are retried). */
 /** V8 and Node.js flags for every node, from BENCH_CLUSTER_NODE_FLAGS (space-separated), e.g. --trace-gc. */
 function extraNodeFlags(): string[] {
   return (process.env.BENCH_CLUSTER_NODE_FLAGS ?? '').split(' ').filter((flag) => flag !== '');
 }
 
+/** Thrown by a check of waitFor to stop waiting at once (other errors are retried). */
 export class StopWaiting extends Error {}
 
 /** Polls `check` every `everyMs` until it returns a value (not undefined) or `timeoutMs` passes. */

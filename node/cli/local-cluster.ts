@@ -10,6 +10,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { STORAGE_NODE_FLAGS } from '../runtime/heap-flags.js';
 
 export interface LocalNode {
   id: string;
@@ -102,7 +103,14 @@ export function startNode(dir: string, node: LocalNode): ChildProcess {
   const log = openSync(join(dir, node.id, 'node.log'), 'a');
   return spawn(
     process.execPath,
-    [tesseraBinary(), 'node', 'start', '--config', join(dir, node.id, 'node.yaml')],
+    [
+      ...STORAGE_NODE_FLAGS,
+      tesseraBinary(),
+      'node',
+      'start',
+      '--config',
+      join(dir, node.id, 'node.yaml'),
+    ],
     { stdio: ['ignore', log, log] },
   );
 }

@@ -5,6 +5,7 @@
 import type { Argv } from 'yargs';
 import { loadNodeConfig } from '../config.js';
 import { StorageNode } from '../runtime/storage-node.js';
+import { tuneHeapAtRunTime } from '../runtime/heap-flags.js';
 
 export function registerNode(parser: Argv): Argv {
   return parser.command('node', 'Run a storage node', (node) =>
@@ -31,6 +32,7 @@ export function registerNode(parser: Argv): Argv {
             weight: argv.weight,
             listen: argv.grpc || argv.admin ? { grpc: argv.grpc, admin: argv.admin } : undefined,
           });
+          tuneHeapAtRunTime();
           const node = await StorageNode.start(config);
           await new Promise<void>((resolve) => {
             const stop = (): void => {

@@ -24,6 +24,7 @@ import type {
   ClusterResult,
 } from '../../../node/cluster/cluster-map-types.js';
 import { unaryCall } from '../../../node/grpc/unary-call.js';
+import { STORAGE_NODE_FLAGS } from '../../../node/runtime/heap-flags.js';
 import type { ClusterClient } from '../../../proto/generated/tessera/v1/Cluster.js';
 import type { NodeView__Output } from '../../../proto/generated/tessera/v1/NodeView.js';
 import { CHANNEL_OPTIONS, clusterProto } from '../../../proto/load.js';
@@ -119,7 +120,16 @@ export class ProcessCluster {
     const logFile = openSync(join(this.dir, id, 'node.log'), 'a');
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', MAIN, 'node', 'start', '--config', join(this.dir, id, 'node.yaml')],
+      [
+        ...STORAGE_NODE_FLAGS,
+        '--import',
+        'tsx',
+        MAIN,
+        'node',
+        'start',
+        '--config',
+        join(this.dir, id, 'node.yaml'),
+      ],
       { cwd: REPOSITORY, stdio: ['ignore', logFile, logFile] },
     );
     closeSync(logFile);
