@@ -110,10 +110,8 @@ export async function serveSocketPipe(server: grpc.Server, host: string): Promis
   const listener = createServer((socket) => {
     socket.setNoDelay(true);
     connections.add(socket);
-    const pipe = new ServedPipe(
-      socketLink(socket, (frame) => frames.encodeReply(frame)),
-      routes,
-      () => pipes.delete(pipe),
+    const pipe = new ServedPipe(socketLink(socket, frames.encodeReply), routes, () =>
+      pipes.delete(pipe),
     );
     pipes.add(pipe);
     const splitter = new FrameSplitter(
@@ -192,7 +190,7 @@ function streamLink(stream: grpc.ServerDuplexStream<PipeFrame__Output, PipeFrame
 
 function socketLink(socket: Socket, encode: (frame: PipeFrame) => Buffer): ServedLink {
   return {
-    send: (frame) => writeFramed(socket, encode(frame)),
+    send: (frame) => writeFrame(socket, encode, frame),
     end: () => socket.end(),
     open: () => !socket.destroyed && socket.writable,
     peer: () => `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`,
@@ -455,7 +453,7 @@ export class PipeClient {
         socket.setNoDelay(true);
         const link: ClientLink = {
           kind: 'socket',
-          send: (frame) => writeFramed(socket, frames.encodeRequest(frame)),
+          send: (frame) => writeFrame(socket, frames.encodeRequest, frame),
           close: () => socket.destroy(),
         };
         const broken = (error: grpc.ServiceError): void => {
@@ -575,21 +573,55 @@ function framesOf(open: {
   };
 }
 
-/** Writes one frame: its length, then its bytes, in one write to the socket (no copy). */
-function writeFramed(socket: Socket, bytes: Buffer): void {
-  const head = Buffer.allocUnsafe(4);
-  head.writeUInt32LE(bytes.length, 0);
+/** PipeFrame's body field (3, length-delimited) as its key byte on the wire. */
+const BODY_KEY = (3 << 3) | 2;
+
+/**
+ * Writes one frame to a socket: its length, the PipeFrame serialized without its body, then the
+ * body as field 3 after its key and length. A decoder takes fields in any order, so this is the
+ * same PipeFrame, and the body (up to megabytes) is handed to the socket as it is, never copied
+ * into a frame first.
+ */
+function writeFrame(socket: Socket, encode: (frame: PipeFrame) => Buffer, frame: PipeFrame): void {
+  const { body } = frame;
+  if (body === undefined || typeof body === 'string' || body.length === 0)
+    return writeParts(socket, [encode(frame)]);
+  const key = Buffer.from([BODY_KEY, ...varint(body.length)]);
+  writeParts(socket, [encode({ ...frame, body: undefined }), key, body]);
+}
+
+/** One frame's parts after their total length (4 bytes, little-endian), in one write. */
+function writeParts(socket: Socket, parts: Uint8Array[]): void {
+  const length = Buffer.allocUnsafe(4);
+  length.writeUInt32LE(
+    parts.reduce((sum, part) => sum + part.length, 0),
+    0,
+  );
   socket.cork();
-  socket.write(head);
-  socket.write(bytes);
+  socket.write(length);
+  for (const part of parts) socket.write(part);
   socket.uncork();
+}
+
+/** `value` as a protobuf varint. */
+function varint(value: number): number[] {
+  const bytes: number[] = [];
+  while (value >= 0x80) {
+    bytes.push((value % 0x80) | 0x80);
+    value = Math.floor(value / 0x80);
+  }
+  bytes.push(value);
+  return bytes;
 }
 
 /** The largest frame a socket takes: a message at gRPC's limit and the frame around it. */
 const FRAME_BYTES_MAX = MESSAGE_BYTES_MAX + 64 * 1024;
 
-/** Cuts a byte stream into length-prefixed frames; a length over the limit is an error. */
-class FrameSplitter {
+/**
+ * Cuts a byte stream into length-prefixed frames; a length over the limit is an error. A frame
+ * inside one chunk is a view of it; one across chunks is copied once, and nothing after it is.
+ */
+export class FrameSplitter {
   private chunks: Buffer[] = [];
   private bytes = 0;
   private failed = false;
@@ -604,20 +636,46 @@ class FrameSplitter {
     this.chunks.push(chunk);
     this.bytes += chunk.length;
     while (this.bytes >= 4) {
-      if (this.chunks[0]!.length < 4) this.chunks = [Buffer.concat(this.chunks)];
-      const length = this.chunks[0]!.readUInt32LE(0);
+      const length = this.peek(4).readUInt32LE(0);
       if (length > FRAME_BYTES_MAX) {
         this.failed = true;
         return this.onError(`a frame of ${length} bytes is over the limit of ${FRAME_BYTES_MAX}`);
       }
       if (this.bytes < 4 + length) return;
-      const whole = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks);
-      const frame = whole.subarray(4, 4 + length);
-      const rest = whole.subarray(4 + length);
-      this.chunks = rest.length > 0 ? [rest] : [];
-      this.bytes = rest.length;
-      this.onFrame(frame);
+      this.take(4);
+      this.onFrame(this.take(length));
     }
+  }
+
+  /** The first `count` buffered bytes, without taking them. */
+  private peek(count: number): Buffer {
+    const first = this.chunks[0]!;
+    if (first.length >= count) return first;
+    this.chunks = [Buffer.concat(this.chunks)];
+    return this.chunks[0]!;
+  }
+
+  /** Takes the first `count` buffered bytes: a view of one chunk, or a copy across several. */
+  private take(count: number): Buffer {
+    if (count === 0) return Buffer.alloc(0);
+    this.bytes -= count;
+    const first = this.chunks[0]!;
+    if (first.length >= count) {
+      if (first.length === count) this.chunks.shift();
+      else this.chunks[0] = first.subarray(count);
+      return first.subarray(0, count);
+    }
+    const taken = Buffer.allocUnsafe(count);
+    let filled = 0;
+    while (filled < count) {
+      const chunk = this.chunks[0]!;
+      const part = Math.min(chunk.length, count - filled);
+      chunk.copy(taken, filled, 0, part);
+      filled += part;
+      if (part === chunk.length) this.chunks.shift();
+      else this.chunks[0] = chunk.subarray(part);
+    }
+    return taken;
   }
 }
 

@@ -9,6 +9,7 @@ import { expect } from 'chai';
 import type { ClusterHandlers } from '../../proto/generated/tessera/v1/Cluster.js';
 import { CHANNEL_OPTIONS, clusterProto } from '../../proto/load.js';
 import { connect } from 'node:net';
+import { randomBytes } from 'node:crypto';
 import {
   addServices,
   killPipes,
@@ -38,8 +39,11 @@ class Held {
         await new Promise<void>((release) => this.waiting.push(release));
         return { index: 40 + request.hops };
       }),
-      Propose: unary(() =>
-        Promise.reject(new InvalidRequestError('commandJson', 'is not a command')),
+      // "echo:TEXT" comes back as the result; anything else is refused.
+      Propose: unary((request: { commandJson: string }) =>
+        request.commandJson.startsWith('echo:')
+          ? Promise.resolve({ resultJson: request.commandJson.slice(5), index: 1 })
+          : Promise.reject(new InvalidRequestError('commandJson', 'is not a command')),
       ),
     };
   }
@@ -133,6 +137,22 @@ for (const socket of [true, false])
       });
       expect(onPipe.code).to.equal('INVALID_ARGUMENT');
       expect(onPipe.message).to.contain('commandJson');
+    });
+
+    it('requests and replies of megabytes, many in flight, arrive whole and to their caller', async () => {
+      // Each spans many socket reads and shares them with the others' frames.
+      const texts = Array.from({ length: 8 }, (_, which) =>
+        randomBytes(1_000_000 + which * 4097).toString('base64'),
+      );
+      const replies = await Promise.all(
+        texts.map((text) =>
+          pipeCall(pipe, service.Propose, { commandJson: `echo:${text}`, hops: 0 }, 20_000),
+        ),
+      );
+      expect(pipe.transport).to.equal(socket ? 'socket' : 'stream');
+      expect(replies.map((reply) => (reply as { resultJson: string }).resultJson)).to.deep.equal(
+        texts,
+      );
     });
 
     it('a deadline fails its own call only; the pipe goes on serving', async () => {
