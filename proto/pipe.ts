@@ -106,11 +106,11 @@ export async function serveSocketPipe(server: grpc.Server, host: string): Promis
   const served = servedSockets.get(server);
   if (served && served.port > 0) return served.port;
   const connections = new Set<Socket>();
-  const frames = framesOf(pipeProto().tessera.v1.Pipe.service.Open);
+  const open = pipeProto().tessera.v1.Pipe.service.Open;
   const listener = createServer((socket) => {
     socket.setNoDelay(true);
     connections.add(socket);
-    const pipe = new ServedPipe(socketLink(socket, frames.encodeReply), routes, () =>
+    const pipe = new ServedPipe(socketLink(socket, open.responseSerialize), routes, () =>
       pipes.delete(pipe),
     );
     pipes.add(pipe);
@@ -118,7 +118,7 @@ export async function serveSocketPipe(server: grpc.Server, host: string): Promis
       (bytes) => {
         let frame: PipeFrame__Output;
         try {
-          frame = frames.decodeRequest(bytes);
+          frame = open.requestDeserialize(bytes);
         } catch {
           return void socket.destroy();
         }
@@ -439,7 +439,7 @@ export class PipeClient {
   }
 
   private openSocket(port: number): Promise<ClientLink> {
-    const frames = framesOf(pipeProto().tessera.v1.Pipe.service.Open);
+    const open = pipeProto().tessera.v1.Pipe.service.Open;
     return new Promise((resolve, reject) => {
       // A socket that a firewall drops would hang its connect for minutes: give up soon and use
       // the Open stream, which reaches the node wherever its gRPC port does.
@@ -453,7 +453,7 @@ export class PipeClient {
         socket.setNoDelay(true);
         const link: ClientLink = {
           kind: 'socket',
-          send: (frame) => writeFrame(socket, frames.encodeRequest, frame),
+          send: (frame) => writeFrame(socket, open.requestSerialize, frame),
           close: () => socket.destroy(),
         };
         const broken = (error: grpc.ServiceError): void => {
@@ -466,7 +466,7 @@ export class PipeClient {
           (bytes) => {
             let frame: PipeFrame__Output;
             try {
-              frame = frames.decodeReply(bytes);
+              frame = open.responseDeserialize(bytes);
             } catch (error) {
               return broken(
                 serviceError(
@@ -557,21 +557,6 @@ export class PipeClient {
 const SOCKET_ASK_MS = 10_000;
 /** How long a client waits for the socket's connection before it uses the Open stream. */
 const SOCKET_CONNECT_MS = 2_000;
-
-/** Frames on a socket: a PipeFrame serialized, after its length (4 bytes, little-endian). */
-function framesOf(open: {
-  requestSerialize: (frame: PipeFrame) => Buffer;
-  requestDeserialize: (bytes: Buffer) => PipeFrame__Output;
-  responseSerialize: (frame: PipeFrame) => Buffer;
-  responseDeserialize: (bytes: Buffer) => PipeFrame__Output;
-}) {
-  return {
-    encodeRequest: (frame: PipeFrame) => open.requestSerialize(frame),
-    decodeRequest: (bytes: Buffer) => open.requestDeserialize(bytes),
-    encodeReply: (frame: PipeFrame) => open.responseSerialize(frame),
-    decodeReply: (bytes: Buffer) => open.responseDeserialize(bytes),
-  };
-}
 
 /** PipeFrame's body field (3, length-delimited) as its key byte on the wire. */
 const BODY_KEY = (3 << 3) | 2;
