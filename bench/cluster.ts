@@ -66,6 +66,8 @@ const PHASE_MS = {
   degradedReads: ms(8000),
   downWrites: ms(8000),
   rebuildMax: Math.max(10_000, ms(45_000)),
+  /** Each workload, untimed, before any is measured (warmUp). */
+  warmUp: ms(3000),
 };
 const READY_MS_MAX = 120_000;
 /** Where the scattered new blocks go (past what the stream can reach in its phase). */
@@ -73,6 +75,8 @@ const SCATTERED_BLOCK_FIRST = 500_000;
 /** Where the warm-up writes go (far from the measured range). */
 const WARMUP_STRIPE_FIRST = 1_000_000;
 const WARMUP_STRIPES_PER_CM = 4;
+/** Where the warm-up's workloads write (past the stripes above). */
+const WARMUP_BLOCK_FIRST = (WARMUP_STRIPE_FIRST + 100_000) * K;
 
 async function main(): Promise<void> {
   const profileDir = process.env.BENCH_CLUSTER_CPU_PROF
@@ -294,7 +298,10 @@ async function waitReady(run: LocalRun): Promise<void> {
 
 /**
  * Writes a few stripes owned by each CM (untimed) until every write lands: every CM serves (its
- * writes stop answering UNAVAILABLE "the consistency manager is starting"), and the JIT is warm.
+ * writes stop answering UNAVAILABLE "the consistency manager is starting"). Then runs each
+ * workload for a few seconds, untimed, far from the measured blocks, so that the code each one
+ * runs is compiled before it is measured (V8 optimises a function only once it is hot; a node
+ * just started still compiles at a tenth of the machine's CPU).
  */
 async function warmUp(run: LocalRun, volume: Volume): Promise<void> {
   const { map } = await run.view();
@@ -314,6 +321,20 @@ async function warmUp(run: LocalRun, volume: Volume): Promise<void> {
   const payload = randomBytes(volume.info.blockBytes);
   const stripes = [...perOwner.values()].flat();
   await Promise.all(stripes.map((stripe) => volume.write(stripe * volume.stripeBytes, payload)));
+  console.log('warming up: every workload in turn, untimed…');
+  const bench: Workbench = {
+    volume,
+    admins: new Map(),
+    inflight: INFLIGHT,
+    random: seededRandom(SEED + 1),
+    written: [],
+    payloads: Array.from({ length: 17 }, () => randomBytes(volume.info.blockBytes)),
+  };
+  await newBlocks(bench, WARMUP_BLOCK_FIRST, PHASE_MS.warmUp, 'stream');
+  await newBlocks(bench, WARMUP_BLOCK_FIRST + SCATTERED_BLOCK_FIRST, PHASE_MS.warmUp, 'scattered');
+  await overwrites(bench, BLOCK_BYTES, PHASE_MS.warmUp);
+  await overwrites(bench, SMALL_BYTES, PHASE_MS.warmUp);
+  await reads(bench, PHASE_MS.warmUp);
 }
 
 await main();
