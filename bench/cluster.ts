@@ -253,7 +253,7 @@ function report(
   );
   printFloors(rows, floor);
   console.log(
-    `\nthe same calls on one stream through Tessera's pipe (proto/pipe.ts), as nodes and the SDK send theirs: ${[...floor.pipeCallsPerSecond].map(([bytes, calls]) => `${calls.toFixed(0)} calls/s at ${bytes >> 10} KiB (${floor.pipeCpuMsPerCall.get(bytes)?.toFixed(2) ?? '?'} CPU ms a call, against ${floor.unaryCpuMsPerCall.get(bytes)?.toFixed(2) ?? '?'} unary)`).join(', ')}`,
+    `\nthe same calls through Tessera's pipe (proto/pipe.ts) on its socket, as nodes and the SDK send theirs: ${[...floor.pipeCallsPerSecond].map(([bytes, calls]) => `${calls.toFixed(0)} calls/s at ${bytes >> 10} KiB (${floor.pipeCpuMsPerCall.get(bytes)?.toFixed(2) ?? '?'} CPU ms a call, against ${floor.unaryCpuMsPerCall.get(bytes)?.toFixed(2) ?? '?'} unary)`).join(', ')}`,
   );
   console.log(
     `the same calls as bare frames on one TCP socket (the peer: no gRPC at all): ${[...floor.rawCallsPerSecond].map(([bytes, calls]) => `${calls.toFixed(0)} calls/s at ${bytes >> 10} KiB (${floor.rawCpuMsPerCall.get(bytes)?.toFixed(2) ?? '?'} CPU ms a call)`).join(', ')}`,

@@ -8,12 +8,12 @@
 import { createServer } from 'node:net';
 import * as grpc from '@grpc/grpc-js';
 import { CHANNEL_OPTIONS } from '../../proto/load.js';
-import { addServices } from '../../proto/pipe.js';
+import { addServices, serveSocketPipe } from '../../proto/pipe.js';
 import { EMPTY, FLOOR_SERVICE } from './floor-service.js';
 import { FrameReader, ackFrame } from './raw-frames.js';
 
 const server = new grpc.Server(CHANNEL_OPTIONS);
-// With the pipe beside it (proto/pipe.ts), so that Put can also be called on one stream.
+// With the pipe beside it (proto/pipe.ts), so that Put can also be called through the pipe.
 addServices(server, [
   [
     FLOOR_SERVICE,
@@ -49,7 +49,10 @@ raw.listen(0, '127.0.0.1', () => {
   const rawPort = typeof address === 'object' && address ? address.port : 0;
   server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (error, port) => {
     if (error) throw error;
-    process.stdout.write(`${JSON.stringify({ port, rawPort })}\n`);
+    // The pipe's own socket too, as a node serves it: the pipe's calls go there, as nodes' do.
+    void serveSocketPipe(server, '127.0.0.1').then(() =>
+      process.stdout.write(`${JSON.stringify({ port, rawPort })}\n`),
+    );
   });
 });
 process.stdin.resume();

@@ -2,9 +2,9 @@
  * The floor of the cluster benchmark, measured in the same run: raw gRPC between two local
  * Node.js processes (this one and a child serving FLOOR_SERVICE). One client stream of 64 KiB
  * messages gives MB/s one way; unary calls with 16 in flight, at the payload of each kind of
- * write, give the calls a second that the machine's gRPC can carry. The same calls sent on one
- * stream through Tessera's pipe (proto/pipe.ts), as nodes and the SDK send theirs, show what the
- * pipe saves against a unary call of its own, in the same run. And the same calls as bare frames
+ * write, give the calls a second that the machine's gRPC can carry. The same calls sent through
+ * Tessera's pipe (proto/pipe.ts) on its own socket, as nodes and the SDK send theirs, show what
+ * the pipe saves against a unary call of its own, in the same run. And the same calls as bare frames
  * on a TCP socket (raw-frames.ts), the peer that shows what gRPC itself costs on this machine.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -92,6 +92,9 @@ export async function measureGrpcFloor(options: {
         );
       }
     }
+    // The figure stands for the nodes' transport only if the pipe took the socket as they do.
+    if (pipe.transport !== 'socket')
+      throw new Error(`the floor's pipe ran on ${pipe.transport}, not on the pipe's socket`);
     return {
       streamMBps,
       streamMessageBytes: messageBytes,
