@@ -137,6 +137,12 @@ export class FragmentStore {
   private readonly quotaBytes: number;
   private usedBytes = 0;
   private readonly recent: RecordCache;
+  /**
+   * Metadata decoded, by the value it was decoded from: the segment store hands back the same
+   * array for a key until it is written again, so a fragment's metadata is parsed once per write,
+   * not at every access. Shared: never changed (a write puts a new value).
+   */
+  private readonly decodedMeta = new WeakMap<Uint8Array, FragmentMeta>();
 
   private constructor(
     private readonly db: Level,
@@ -199,6 +205,7 @@ export class FragmentStore {
         return {
           start: offset,
           bytes,
+          owned: true, // DataWrite.bytes are given to the store
           // A data fragment's registry is its current version's update's, if that named one.
           registry: request.registry ?? null,
           extra: { delta: xorInto(old, bytes) },
@@ -795,7 +802,8 @@ export class FragmentStore {
         index: baseIndex(blockBytes),
       };
     }
-    const meta = decodeJson<FragmentMeta>(value);
+    let meta = this.decodedMeta.get(value);
+    if (!meta) this.decodedMeta.set(value, (meta = decodeJson<FragmentMeta>(value)));
     if (meta.blockBytes !== blockBytes) {
       throw new InvalidRequestError(
         'blockBytes',
