@@ -8,7 +8,7 @@ import { formatSummary, runSeeds, type OnSeed } from '../../simulations/raft-run
 import { DEFAULT_CONVERGE_MS, DEFAULT_FAULT_MS } from '../../simulations/raft-sim.js';
 import { CM_DEFAULTS } from '../../simulations/cm/cm-run.js';
 import { formatCmSummary, runCmSeeds } from '../../simulations/cm/cm-runner.js';
-import { explore } from '../../simulations/cm/cm-explore.js';
+import { EXPLORE_CODE, explore } from '../../simulations/cm/cm-explore.js';
 
 /** Parses "A..B" (or a single "N") into an inclusive range of seeds. */
 export function parseSeedRange(text: string): [number, number] {
@@ -219,7 +219,7 @@ export function registerSim(parser: Argv): Argv {
       )
       .command(
         'explore',
-        'Run every schedule of a small CM configuration (RS(2,2), 4 nodes, 2 writers) within the bounds, checking every invariant',
+        'Run every schedule of a small CM configuration (RS(2,2) on 4 nodes by default, 2 writers) within the bounds, checking every invariant',
         (command) =>
           command
             .option('reorders', {
@@ -243,7 +243,30 @@ export function registerSim(parser: Argv): Argv {
               describe:
                 "what the writers do: both write one block, or one sends the stripe's two blocks at once while the other writes part of one",
             })
+            .option('k', {
+              type: 'number',
+              default: EXPLORE_CODE.k,
+              describe: 'data fragments per stripe',
+            })
+            .option('m', {
+              type: 'number',
+              default: EXPLORE_CODE.m,
+              describe: 'parity fragments per stripe',
+            })
+            .option('nodes', {
+              type: 'number',
+              default: EXPLORE_CODE.nodes,
+              describe: 'storage nodes (at least k + m), each with a CM that can own',
+            })
+            .option('regions', {
+              type: 'number',
+              default: EXPLORE_CODE.regions,
+              describe: 'regions the nodes are spread over, round robin',
+            })
             .check((argv) => {
+              checkCodeArguments(argv);
+              if (argv.k < 2)
+                throw new Error(`--k wants at least 2: the writers write two blocks of a stripe`);
               for (const name of ['reorders', 'faults', 'window'] as const)
                 if (!(Number.isInteger(argv[name]) && argv[name] >= 0))
                   throw new Error(`--${name} wants a non-negative integer, got ${argv[name]}`);
@@ -259,6 +282,7 @@ export function registerSim(parser: Argv): Argv {
               faults: argv.faults,
               window: argv.window,
               shape: argv.shape,
+              code: { k: argv.k, m: argv.m, nodes: argv.nodes, regions: argv.regions },
             },
             (sums) => {
               const now = performance.now();
@@ -270,7 +294,7 @@ export function registerSim(parser: Argv): Argv {
           );
           if (process.stderr.isTTY) process.stderr.write('\n');
           process.stdout.write(
-            `${report.schedules} schedules (${report.complete ? 'all' : 'stopped early'}) within ${argv.reorders} reorderings and ${argv.faults} faults, ${report.states} states checked, ${report.merging} with writes carried in one update, ${report.failures.length} failed, in ${((performance.now() - started) / 1000).toFixed(1)} s\n`,
+            `RS(${argv.k},${argv.m}) on ${argv.nodes} nodes: ${report.schedules} schedules (${report.complete ? 'all' : 'stopped early'}) within ${argv.reorders} reorderings and ${argv.faults} faults, ${report.states} states checked, ${report.merging} with writes carried in one update, ${report.failures.length} failed, in ${((performance.now() - started) / 1000).toFixed(1)} s\n`,
           );
           for (const failure of report.failures.slice(0, 5))
             process.stdout.write(

@@ -1,6 +1,6 @@
 /**
- * Exhaustive exploration of a small configuration: RS(2,2) on four nodes (each runs a CM and can
- * own), two writers writing the same block at once and reading it back; or (shape 'burst') one
+ * Exhaustive exploration of a small configuration: RS(2,2) on four nodes in two regions by
+ * default, or another code on enough nodes (each runs a CM and can own), two writers writing the same block at once and reading it back; or (shape 'burst') one
  * writer sending both blocks of the stripe at once while the other writes part of one, so that
  * the owner may carry two writes in one update. Instead of a seed, a
  * sequence of choices drives the run: at every step the scheduler may run any of the earliest
@@ -28,7 +28,20 @@ export interface ExploreBounds {
   readonly schedulesMax?: number;
   /** What the writers do (default 'one-block'). */
   readonly shape?: ExploreShape;
+  /** The code and the nodes it runs on (default EXPLORE_CODE). */
+  readonly code?: ExploreCode;
 }
+
+/** An erasure code and the nodes that hold its stripes (round robin over the regions). */
+export interface ExploreCode {
+  readonly k: number;
+  readonly m: number;
+  readonly nodes: number;
+  readonly regions: number;
+}
+
+/** RS(2,2) on four nodes in two regions: the smallest code with two parities. */
+export const EXPLORE_CODE: ExploreCode = { k: 2, m: 2, nodes: 4, regions: 2 };
 
 export type ExploreShape = 'one-block' | 'burst';
 
@@ -123,12 +136,13 @@ async function runSchedule(
   bounds: ExploreBounds,
   window: number,
 ): Promise<{ steps: Step[]; violations: string[]; merged: boolean }> {
+  const code = bounds.code ?? EXPLORE_CODE;
   const world = await CmWorld.create({
     seed: 1,
-    nodes: 4,
-    regions: 2,
-    k: 2,
-    m: 2,
+    nodes: code.nodes,
+    regions: code.regions,
+    k: code.k,
+    m: code.m,
     latencyMs: [1, 3],
     mapLagMs: [1, 5],
   });

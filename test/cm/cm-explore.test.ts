@@ -4,7 +4,8 @@
 // restarting, the owner declared down, the owner cut off from a data fragment, a data node
 // declared down and up again so that updates miss it unmarked and its node mark covers them)
 // between any two steps. The same again with one writer sending the stripe's two blocks at once,
-// so that the owner carries two writes in one update.
+// so that the owner carries two writes in one update. And the same bounds on RS(4,2), six nodes in
+// three regions (the benchmark's code): more fragments, so more orders of their deliveries.
 import { expect } from 'chai';
 import { explore } from '../../simulations/cm/cm-explore.js';
 
@@ -23,6 +24,27 @@ describe('cm: exhaustive exploration of a small configuration', function () {
     expect(report.complete).to.equal(true);
     expect(report.failures).to.deep.equal([]);
     expect(report.schedules).to.be.greaterThan(100);
+  });
+
+  describe('RS(4,2) on six nodes in three regions, the code the cluster benchmark runs', () => {
+    const code = { k: 4, m: 2, nodes: 6, regions: 3 };
+
+    it('every schedule with one reordering keeps every invariant', async () => {
+      const report = await explore({ reorders: 1, faults: 0, code });
+      expect(report.complete).to.equal(true);
+      expect(report.failures).to.deep.equal([]);
+      expect(report.schedules).to.be.greaterThan(50);
+    });
+
+    it('every schedule with one fault at any step keeps every invariant, also with the owner carrying two writes in one update', async () => {
+      for (const shape of ['one-block', 'burst'] as const) {
+        const report = await explore({ reorders: 0, faults: 1, code, shape });
+        expect(report.complete).to.equal(true);
+        expect(report.failures).to.deep.equal([]);
+        expect(report.schedules).to.be.greaterThan(100);
+        if (shape === 'burst') expect(report.merging).to.be.greaterThan(0);
+      }
+    });
   });
 
   describe("one writer sending the stripe's two blocks at once, the other writing part of one", () => {

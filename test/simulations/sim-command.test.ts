@@ -1,7 +1,7 @@
 // Proves the `tessera sim raft` command line: it parses seed ranges strictly, runs seeds with a
 // summary of faults and operations, and for a failing seed prints a command that replays the
-// very same failure. And `tessera sim cluster`'s code shape: RS(4,2) on six nodes runs, and a
-// shape the code cannot take is refused with what is wrong.
+// very same failure. And the code shape of `tessera sim cluster` and `tessera sim explore`:
+// RS(4,2) on six nodes runs, and a shape the code cannot take is refused with what is wrong.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { expect } from 'chai';
@@ -86,6 +86,35 @@ describe('tessera sim cluster', () => {
     ];
     for (const [args, message] of cases) {
       const result = await cli('--seed', '1', ...args);
+      expect(result.code, args.join(' ')).to.not.equal(0);
+      expect(result.stderr, args.join(' ')).to.match(message);
+    }
+  });
+});
+
+describe('tessera sim explore', () => {
+  const cli = (...args: string[]) =>
+    run('node', ['--import', 'tsx', 'node/cli/main.ts', 'sim', 'explore', ...args]).then(
+      ({ stdout }) => ({ code: 0, stdout, stderr: '' }),
+      (error: { code: number; stdout: string; stderr: string }) => error,
+    );
+
+  it('explores another code, named in its summary', async () => {
+    const result = await cli('--k', '4', '--nodes', '6', '--regions', '3', '--faults', '0');
+    expect(result.code, result.stderr).to.equal(0);
+    expect(result.stdout).to.match(
+      /^RS\(4,2\) on 6 nodes: \d+ schedules \(all\) within 1 reorderings and 0 faults, \d+ states checked, .* 0 failed/,
+    );
+  });
+
+  it('refuses a configuration it cannot run, naming what is wrong', async () => {
+    const cases: [string[], RegExp][] = [
+      [['--k', '4', '--nodes', '5'], /--nodes 5 cannot hold RS\(4,2\)/],
+      [['--k', '1'], /--k wants at least 2: the writers write two blocks of a stripe/],
+      [['--regions', '5'], /--regions 5 is more than --nodes 4/],
+    ];
+    for (const [args, message] of cases) {
+      const result = await cli('--faults', '0', '--reorders', '0', ...args);
       expect(result.code, args.join(' ')).to.not.equal(0);
       expect(result.stderr, args.join(' ')).to.match(message);
     }
