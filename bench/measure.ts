@@ -2,6 +2,8 @@
  * Measuring throughput for the benchmarks: warm up, then time rounds of repeated calls and
  * report the median round (robust against a busy neighbour) and the best.
  */
+import { readFileSync } from 'node:fs';
+
 export interface Throughput {
   medianMBps: number;
   bestMBps: number;
@@ -73,3 +75,17 @@ export function printTable(header: string[], rows: string[][]): void {
 export function emit(figure: Record<string, string | number | boolean | null>): void {
   console.log(JSON.stringify(figure));
 }
+
+/** CPU seconds (user and system) another process has used so far, from Linux's /proc; null elsewhere. */
+export function processCpuSeconds(pid: number | undefined): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
+  } catch {
+    return null;
+  }
+}
+
+/** USER_HZ of Linux's /proc/<pid>/stat (100 on every common build). */
+const CLOCK_TICKS_PER_SECOND = 100;

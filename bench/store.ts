@@ -4,20 +4,28 @@
  * commit), and 64 KiB and 4 KiB overwrites of existing fragments at random with 16 in flight
  * (each reads the old bytes for its delta). The floor, measured in the same run: the same 64 KiB
  * appended to a plain file with an fsync each (one at a time), and with one fsync per 16 (what
- * perfect group commit could reach). Beside each store row, this process's CPU per write.
+ * perfect group commit could reach). Beside each store row, this process's CPU per write. And the
+ * same writes to the segment store served by a child process, as a node serves it, through the
+ * client a consistency manager uses (the pipe, on its own socket): what the calls add to the
+ * store's own work, with both processes' CPU per write.
  *
  * Environment: BENCH_STORE_MS (default 3000) per row; BENCH_STORE_BACKEND=segments|leveldb runs
  * one backend's rows only.
  */
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, open, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FragmentStore } from '../node/store/fragment-store.js';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { FragmentClient } from '../node/grpc/fragment-client.js';
+import { remoteStore } from '../node/grpc/remote-store.js';
+import { FragmentStore, type WriteOutcome } from '../node/store/fragment-store.js';
 import { openDatabase, type StoreBackend } from '../node/store/open-database.js';
-import { digestOf } from '../node/store/store-requests.js';
+import { digestOf, type DataWrite } from '../node/store/store-requests.js';
 import type { Version } from '../node/store/version.js';
-import { emit, printTable } from './measure.js';
+import { emit, printTable, processCpuSeconds } from './measure.js';
 
 const FRAGMENT_BYTES = 64 << 10;
 const DURATION_MS = Number(process.env.BENCH_STORE_MS ?? 3000);
@@ -81,18 +89,70 @@ async function plainFile(dir: string, perSync: number): Promise<Figure> {
   };
 }
 
+/** Where a row's writes go: a store in this process, or one a child serves over the pipe. */
+interface Target {
+  writeData(request: DataWrite): Promise<WriteOutcome<object>>;
+  /** Groups committed and batches in them; null when the store is in another process. */
+  commitStats(): { groups: number; batches: number } | null;
+  /** CPU seconds so far: this process's, and the serving child's when there is one. */
+  cpuSeconds(): { own: number; server: number | null };
+  close(): Promise<void>;
+}
+
+function ownCpuSeconds(): number {
+  const own = process.cpuUsage();
+  return (own.user + own.system) / 1e6;
+}
+
+async function localTarget(directory: string, backend: StoreBackend): Promise<Target> {
+  const fragments = await FragmentStore.open({ db: await openDatabase(backend, directory) });
+  return {
+    writeData: (request) => fragments.writeData(request),
+    commitStats: () => fragments.commitStats,
+    cpuSeconds: () => ({ own: ownCpuSeconds(), server: null }),
+    close: () => fragments.close(),
+  };
+}
+
+/**
+ * A segment store in a child process, as a node serves it, written through the client a
+ * consistency manager uses (remote-store.ts): the delta comes back as its CRC32C, as it does when
+ * the owner knows it.
+ */
+async function remoteTarget(directory: string): Promise<Target> {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', fileURLToPath(new URL('./store-server.ts', import.meta.url)), directory],
+    { stdio: ['pipe', 'pipe', 'inherit'] },
+  );
+  const address = await new Promise<string>((resolve, reject) => {
+    createInterface({ input: child.stdout }).once('line', resolve);
+    child.once('exit', (code) => reject(new Error(`the store server exited (code ${code})`)));
+  });
+  const client = new FragmentClient(address);
+  const port = remoteStore(client);
+  return {
+    writeData: (request) => port.writeData({ ...request, deltaCrcOnly: true }),
+    commitStats: () => null,
+    cpuSeconds: () => ({ own: ownCpuSeconds(), server: processCpuSeconds(child.pid) }),
+    close: async () => {
+      client.close();
+      child.stdin?.end();
+      await new Promise((done) => (child.exitCode === null ? child.once('exit', done) : done(0)));
+    },
+  };
+}
+
 async function store(
   dir: string,
-  backend: StoreBackend,
+  backend: StoreBackend | 'segments over the pipe',
   shape: Shape,
   writeBytes: number,
   inFlight: number,
-): Promise<Figure & { perFsync: number }> {
-  const db = await openDatabase(
-    backend,
-    join(dir, `${backend}-${shape}-${writeBytes}-${inFlight}`),
-  );
-  const fragments = await FragmentStore.open({ db });
+): Promise<Figure & { perFsync: number | null }> {
+  const directory = join(dir, `${backend.replace(/ /g, '-')}-${shape}-${writeBytes}-${inFlight}`);
+  const remote = backend === 'segments over the pipe';
+  const fragments = remote ? await remoteTarget(directory) : await localTarget(directory, backend);
   const versions = new Map<number, Version>();
   let writerSeq = 0;
   // The writer's digest is the writer's work (the store checks it): computed once per buffer.
@@ -119,11 +179,11 @@ async function store(
   if (shape === 'overwrite')
     for (let stripe = 0; stripe < OVERWRITTEN_FRAGMENTS; stripe++)
       await write(stripe, 0, randomBytes(FRAGMENT_BYTES));
-  const before = fragments.commitStats;
+  const before = fragments.commitStats();
+  const cpuBefore = fragments.cpuSeconds();
   const bytes = randomBytes(writeBytes);
   const latencies: number[] = [];
   let nextStripe = OVERWRITTEN_FRAGMENTS;
-  const cpuBefore = process.cpuUsage();
   const start = performance.now();
   // Worker w overwrites only stripes w, w + inFlight, ...: no two writes race for one version.
   const worker = async (w: number): Promise<void> => {
@@ -141,21 +201,30 @@ async function store(
   };
   await Promise.all(Array.from({ length: inFlight }, (_, w) => worker(w)));
   const seconds = (performance.now() - start) / 1000;
-  const cpu = process.cpuUsage(cpuBefore);
-  const groups = fragments.commitStats.groups - before.groups;
-  const batches = fragments.commitStats.batches - before.batches;
+  const cpuAfter = fragments.cpuSeconds();
+  const after = fragments.commitStats();
   await fragments.close();
   const what = shape === 'new' ? 'new 64 KiB' : `${writeBytes >> 10} KiB overwrites`;
+  const msPerWrite = (from: number, to: number): number => (1000 * (to - from)) / latencies.length;
+  const ownMs = msPerWrite(cpuBefore.own, cpuAfter.own);
+  const serverMs =
+    cpuBefore.server === null || cpuAfter.server === null
+      ? null
+      : msPerWrite(cpuBefore.server, cpuAfter.server);
+  const perFsync =
+    before && after ? (after.batches - before.batches) / (after.groups - before.groups) : null;
   return {
     ...summarize(
       `${backend}: ${what}, ${inFlight} in flight`,
       latencies,
       seconds,
-      `${(batches / groups).toFixed(1)} writes per fsync`,
+      perFsync !== null
+        ? `${perFsync.toFixed(1)} writes per fsync`
+        : `CPU: store's process ${serverMs?.toFixed(3) ?? '?'}, writer's ${ownMs.toFixed(3)}`,
     ),
-    perFsync: batches / groups,
+    perFsync,
     writeBytes,
-    cpuMsPerWrite: (cpu.user + cpu.system) / 1000 / latencies.length,
+    ...(remote && serverMs === null ? {} : { cpuMsPerWrite: ownMs + (serverMs ?? 0) }),
   };
 }
 
@@ -174,6 +243,11 @@ async function main(): Promise<void> {
       figures.push(await store(dir, backend, 'new', FRAGMENT_BYTES, 16));
       figures.push(await store(dir, backend, 'overwrite', FRAGMENT_BYTES, 16));
       figures.push(await store(dir, backend, 'overwrite', 4096, 16));
+      if (backend !== 'segments') continue;
+      // The same writes to the same store served by another process, as a node's are.
+      figures.push(await store(dir, 'segments over the pipe', 'new', FRAGMENT_BYTES, 16));
+      figures.push(await store(dir, 'segments over the pipe', 'overwrite', FRAGMENT_BYTES, 16));
+      figures.push(await store(dir, 'segments over the pipe', 'overwrite', 4096, 16));
     }
     const floor = figures[0]!.writesPerSecond;
     printTable(

@@ -8,12 +8,12 @@
  * on a TCP socket (raw-frames.ts), the peer that shows what gRPC itself costs on this machine.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
 import { CHANNEL_OPTIONS } from '../../proto/load.js';
 import { PipeClient } from '../../proto/pipe.js';
+import { processCpuSeconds } from '../measure.js';
 import { FLOOR_SERVICE } from './floor-service.js';
 import { RawFrameClient } from './raw-frames.js';
 
@@ -150,19 +150,11 @@ function pushFor(client: grpc.Client, messageBytes: number, durationMs: number):
 
 /** CPU seconds of this process and the child together (the child's from /proc; null elsewhere). */
 function cpuSeconds(child: ChildProcess): number | null {
-  try {
-    const stat = readFileSync(`/proc/${child.pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const childSeconds = (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
-    const own = process.cpuUsage();
-    return childSeconds + (own.user + own.system) / 1e6;
-  } catch {
-    return null;
-  }
+  const childSeconds = processCpuSeconds(child.pid);
+  if (childSeconds === null) return null;
+  const own = process.cpuUsage();
+  return childSeconds + (own.user + own.system) / 1e6;
 }
-
-/** USER_HZ of Linux's /proc/<pid>/stat (100 on every common build). */
-const CLOCK_TICKS_PER_SECOND = 100;
 
 /** One unary Put call of its own. */
 function unaryPut(client: grpc.Client, payload: Buffer): Promise<void> {
