@@ -7,7 +7,7 @@
  * perfect group commit could reach). Beside each store row, this process's CPU per write. And the
  * same writes to the segment store served by a child process, as a node serves it, through the
  * client a consistency manager uses (the pipe, on its own socket): what the calls add to the
- * store's own work, with both processes' CPU per write.
+ * store's own work, with both processes' CPU per write (the child runs with a node's heap flags).
  *
  * Environment: BENCH_STORE_MS (default 3000) per row; BENCH_STORE_BACKEND=segments|leveldb runs
  * one backend's rows only.
@@ -21,6 +21,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { FragmentClient } from '../node/grpc/fragment-client.js';
 import { remoteStore } from '../node/grpc/remote-store.js';
+import { STORAGE_NODE_FLAGS } from '../node/runtime/heap-flags.js';
 import { FragmentStore, type WriteOutcome } from '../node/store/fragment-store.js';
 import { openDatabase, type StoreBackend } from '../node/store/open-database.js';
 import { digestOf, type DataWrite } from '../node/store/store-requests.js';
@@ -122,7 +123,14 @@ async function localTarget(directory: string, backend: StoreBackend): Promise<Ta
 async function remoteTarget(directory: string): Promise<Target> {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', fileURLToPath(new URL('./store-server.ts', import.meta.url)), directory],
+    [
+      // The heap a node runs with (node/runtime/heap-flags.ts), as the cluster benchmark's do.
+      ...STORAGE_NODE_FLAGS,
+      '--import',
+      'tsx',
+      fileURLToPath(new URL('./store-server.ts', import.meta.url)),
+      directory,
+    ],
     { stdio: ['pipe', 'pipe', 'inherit'] },
   );
   const address = await new Promise<string>((resolve, reject) => {
