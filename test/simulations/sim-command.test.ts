@@ -58,12 +58,19 @@ describe('tessera sim raft', () => {
   });
 });
 
+/** `tessera sim <command> …args`: its exit code and output, whether it failed or not. */
+function sim(
+  command: string,
+  ...args: string[]
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  return run('node', ['--import', 'tsx', 'node/cli/main.ts', 'sim', command, ...args]).then(
+    ({ stdout }) => ({ code: 0, stdout, stderr: '' }),
+    (error: { code: number; stdout: string; stderr: string }) => error,
+  );
+}
+
 describe('tessera sim cluster', () => {
-  const cli = (...args: string[]) =>
-    run('node', ['--import', 'tsx', 'node/cli/main.ts', 'sim', 'cluster', ...args]).then(
-      ({ stdout }) => ({ code: 0, stdout, stderr: '' }),
-      (error: { code: number; stdout: string; stderr: string }) => error,
-    );
+  const cli = (...args: string[]) => sim('cluster', ...args);
 
   it('runs a seed of another code shape, RS(4,2) on six nodes, and names it in the replay command', async () => {
     const result = await cli('--seed', '254', '--k', '4', '--m', '2', '--nodes', '6');
@@ -93,11 +100,7 @@ describe('tessera sim cluster', () => {
 });
 
 describe('tessera sim explore', () => {
-  const cli = (...args: string[]) =>
-    run('node', ['--import', 'tsx', 'node/cli/main.ts', 'sim', 'explore', ...args]).then(
-      ({ stdout }) => ({ code: 0, stdout, stderr: '' }),
-      (error: { code: number; stdout: string; stderr: string }) => error,
-    );
+  const cli = (...args: string[]) => sim('explore', ...args);
 
   it('explores another code, named in its summary', async () => {
     const result = await cli('--k', '4', '--nodes', '6', '--regions', '3', '--faults', '0');
