@@ -205,7 +205,7 @@ export class FragmentStore {
         return {
           start: offset,
           bytes,
-          owned: true, // DataWrite.bytes are given to the store
+          owned: keepsLittleElse(bytes), // DataWrite.bytes are given to the store
           // A data fragment's registry is its current version's update's, if that named one.
           registry: request.registry ?? null,
           extra: { delta: xorInto(old, bytes) },
@@ -851,6 +851,18 @@ function xorInto(old: Uint8Array, bytes: Uint8Array): Uint8Array {
   if (old.length > 0) gfMulXor(old, bytes, 1);
   return old;
 }
+
+/**
+ * Whether a record may keep `bytes` as they are: a view keeps its whole buffer alive, and a small
+ * write's bytes may be a view into a 64 KiB socket chunk, which the record cache (counting only
+ * the bytes) would then hold many times over. Up to REST_BYTES_KEPT more is taken; else a copy.
+ */
+function keepsLittleElse(bytes: Uint8Array): boolean {
+  return bytes.buffer.byteLength - bytes.byteLength <= REST_BYTES_KEPT;
+}
+
+/** What a record may keep alive beside its bytes (a frame's header, say). */
+const REST_BYTES_KEPT = 4096;
 
 function refuser(current: Version, fenceEpoch: number): (reason: Refusal) => WriteOutcome<never> {
   return (reason) => ({ ok: false, reason, current, fenceEpoch });

@@ -30,7 +30,10 @@ export interface StampedWrite {
 /** New bytes for [offset, offset + bytes.length) of a data fragment. */
 export interface DataWrite extends StampedWrite {
   offset: number;
-  /** Given to the store, which keeps them as they are (no copy): nobody changes them after. */
+  /**
+   * Given to the store, which keeps them as they are when they are most of their buffer (no
+   * copy): nobody changes them after.
+   */
   bytes: Uint8Array;
   /** SHA-256 (hex) of `bytes`: a repeat with other bytes under the same stamp is refused. */
   digest: string;

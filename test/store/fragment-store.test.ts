@@ -47,6 +47,22 @@ for (const backend of BACKENDS) {
       );
     });
 
+    it("keeps a small write's bytes apart from the larger buffer they are a view of", async () => {
+      const { store } = opened;
+      // Like a 4 KiB write's bytes inside a 64 KiB socket chunk: the record must not keep the
+      // chunk, so a later change of the chunk's memory changes nothing stored.
+      const chunk = filled(64 * 1024, 0x11);
+      const bytes = chunk.subarray(1000, 1000 + 4096);
+      expect((await store.writeData(dataWrite(A, VERSION_ZERO, v(1, 1), 0, bytes))).ok).to.equal(
+        true,
+      );
+      chunk.fill(0x77);
+      // The next write's delta is computed from the old bytes (through the record cache).
+      const next = await store.writeData(dataWrite(A, v(1, 1), v(1, 2), 0, filled(4096, 0x33)));
+      expect(next.ok && next.delta).to.deep.equal(filled(4096, 0x11 ^ 0x33));
+      expect((await store.read(A, BLOCK, 0, 4096)).bytes).to.deep.equal(filled(4096, 0x33));
+    });
+
     it('keeps the registry of an update that wrote several data fragments with that version alone, after a restart too', async () => {
       let { store } = opened;
       const registry = [v(1, 1), v(1, 1), v(1, 1), v(1, 1)];
