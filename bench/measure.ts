@@ -76,6 +76,12 @@ export function emit(figure: Record<string, string | number | boolean | null>): 
   console.log(JSON.stringify(figure));
 }
 
+/** CPU seconds (user and system) this process has used so far. */
+export function ownCpuSeconds(): number {
+  const own = process.cpuUsage();
+  return (own.user + own.system) / 1e6;
+}
+
 /** CPU seconds (user and system) another process has used so far, from Linux's /proc; null elsewhere. */
 export function processCpuSeconds(pid: number | undefined): number | null {
   try {

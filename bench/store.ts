@@ -26,7 +26,7 @@ import { FragmentStore, type WriteOutcome } from '../node/store/fragment-store.j
 import { openDatabase, type StoreBackend } from '../node/store/open-database.js';
 import { digestOf, type DataWrite } from '../node/store/store-requests.js';
 import type { Version } from '../node/store/version.js';
-import { emit, printTable, processCpuSeconds } from './measure.js';
+import { emit, ownCpuSeconds, printTable, processCpuSeconds } from './measure.js';
 
 const FRAGMENT_BYTES = 64 << 10;
 const DURATION_MS = Number(process.env.BENCH_STORE_MS ?? 3000);
@@ -98,11 +98,6 @@ interface Target {
   /** CPU seconds so far: this process's, and the serving child's when there is one. */
   cpuSeconds(): { own: number; server: number | null };
   close(): Promise<void>;
-}
-
-function ownCpuSeconds(): number {
-  const own = process.cpuUsage();
-  return (own.user + own.system) / 1e6;
 }
 
 async function localTarget(directory: string, backend: StoreBackend): Promise<Target> {

@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
 import { CHANNEL_OPTIONS } from '../../proto/load.js';
 import { PipeClient } from '../../proto/pipe.js';
-import { processCpuSeconds } from '../measure.js';
+import { ownCpuSeconds, processCpuSeconds } from '../measure.js';
 import { FLOOR_SERVICE } from './floor-service.js';
 import { RawFrameClient } from './raw-frames.js';
 
@@ -152,8 +152,7 @@ function pushFor(client: grpc.Client, messageBytes: number, durationMs: number):
 function cpuSeconds(child: ChildProcess): number | null {
   const childSeconds = processCpuSeconds(child.pid);
   if (childSeconds === null) return null;
-  const own = process.cpuUsage();
-  return childSeconds + (own.user + own.system) / 1e6;
+  return childSeconds + ownCpuSeconds();
 }
 
 /** One unary Put call of its own. */
