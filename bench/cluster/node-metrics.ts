@@ -32,6 +32,9 @@ export interface NodeWork {
   repairBytes: number;
   /** Updates that carried several pieces in one version, and the pieces they carried. */
   merged: { updates: number; pieces: number };
+  /** Stripe recoveries the owners ran, and stripes they took with none (known never written). */
+  recoveries: number;
+  knownEmpty: number;
   seconds: number;
 }
 
@@ -84,6 +87,8 @@ export function workBetween(before: Scrape, after: Scrape): NodeWork {
     raftReads: { lease: 0, round: 0 },
     repairBytes: 0,
     merged: { updates: 0, pieces: 0 },
+    recoveries: 0,
+    knownEmpty: 0,
     seconds: (after.atMs - before.atMs) / 1000,
   };
   const add = (map: Map<string, number>, key: string, value: number): void => {
@@ -104,6 +109,8 @@ export function workBetween(before: Scrape, after: Scrape): NodeWork {
       else if (key === 'tessera_repair_bytes_total{}') work.repairBytes += moved;
       else if (key === 'tessera_cm_merged_updates_total{}') work.merged.updates += moved;
       else if (key === 'tessera_cm_merged_pieces_total{}') work.merged.pieces += moved;
+      else if (key === 'tessera_cm_recoveries_total{}') work.recoveries += moved;
+      else if (key === 'tessera_cm_stripes_known_empty_total{}') work.knownEmpty += moved;
       else if (key === 'tessera_raft_reads_total{how=lease}') work.raftReads.lease += moved;
       else if (key === 'tessera_raft_reads_total{how=round}') work.raftReads.round += moved;
       else if (key.startsWith('tessera_raft_commit_index{') && earlier?.has(key))

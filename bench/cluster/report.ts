@@ -150,6 +150,11 @@ export function printWork(rows: readonly Row[]): void {
       }),
     ],
     ['pieces in merged updates/op', ...rows.map((row) => perOp(row, row.phase.work.merged.pieces))],
+    ['stripe recoveries/op', ...rows.map((row) => perOp(row, row.phase.work.recoveries))],
+    [
+      'stripes known empty/op (no recovery)',
+      ...rows.map((row) => perOp(row, row.phase.work.knownEmpty)),
+    ],
     ['Raft entries/op', ...rows.map((row) => perOp(row, row.phase.work.raftEntries))],
     [
       'Raft reads under the lease/op',

@@ -8,10 +8,9 @@
  * owner → data store B (WriteData; the owner knows the old range, from its cache or as zeros for
  * a block never written, so the store sends back only the delta's CRC32C); owner → each parity
  * store the delta B (ApplyParity); plus a Raft read (ReadIndex under the leader's lease, shared by
- * every update waiting at that moment) and small replies. A new stripe is recovered on its first
- * access (recoverStripe): a Fence to each store and a whole-fragment Read of each (nothing
- * written yet, so the decision needs no repair), shared by the stripe's k blocks when each is
- * written once.
+ * every update waiting at that moment) and small replies. A stripe never written needs no
+ * recovery when its owner has owned it since the volume was created (owned-stripe.ts,
+ * knownEmpty), as here: the volume is created on the running cluster.
  * A read of B bytes of one fragment: the fragment's store → owner B, owner → client B.
  */
 import { stripeKey } from '../../placement/index.js';
@@ -24,8 +23,6 @@ export interface RemoteShares {
   data: number;
   /** The parity fragments: 0…m. */
   parities: number;
-  /** Every fragment: 0…k+m. */
-  all: number;
   /** Stripes whose k+m fragments do not sit on k+m distinct nodes (expected 0 with 6 nodes). */
   sharedNodeStripes: number;
 }
@@ -47,7 +44,6 @@ export function remoteShares(
   const { k, m } = volume;
   let data = 0;
   let parities = 0;
-  let all = 0;
   let sharedNodeStripes = 0;
   for (const stripe of stripes) {
     const owner = ownerNow(map, stripeKey(volume.name, stripe));
@@ -56,36 +52,24 @@ export function remoteShares(
     const remote = nodes.map((node) => (node !== owner ? 1 : 0));
     data += remote.slice(0, k).reduce((sum: number, one) => sum + one, 0) / k;
     parities += remote.slice(k).reduce((sum: number, one) => sum + one, 0);
-    all += remote.reduce((sum: number, one) => sum + one, 0);
   }
   const n = Math.max(1, stripes.length);
-  return { data: data / n, parities: parities / n, all: all / n, sharedNodeStripes };
+  return { data: data / n, parities: parities / n, sharedNodeStripes };
 }
 
 /**
- * An update of `bytes` of one data fragment; with `newStripeOf` (k), the new stripe's recovery
- * shared by its k blocks; with `perUpdate` writes carried by each update, one parity write per
- * parity for them all (k for a stream of new blocks: the design's floor for new stripes, encoded
- * in one go).
+ * An update of one data fragment; with `perUpdate` writes carried by each update, one parity
+ * write per parity for them all (k for a stream of new blocks: the design's floor for new
+ * stripes, encoded in one go).
  */
-export function updateTraffic(
-  shares: RemoteShares,
-  bytes: number,
-  fragmentBytes: number,
-  newStripeOf?: number,
-  perUpdate = 1,
-): Traffic {
+export function updateTraffic(shares: RemoteShares, perUpdate = 1): Traffic {
   const parities = shares.parities / perUpdate;
-  const base = 1 + shares.data + parities;
-  const recoveryBytes = newStripeOf ? (shares.all * fragmentBytes) / newStripeOf / bytes : 0;
-  const recoveryCalls = newStripeOf ? (2 * shares.all) / newStripeOf : 0;
   const formula =
     `1 client→owner + ${shares.data.toFixed(2)} data + ${parities.toFixed(2)} parity` +
-    (perUpdate > 1 ? ` (${shares.parities.toFixed(2)} per update of ${perUpdate} blocks)` : '') +
-    (newStripeOf ? ` + ${recoveryBytes.toFixed(2)} recovery reads` : '');
+    (perUpdate > 1 ? ` (${shares.parities.toFixed(2)} per update of ${perUpdate} blocks)` : '');
   return {
-    bytesPerByte: base + recoveryBytes,
-    callsPerOperation: 1 + shares.data + parities + recoveryCalls,
+    bytesPerByte: 1 + shares.data + parities,
+    callsPerOperation: 1 + shares.data + parities,
     formula,
   };
 }

@@ -138,6 +138,16 @@ export class NodeMetrics {
     help: 'Data fragment pieces that those updates carried',
     registers: [this.registry],
   });
+  readonly recoveries = new Counter({
+    name: 'tessera_cm_recoveries_total',
+    help: 'Stripe recoveries this node ran as an owner (fence, read, decide, repair)',
+    registers: [this.registry],
+  });
+  readonly knownEmpty = new Counter({
+    name: 'tessera_cm_stripes_known_empty_total',
+    help: 'Stripes this node took as their owner with no recovery, known never written: owned without a break since their volume was created, and never touched before in this run',
+    registers: [this.registry],
+  });
   readonly historyRollbacks = new Counter({
     name: 'tessera_cm_history_rollbacks_total',
     help: 'Recoveries that settled a stripe only on a second look, reading the fragments that held an update proved never acknowledged (data or parity) as their previous version from history',

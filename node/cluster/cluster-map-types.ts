@@ -47,6 +47,12 @@ export interface VolumeRecord {
   ruleReason: string;
   createdIndex: number;
   /**
+   * The map's epoch when the volume was created. A CM that has owned a stripe since this epoch or
+   * an earlier one, in one run of its process, wrote every version the stripe has (docs/cm.md,
+   * "A stripe known empty"). (Volumes from before it: unknown, and every stripe is recovered.)
+   */
+  createdEpoch?: number;
+  /**
    * The topology the volume's stripes are laid out by, unless a layout record says otherwise:
    * the map's topology when the volume was created. (Maps from before it: the current one.)
    */

@@ -293,6 +293,7 @@ function createVolume(
     rule: choice.rule,
     ruleReason: choice.reason,
     createdIndex: index,
+    createdEpoch: state.epoch,
     baseTopology: topologyOf(state),
   };
   state.volumes.push(volume);

@@ -285,6 +285,19 @@ export function applyStripeRecord(
 }
 
 /** True when the map records `version` of the fragment as aborted. */
+/** Whether the map holds any mark, abort or layout of the stripe. */
+export function hasStripeRecords(
+  state: Readonly<ClusterMapState>,
+  volume: string,
+  stripe: number,
+): boolean {
+  const names = (record: { volume: string; stripe: number }): boolean =>
+    record.volume === volume && record.stripe === stripe;
+  return (
+    state.marks.some(names) || (state.aborts ?? []).some(names) || (state.layouts ?? []).some(names)
+  );
+}
+
 export function isAborted(
   state: ClusterMapState,
   volume: string,

@@ -13,6 +13,8 @@ import type { MapPort, StoreDirectory } from './ports.js';
 /** What a CM has done since it started, for metrics and the status page. */
 export interface CmStats {
   recoveries: number;
+  /** Stripes taken with no recovery, known never written (owned-stripe.ts, knownEmpty). */
+  knownEmpty: number;
   /** Repairs that wrote fragments, and the bytes they wrote. */
   repairs: number;
   repairBytes: number;
@@ -41,6 +43,7 @@ export interface CmStats {
 export function emptyStats(): CmStats {
   return {
     recoveries: 0,
+    knownEmpty: 0,
     repairs: 0,
     repairBytes: 0,
     degradedReads: 0,

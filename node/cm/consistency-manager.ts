@@ -35,12 +35,14 @@ import { fragmentId, readSettledRange, storeOf } from './fragment-io.js';
 import { moveFragments } from './moves.js';
 import {
   fragmentNodes,
+  knownEmpty,
   movePending,
   newOwnedStripe,
   ownershipEpochOf,
   ownerNow,
   partKey,
   RECENT_PARTS_MAX,
+  TouchedStripes,
   type OwnedStripe,
 } from './owned-stripe.js';
 import type { MapPort, StoreDirectory } from './ports.js';
@@ -85,6 +87,7 @@ const VIEW_RETRIES_MAX = 2;
 
 export class ConsistencyManager implements StripeService {
   private readonly stripes = new Map<string, OwnedStripe>();
+  private readonly touched = new TouchedStripes();
   private readonly engines = new Map<string, ReedSolomon>();
   private readonly context: CmContext;
 
@@ -580,6 +583,11 @@ export class ConsistencyManager implements StripeService {
     let owned = this.stripes.get(key);
     if (!owned || owned.ownershipEpoch !== since) {
       owned = newOwnedStripe(state, volume, stripe, since);
+      // Its registry, all at version zero, is the settled state: it needs no recovery.
+      if (knownEmpty(state, owned, this.touched.firstTouch(volume, stripe))) {
+        owned.recovered = true;
+        this.context.stats.knownEmpty += 1;
+      }
       this.stripes.set(key, owned);
     }
     this.followTopology(state, owned);

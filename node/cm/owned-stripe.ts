@@ -11,7 +11,7 @@ import type {
   VolumeRecord,
 } from '../cluster/cluster-map-types.js';
 import { topologyOf } from '../cluster/cluster-map.js';
-import { fragmentLocations, placeStripe } from '../cluster/stripe-records.js';
+import { fragmentLocations, hasStripeRecords, placeStripe } from '../cluster/stripe-records.js';
 import { compareVersions, VERSION_ZERO, type Version } from '../store/version.js';
 import type { WriteBatch } from './write-batch.js';
 
@@ -180,6 +180,59 @@ export function newOwnedStripe(
     tail: Promise.resolve(),
     openBatch: null,
   };
+}
+
+/**
+ * The stripes a CM has held state for since its process started, per volume (a volume created
+ * again under the same name is another), never forgotten: a stripe's state is dropped when its
+ * ownership breaks, and its writes are not. Past TOUCHED_PER_VOLUME_MAX stripes of one volume,
+ * the volume is no longer followed and every stripe of it is recovered as before.
+ */
+export class TouchedStripes {
+  private readonly byVolume = new Map<string, Set<number> | 'untracked'>();
+
+  /** Records that the CM holds state for the stripe; true when it never did before. */
+  firstTouch(volume: VolumeRecord, stripe: number): boolean {
+    const key = `${volume.name}\u0000${volume.createdIndex}`;
+    const touched = this.byVolume.get(key) ?? new Set<number>();
+    this.byVolume.set(key, touched);
+    if (touched === 'untracked' || touched.has(stripe)) return false;
+    if (touched.size >= TOUCHED_PER_VOLUME_MAX) {
+      this.byVolume.set(key, 'untracked');
+      return false;
+    }
+    touched.add(stripe);
+    return true;
+  }
+}
+
+/** Stripes per volume whose first touch a CM follows (a number each: some MB at the most). */
+export const TOUCHED_PER_VOLUME_MAX = 1 << 20;
+
+/**
+ * Whether a new state of the stripe is known to be the empty stripe, with no recovery: the CM has
+ * owned the stripe without a break since the volume was created (an ownership epoch at or before
+ * the volume's, which is never below the CM's own start), and has never touched it in this run
+ * (`firstTouch`). Then every write the stripe ever took was this CM's, in this run: a CM writes a
+ * stripe only while its map holds the volume and names it the owner, every epoch since the
+ * volume's names this CM, and an earlier run of this CM ended before its start epoch, before the
+ * volume existed. So no fragment holds a version, nothing needs a fence, and the map holds no
+ * mark, abort or layout of the stripe (checked all the same, with nothing to move). docs/cm.md, "A
+ * stripe known empty".
+ */
+export function knownEmpty(
+  state: Readonly<ClusterMapState>,
+  stripe: OwnedStripe,
+  firstTouch: boolean,
+): boolean {
+  const createdEpoch = stripe.volume.createdEpoch;
+  return (
+    firstTouch &&
+    createdEpoch !== undefined &&
+    stripe.ownershipEpoch <= createdEpoch &&
+    !movePending(stripe) &&
+    !hasStripeRecords(state, stripe.volume.name, stripe.stripe)
+  );
 }
 
 /** True when the owner leaves fragment `index` alone: marked, or missed while its node was down. */

@@ -24,6 +24,20 @@ import type { FragmentStore } from '../store/fragment-store.js';
 import type { NodeMetrics } from '../admin/metrics.js';
 import type { StripeScrubResult } from '../cm/requests.js';
 import { StripeSweep } from './stripe-sweep.js';
+import type { Counter } from 'prom-client';
+import type { CmStats } from '../cm/cm-context.js';
+
+/** The CM's counts that the node's metrics carry as counters. */
+type CountedStat = keyof Pick<
+  CmStats,
+  | 'repairBytes'
+  | 'scrubbedStripes'
+  | 'mergedUpdates'
+  | 'mergedPieces'
+  | 'historyRollbacks'
+  | 'recoveries'
+  | 'knownEmpty'
+>;
 
 export interface CmHostOptions {
   nodeId: string;
@@ -69,13 +83,8 @@ export class CmHost implements StripeService {
   private lastTickMs: number | null = null;
   private rateBytesPerS = 0;
   private repairedStripes = 0;
-  private reported = {
-    repairBytes: 0,
-    scrubbed: 0,
-    mergedUpdates: 0,
-    mergedPieces: 0,
-    historyRollbacks: 0,
-  };
+  /** The CM's counts as the metrics have them so far. */
+  private reported: Partial<Record<CountedStat, number>> = {};
   readonly sweep: StripeSweep;
 
   /** Raft reads waiting for this node to apply an index. */
@@ -211,19 +220,22 @@ export class CmHost implements StripeService {
     metrics.repairEtaSeconds.set(progress.etaS ?? -1);
     const stats = this.cm?.stats;
     if (stats) {
-      metrics.repairBytes.inc(stats.repairBytes - this.reported.repairBytes);
-      this.reported.repairBytes = stats.repairBytes;
-      metrics.scrubStripes.inc(stats.scrubbedStripes - this.reported.scrubbed);
-      this.reported.scrubbed = stats.scrubbedStripes;
+      const counters: Record<CountedStat, Counter> = {
+        repairBytes: metrics.repairBytes,
+        scrubbedStripes: metrics.scrubStripes,
+        mergedUpdates: metrics.mergedUpdates,
+        mergedPieces: metrics.mergedPieces,
+        historyRollbacks: metrics.historyRollbacks,
+        recoveries: metrics.recoveries,
+        knownEmpty: metrics.knownEmpty,
+      };
+      for (const [stat, counter] of Object.entries(counters) as [CountedStat, Counter][]) {
+        counter.inc(stats[stat] - (this.reported[stat] ?? 0));
+        this.reported[stat] = stats[stat];
+      }
       for (const [kind, count] of Object.entries(stats.scrubFindings))
         metrics.scrubFindings.labels(kind).set(count);
       metrics.degradedReads.set(stats.degradedReads);
-      metrics.mergedUpdates.inc(stats.mergedUpdates - this.reported.mergedUpdates);
-      this.reported.mergedUpdates = stats.mergedUpdates;
-      metrics.mergedPieces.inc(stats.mergedPieces - this.reported.mergedPieces);
-      this.reported.mergedPieces = stats.mergedPieces;
-      metrics.historyRollbacks.inc(stats.historyRollbacks - this.reported.historyRollbacks);
-      this.reported.historyRollbacks = stats.historyRollbacks;
     }
   }
 

@@ -56,6 +56,12 @@ export interface CmWorldOptions {
    * log with lagging views.
    */
   readonly raft?: boolean;
+  /**
+   * Creates the volume once every CM has started, as on a running cluster: its owners then take
+   * its stripes as known empty, with no recovery (owned-stripe.ts, knownEmpty). Otherwise the
+   * volume comes first and every stripe is recovered on its first access.
+   */
+  readonly volumeLast?: boolean;
 }
 
 /** What a call carries, as an interceptor sees it when the request is about to be delivered. */
@@ -90,6 +96,9 @@ export interface SimCmNode {
 
 export const VOLUME = 'sim';
 
+/** The CM counts a run sums over its CMs, crashed ones included. */
+type SummedCmStat = 'historyRollbacks' | 'knownEmpty';
+
 export class CmWorld {
   readonly scheduler = new Scheduler();
   readonly random: SeededRandom;
@@ -120,9 +129,9 @@ export class CmWorld {
     confirms: 0,
     /** Updates that carried several writer parts (one version over several data fragments). */
     mergedUpdates: 0,
-    /** Recoveries that settled by reading fragments from before a disproved version, by CMs gone. */
-    historyRollbacksRetired: 0,
   };
+  /** Counts of CMs gone (crashed), which cmTotal adds to the running ones'. */
+  private readonly retired: Record<SummedCmStat, number> = { historyRollbacks: 0, knownEmpty: 0 };
   private readonly pauses = new Pauses<string>(this.scheduler);
   /** The Raft members that hold the map (options.raft), or undefined under the log model. */
   readonly raft: RaftMapGroup | undefined;
@@ -178,24 +187,39 @@ export class CmWorld {
         },
       });
     }
-    commands.push({
+    const volume: ClusterCommand = {
       type: 'create_volume',
       name: VOLUME,
       k: options.k,
       m: options.m,
       blockBytes: options.blockBytes ?? 4096,
       ...(options.writeQuorum ? { writeQuorum: options.writeQuorum } : {}),
-    });
-    const results = world.raft
-      ? await world.bootstrapOnRaft(world.raft, commands)
-      : commands.map((command) => world.apply(command));
-    const created = results[results.length - 1]!;
-    if (!created.ok) throw new Error(`create_volume: ${created.message}`);
+    };
+    if (!options.volumeLast) commands.push(volume);
+    const results = await world.commit(commands);
     for (const node of world.nodes.values()) {
       if (!world.raft) node.view = world.map.current;
       world.startCm(node);
     }
+    if (options.volumeLast) {
+      for (let waited = 0; [...world.nodes.values()].some((node) => !node.cm); waited += 10) {
+        if (waited > 5_000) throw new Error('the CMs did not all start');
+        await world.runUntil(world.scheduler.nowMs + 10);
+      }
+      results.push(...(await world.commit([volume])));
+      // Every node learns it (apply() spreads the map with a lag).
+      if (!world.raft) await world.runUntil(world.scheduler.nowMs + (options.mapLagMs?.[1] ?? 80));
+    }
+    const created = results[results.length - 1]!;
+    if (!created.ok) throw new Error(`create_volume: ${created.message}`);
     return world;
+  }
+
+  /** Commits commands in order, through Raft when the map runs on it (until every member applied them). */
+  private async commit(commands: readonly ClusterCommand[]): Promise<ClusterResult[]> {
+    return this.raft
+      ? this.bootstrapOnRaft(this.raft, commands)
+      : commands.map((command) => this.apply(command));
   }
 
   /**
@@ -260,19 +284,21 @@ export class CmWorld {
     if (!node.up) return;
     this.raft?.crash(id);
     node.up = false;
-    this.stats.historyRollbacksRetired += node.cm?.stats.historyRollbacks ?? 0;
+    for (const stat of Object.keys(this.retired) as SummedCmStat[])
+      this.retired[stat] += node.cm?.stats[stat] ?? 0;
     node.cm = null;
     node.incarnation += 1;
     this.stats.crashes += 1;
   }
 
   /**
-   * Recoveries that settled only by reading fragments from their history, from before a version
-   * proved never acknowledged (recovery.ts), by every CM of the run.
+   * A count summed over every CM of the run: historyRollbacks, the recoveries that settled only
+   * by reading fragments from their history, from before a version proved never acknowledged
+   * (recovery.ts); knownEmpty, the stripes taken with no recovery (owned-stripe.ts).
    */
-  historyRollbacks(): number {
-    let sum = this.stats.historyRollbacksRetired;
-    for (const node of this.nodes.values()) sum += node.cm?.stats.historyRollbacks ?? 0;
+  cmTotal(stat: SummedCmStat): number {
+    let sum = this.retired[stat];
+    for (const node of this.nodes.values()) sum += node.cm?.stats[stat] ?? 0;
     return sum;
   }
 
