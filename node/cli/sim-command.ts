@@ -263,6 +263,12 @@ export function registerSim(parser: Argv): Argv {
               default: EXPLORE_CODE.regions,
               describe: 'regions the nodes are spread over, round robin',
             })
+            .option('volume-last', {
+              type: 'boolean',
+              default: false,
+              describe:
+                'create the volume once every CM has started, as on a running cluster, so that the owner takes the stripe known empty, with no recovery',
+            })
             .check((argv) => {
               checkCodeArguments(argv);
               if (argv.k < 2)
@@ -283,6 +289,7 @@ export function registerSim(parser: Argv): Argv {
               window: argv.window,
               shape: argv.shape,
               code: { k: argv.k, m: argv.m, nodes: argv.nodes, regions: argv.regions },
+              volumeLast: argv.volumeLast,
             },
             (sums) => {
               const now = performance.now();
@@ -294,7 +301,7 @@ export function registerSim(parser: Argv): Argv {
           );
           if (process.stderr.isTTY) process.stderr.write('\n');
           process.stdout.write(
-            `RS(${argv.k},${argv.m}) on ${argv.nodes} nodes: ${report.schedules} schedules (${report.complete ? 'all' : 'stopped early'}) within ${argv.reorders} reorderings and ${argv.faults} faults, ${report.states} states checked, ${report.merging} with writes carried in one update, ${report.failures.length} failed, in ${((performance.now() - started) / 1000).toFixed(1)} s\n`,
+            `RS(${argv.k},${argv.m}) on ${argv.nodes} nodes: ${report.schedules} schedules (${report.complete ? 'all' : 'stopped early'}) within ${argv.reorders} reorderings and ${argv.faults} faults, ${report.states} states checked, ${report.merging} with writes carried in one update, ${report.knownEmpty} with the stripe taken known empty, ${report.failures.length} failed, in ${((performance.now() - started) / 1000).toFixed(1)} s\n`,
           );
           for (const failure of report.failures.slice(0, 5))
             process.stdout.write(

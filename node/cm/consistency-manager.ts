@@ -108,6 +108,11 @@ export class ConsistencyManager implements StripeService {
     };
   }
 
+  /** The epoch of this CM's start (its cm_started entry). */
+  get startEpoch(): number {
+    return this.options.startEpoch;
+  }
+
   /** Stripes this CM holds state for (owned, recovered or not). */
   get ownedStripes(): number {
     return this.stripes.size;

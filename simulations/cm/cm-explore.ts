@@ -30,6 +30,12 @@ export interface ExploreBounds {
   readonly shape?: ExploreShape;
   /** The code and the nodes it runs on (default EXPLORE_CODE). */
   readonly code?: ExploreCode;
+  /**
+   * Creates the volume once every CM has started, as on a running cluster, so that the owner
+   * takes the stripe known empty, with no recovery (owned-stripe.ts, knownEmpty); otherwise the
+   * volume comes first and the owner recovers the stripe on its first access.
+   */
+  readonly volumeLast?: boolean;
 }
 
 /** An erasure code and the nodes that hold its stripes (round robin over the regions). */
@@ -54,6 +60,8 @@ export interface ExploreReport {
   complete: boolean;
   /** Schedules in which the owner carried several writes' pieces in one update. */
   merging: number;
+  /** Schedules in which an owner took the stripe known empty, with no recovery. */
+  knownEmpty: number;
 }
 
 const FAULT_KINDS = [
@@ -74,6 +82,7 @@ export async function explore(
     failures: [],
     complete: false,
     merging: 0,
+    knownEmpty: 0,
   };
   const window = bounds.window ?? 3;
   let prefix: number[] = [];
@@ -82,6 +91,7 @@ export async function explore(
     report.schedules += 1;
     report.states += trace.steps.length;
     if (trace.merged) report.merging += 1;
+    if (trace.knownEmpty) report.knownEmpty += 1;
     if (trace.violations.length > 0)
       report.failures.push({
         choices: trace.steps.map((step) => step.choice),
@@ -135,7 +145,7 @@ async function runSchedule(
   prefix: readonly number[],
   bounds: ExploreBounds,
   window: number,
-): Promise<{ steps: Step[]; violations: string[]; merged: boolean }> {
+): Promise<{ steps: Step[]; violations: string[]; merged: boolean; knownEmpty: boolean }> {
   const code = bounds.code ?? EXPLORE_CODE;
   const world = await CmWorld.create({
     seed: 1,
@@ -145,6 +155,7 @@ async function runSchedule(
     m: code.m,
     latencyMs: [1, 3],
     mapLagMs: [1, 5],
+    volumeLast: bounds.volumeLast ?? false,
   });
   await world.runUntil(50);
   const work = new Workload(world, 1);
@@ -193,7 +204,12 @@ async function runSchedule(
   await world.drive(Promise.all(operations));
   world.scheduler.chooser = null;
   const violations = await settleAndCheck(world, work, 1);
-  return { steps, violations, merged: world.stats.mergedUpdates > 0 };
+  return {
+    steps,
+    violations,
+    merged: world.stats.mergedUpdates > 0,
+    knownEmpty: world.cmTotal('knownEmpty') > 0,
+  };
 }
 
 function inject(

@@ -5,7 +5,9 @@
 // declared down and up again so that updates miss it unmarked and its node mark covers them)
 // between any two steps. The same again with one writer sending the stripe's two blocks at once,
 // so that the owner carries two writes in one update. And the same bounds on RS(4,2), six nodes in
-// three regions (the benchmark's code): more fragments, so more orders of their deliveries.
+// three regions (the benchmark's code): more fragments, so more orders of their deliveries. And
+// RS(2,2) with the volume created on the running cluster, whose owner takes the stripe known
+// empty, with no recovery.
 import { expect } from 'chai';
 import { explore } from '../../simulations/cm/cm-explore.js';
 
@@ -44,6 +46,23 @@ describe('cm: exhaustive exploration of a small configuration', function () {
         expect(report.schedules).to.be.greaterThan(100);
         if (shape === 'burst') expect(report.merging).to.be.greaterThan(0);
       }
+    });
+  });
+
+  describe('the volume created on the running cluster, so that the owner takes the stripe known empty', () => {
+    it('every schedule with one reordering keeps every invariant', async () => {
+      const report = await explore({ reorders: 1, faults: 0, volumeLast: true });
+      expect(report.complete).to.equal(true);
+      expect(report.failures).to.deep.equal([]);
+      expect(report.knownEmpty).to.equal(report.schedules);
+    });
+
+    it('every schedule with one fault at any step keeps every invariant', async () => {
+      const report = await explore({ reorders: 0, faults: 1, volumeLast: true });
+      expect(report.complete).to.equal(true);
+      expect(report.failures).to.deep.equal([]);
+      expect(report.schedules).to.be.greaterThan(100);
+      expect(report.knownEmpty).to.be.greaterThan(report.schedules / 2);
     });
   });
 

@@ -65,13 +65,22 @@ export interface Shape {
   readonly nodes: number;
 }
 
-export async function kit(seed = 1, shape: Shape = { k: 2, m: 2, nodes: 5 }): Promise<Kit> {
+/**
+ * A scenario's world. With `volumeLast`, the volume is created once every CM has started, as on
+ * a running cluster (its owners take its stripes as known empty); otherwise before they start.
+ */
+export async function kit(
+  seed = 1,
+  shape: Shape = { k: 2, m: 2, nodes: 5 },
+  options: { volumeLast?: boolean } = {},
+): Promise<Kit> {
   const world = await CmWorld.create({
     seed,
     regions: 3,
     ...shape,
     latencyMs: [1, 1],
     mapLagMs: [1, 1],
+    volumeLast: options.volumeLast ?? false,
   });
   await world.runUntil(50);
   const work = new Workload(world, STRIPES);
