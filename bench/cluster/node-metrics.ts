@@ -35,6 +35,8 @@ export interface NodeWork {
   /** Stripe recoveries the owners ran, and stripes they took with none (known never written). */
   recoveries: number;
   knownEmpty: number;
+  /** Updates the owners started in one round (they knew the old block) and in two. */
+  updateRounds: [number, number];
   seconds: number;
 }
 
@@ -89,6 +91,7 @@ export function workBetween(before: Scrape, after: Scrape): NodeWork {
     merged: { updates: 0, pieces: 0 },
     recoveries: 0,
     knownEmpty: 0,
+    updateRounds: [0, 0],
     seconds: (after.atMs - before.atMs) / 1000,
   };
   const add = (map: Map<string, number>, key: string, value: number): void => {
@@ -110,6 +113,8 @@ export function workBetween(before: Scrape, after: Scrape): NodeWork {
       else if (key === 'tessera_cm_merged_updates_total{}') work.merged.updates += moved;
       else if (key === 'tessera_cm_merged_pieces_total{}') work.merged.pieces += moved;
       else if (key === 'tessera_cm_recoveries_total{}') work.recoveries += moved;
+      else if (key === 'tessera_cm_updates_total{rounds=1}') work.updateRounds[0] += moved;
+      else if (key === 'tessera_cm_updates_total{rounds=2}') work.updateRounds[1] += moved;
       else if (key === 'tessera_cm_stripes_known_empty_total{}') work.knownEmpty += moved;
       else if (key === 'tessera_raft_reads_total{how=lease}') work.raftReads.lease += moved;
       else if (key === 'tessera_raft_reads_total{how=round}') work.raftReads.round += moved;

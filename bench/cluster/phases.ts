@@ -101,7 +101,7 @@ export function newBlocks(
   );
 }
 
-/** Overwrites of `bytes` (a divisor of the block) at random aligned offsets of written blocks. */
+/** Overwrites of `bytes` (a divisor of the block) at random aligned offsets of written blocks (the working set). */
 export function overwrites(bench: Workbench, bytes: number, durationMs: number): Promise<Phase> {
   const blockBytes = bench.volume.info.blockBytes;
   const slots = blockBytes / bytes;
@@ -122,7 +122,7 @@ export function overwrites(bench: Workbench, bytes: number, durationMs: number):
   );
 }
 
-/** Reads of whole written blocks at random. */
+/** Reads of whole written blocks (the working set) at random. */
 export function reads(bench: Workbench, durationMs: number): Promise<Phase> {
   const blockBytes = bench.volume.info.blockBytes;
   return measured(bench, () =>
@@ -143,9 +143,16 @@ export function reads(bench: Workbench, durationMs: number): Promise<Phase> {
   );
 }
 
+/**
+ * The blocks overwrites and reads pick from: the first WORKING_SET_BLOCKS written. A fixed number,
+ * so that how much of it the nodes' caches hold (an owner that knows a block's old bytes updates
+ * it in one round, docs/cm.md) does not depend on how fast the earlier phases wrote.
+ */
+export const WORKING_SET_BLOCKS = 8192;
+
 function pick(values: readonly number[], random: () => number): number {
   if (values.length === 0) throw new Error('no block written yet to pick from');
-  return values[Math.floor(random() * values.length)]!;
+  return values[Math.floor(random() * Math.min(values.length, WORKING_SET_BLOCKS))]!;
 }
 
 /** 0…n-1 in a random order (Fisher–Yates). */

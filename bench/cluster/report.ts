@@ -150,6 +150,13 @@ export function printWork(rows: readonly Row[]): void {
       }),
     ],
     ['pieces in merged updates/op', ...rows.map((row) => perOp(row, row.phase.work.merged.pieces))],
+    [
+      'updates in one round (owner knew the old block)',
+      ...rows.map((row) => {
+        const [one, two] = row.phase.work.updateRounds;
+        return one + two === 0 ? '' : `${((100 * one) / (one + two)).toFixed(0)}%`;
+      }),
+    ],
     ['stripe recoveries/op', ...rows.map((row) => perOp(row, row.phase.work.recoveries))],
     [
       'stripes known empty/op (no recovery)',

@@ -138,6 +138,12 @@ export class NodeMetrics {
     help: 'Data fragment pieces that those updates carried',
     registers: [this.registry],
   });
+  readonly updates = new Counter({
+    name: 'tessera_cm_updates_total',
+    help: 'Updates this node started as an owner, by rounds: 1 when it knew the old block (data and parity at once), 2 when the data store sent the delta first',
+    labelNames: ['rounds'],
+    registers: [this.registry],
+  });
   readonly recoveries = new Counter({
     name: 'tessera_cm_recoveries_total',
     help: 'Stripe recoveries this node ran as an owner (fence, read, decide, repair)',

@@ -20,6 +20,11 @@ export interface CmStats {
   repairBytes: number;
   degradedReads: number;
   degradedWrites: number;
+  /**
+   * Updates in one round (the owner knew the old block: data and parity at once) and in two (the
+   * data store's delta first), counted as they start.
+   */
+  updateRounds: [number, number];
   /** Updates that carried pieces of several writes at once (one version), and those pieces. */
   mergedUpdates: number;
   mergedPieces: number;
@@ -48,6 +53,7 @@ export function emptyStats(): CmStats {
     repairBytes: 0,
     degradedReads: 0,
     degradedWrites: 0,
+    updateRounds: [0, 0],
     mergedUpdates: 0,
     mergedPieces: 0,
     historyRollbacks: 0,

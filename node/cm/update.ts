@@ -60,6 +60,7 @@ export async function updateFragment(
   const oldBlock = knownBlock(context, stripe, index);
   let data: DataResult;
   let parityResults: ParityResult[];
+  context.stats.updateRounds[oldBlock ? 0 : 1] += 1;
   if (oldBlock) {
     // The common path: the owner knows the old range, so data and parity go out at once.
     const delta = xorOf(oldBlock.subarray(offset, offset + bytes.length), bytes);
@@ -225,6 +226,7 @@ export async function updateStripe(
   pieces.forEach((piece, at) =>
     rememberBlock(context, stripe, piece.index, piece.offset, piece.bytes, olds[at]!, next),
   );
+  context.stats.updateRounds[0] += 1;
   context.stats.mergedUpdates += 1;
   context.stats.mergedPieces += pieces.length;
   return next;

@@ -85,6 +85,7 @@ export class CmHost implements StripeService {
   private repairedStripes = 0;
   /** The CM's counts as the metrics have them so far. */
   private reported: Partial<Record<CountedStat, number>> = {};
+  private reportedRounds: number[] = [];
   readonly sweep: StripeSweep;
 
   /** Raft reads waiting for this node to apply an index. */
@@ -233,6 +234,11 @@ export class CmHost implements StripeService {
         counter.inc(stats[stat] - (this.reported[stat] ?? 0));
         this.reported[stat] = stats[stat];
       }
+      stats.updateRounds.forEach((count, at) => {
+        const rounds = `${at + 1}`;
+        metrics.updates.labels(rounds).inc(count - (this.reportedRounds[at] ?? 0));
+        this.reportedRounds[at] = count;
+      });
       for (const [kind, count] of Object.entries(stats.scrubFindings))
         metrics.scrubFindings.labels(kind).set(count);
       metrics.degradedReads.set(stats.degradedReads);
