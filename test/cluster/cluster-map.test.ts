@@ -162,6 +162,10 @@ describe('cluster: the cluster map', () => {
       rule: { level: 'region', maxPerDomain: 2 },
     });
     expect(created.ok && created.volume?.ruleReason).to.match(/region/);
+    // The epoch it was created in: its owners since then wrote every version it has (knownEmpty).
+    expect(created.ok && created.volume?.createdEpoch).to.equal(log.map.current.epoch);
+    log.apply({ type: 'cm_started', id: log.map.current.members[0]!.id });
+    expect(log.map.current.epoch).to.be.greaterThan(log.map.volume('db')!.createdEpoch!);
     const refused = log.apply({
       type: 'create_volume',
       name: 'wide',
