@@ -284,7 +284,6 @@ export function applyStripeRecord(
   }
 }
 
-/** True when the map records `version` of the fragment as aborted. */
 /** Whether the map holds any mark, abort or layout of the stripe. */
 export function hasStripeRecords(
   state: Readonly<ClusterMapState>,
@@ -298,6 +297,7 @@ export function hasStripeRecords(
   );
 }
 
+/** True when the map records `version` of the fragment as aborted. */
 export function isAborted(
   state: ClusterMapState,
   volume: string,

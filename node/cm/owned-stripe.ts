@@ -185,19 +185,21 @@ export function newOwnedStripe(
 /**
  * The stripes a CM has held state for since its process started, per volume (a volume created
  * again under the same name is another), never forgotten: a stripe's state is dropped when its
- * ownership breaks, and its writes are not. Past TOUCHED_PER_VOLUME_MAX stripes of one volume,
- * the volume is no longer followed and every stripe of it is recovered as before.
+ * ownership breaks, and its writes are not. Past `perVolumeMax` stripes of one volume, the
+ * volume is no longer followed and every stripe of it is recovered as before.
  */
 export class TouchedStripes {
   private readonly byVolume = new Map<string, Set<number> | 'untracked'>();
 
+  constructor(private readonly perVolumeMax = TOUCHED_PER_VOLUME_MAX) {}
+
   /** Records that the CM holds state for the stripe; true when it never did before. */
   firstTouch(volume: VolumeRecord, stripe: number): boolean {
     const key = `${volume.name}\u0000${volume.createdIndex}`;
-    const touched = this.byVolume.get(key) ?? new Set<number>();
-    this.byVolume.set(key, touched);
+    let touched = this.byVolume.get(key);
+    if (!touched) this.byVolume.set(key, (touched = new Set()));
     if (touched === 'untracked' || touched.has(stripe)) return false;
-    if (touched.size >= TOUCHED_PER_VOLUME_MAX) {
+    if (touched.size >= this.perVolumeMax) {
       this.byVolume.set(key, 'untracked');
       return false;
     }
@@ -206,7 +208,7 @@ export class TouchedStripes {
   }
 }
 
-/** Stripes per volume whose first touch a CM follows (a number each: some MB at the most). */
+/** Stripes per volume whose first touch a CM follows (a number each: about 21 MB at the most). */
 export const TOUCHED_PER_VOLUME_MAX = 1 << 20;
 
 /**

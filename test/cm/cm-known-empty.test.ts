@@ -5,7 +5,9 @@
 // dropped, each as a step list on the simulated cluster (RS(2,2) on five nodes, q = 3).
 import { expect } from 'chai';
 import { stripeKey } from '../../placement/index.js';
-import { ownershipEpochOf } from '../../node/cm/owned-stripe.js';
+import fc from 'fast-check';
+import { ownershipEpochOf, TouchedStripes } from '../../node/cm/owned-stripe.js';
+import type { VolumeRecord } from '../../node/cluster/cluster-map-types.js';
 import { EPOCHS_KEPT } from '../../node/cluster/cluster-map-types.js';
 import { VOLUME } from '../../simulations/cm/cm-world.js';
 import type { WriteRecord } from '../../simulations/cm/cm-workload.js';
@@ -28,6 +30,35 @@ describe('cm: stripes known empty (a volume created on the running cluster)', fu
   }
 
   const cmOf = (k: Kit, id: string) => k.world.nodes.get(id)!.cm!;
+
+  it('follows first touches per volume (a volume created again is another), and none past the cap: a first touch at most once, never after the volume stops being followed (property)', () => {
+    const volumes = [
+      { name: 'a', createdIndex: 5 },
+      { name: 'a', createdIndex: 9 },
+      { name: 'b', createdIndex: 7 },
+    ] as VolumeRecord[];
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 6 }),
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 2 }), fc.integer({ min: 0, max: 9 })), {
+          maxLength: 60,
+        }),
+        (cap, touches) => {
+          const touched = new TouchedStripes(cap);
+          const seen = volumes.map(() => new Set<number>());
+          const untracked = volumes.map(() => false);
+          for (const [at, stripe] of touches) {
+            const first = touched.firstTouch(volumes[at]!, stripe);
+            const expected = !untracked[at] && !seen[at]!.has(stripe) && seen[at]!.size < cap;
+            if (!untracked[at] && !seen[at]!.has(stripe) && seen[at]!.size >= cap)
+              untracked[at] = true;
+            if (expected) seen[at]!.add(stripe);
+            expect(first, `volume ${at}, stripe ${stripe}`).to.equal(expected);
+          }
+        },
+      ),
+    );
+  });
 
   it('writes a stripe never written with no fence and no read; a new owner, or the same one after a break or a restart, recovers it and loses nothing', async () => {
     const k = await kit(3, undefined, { volumeLast: true });
