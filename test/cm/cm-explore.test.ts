@@ -47,6 +47,20 @@ describe('cm: exhaustive exploration of a small configuration', function () {
         if (shape === 'burst') expect(report.merging).to.be.greaterThan(0);
       }
     });
+
+    it('with the volume created on the running cluster, every schedule with one fault at any step keeps every invariant, the owner taking the stripe known empty and carrying two writes in one update', async () => {
+      const report = await explore({
+        reorders: 0,
+        faults: 1,
+        code,
+        shape: 'burst',
+        volumeLast: true,
+      });
+      expect(report.complete).to.equal(true);
+      expect(report.failures).to.deep.equal([]);
+      expect(report.knownEmpty).to.be.greaterThan(report.schedules / 2);
+      expect(report.merging).to.be.greaterThan(0);
+    });
   });
 
   describe('the volume created on the running cluster, so that the owner takes the stripe known empty', () => {
