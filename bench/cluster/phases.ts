@@ -101,7 +101,10 @@ export function newBlocks(
   );
 }
 
-/** Overwrites of `bytes` (a divisor of the block) at random aligned offsets of written blocks (the working set). */
+/**
+ * Overwrites of `bytes` (a divisor of the block) at random aligned offsets of written blocks, in
+ * the working set.
+ */
 export function overwrites(bench: Workbench, bytes: number, durationMs: number): Promise<Phase> {
   const blockBytes = bench.volume.info.blockBytes;
   const slots = blockBytes / bytes;
@@ -122,7 +125,7 @@ export function overwrites(bench: Workbench, bytes: number, durationMs: number):
   );
 }
 
-/** Reads of whole written blocks (the working set) at random. */
+/** Reads of whole written blocks of the working set, at random. */
 export function reads(bench: Workbench, durationMs: number): Promise<Phase> {
   const blockBytes = bench.volume.info.blockBytes;
   return measured(bench, () =>

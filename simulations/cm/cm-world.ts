@@ -208,7 +208,7 @@ export class CmWorld {
       }
       results.push(...(await world.commit([volume])));
       // Every node learns it (apply() spreads the map with a lag).
-      if (!world.raft) await world.runUntil(world.scheduler.nowMs + (options.mapLagMs?.[1] ?? 80));
+      if (!world.raft) await world.runUntil(world.scheduler.nowMs + world.mapLag[1]);
     }
     const created = results[results.length - 1]!;
     if (!created.ok) throw new Error(`create_volume: ${created.message}`);
@@ -255,6 +255,11 @@ export class CmWorld {
     return results;
   }
 
+  /** How long a node's view of the map lags the log (options.mapLagMs). */
+  private get mapLag(): readonly [number, number] {
+    return this.options.mapLagMs ?? [0, 80];
+  }
+
   /** The volume as the map records it. */
   get volume(): NonNullable<ReturnType<ClusterMap['volume']>> {
     return this.map.volume(VOLUME)!;
@@ -267,9 +272,7 @@ export class CmWorld {
     const result = this.map.apply(this.logIndex, encodeCommand(command));
     const state = this.map.current;
     for (const node of this.nodes.values()) {
-      this.scheduler.after(this.delay(this.options.mapLagMs ?? [0, 80]), () =>
-        this.learn(node, state),
-      );
+      this.scheduler.after(this.delay(this.mapLag), () => this.learn(node, state));
     }
     return result;
   }
