@@ -22,7 +22,7 @@ import { unaryCall } from '../../node/grpc/unary-call.js';
 import type { ClusterClient } from '../../proto/generated/tessera/v1/Cluster.js';
 import type { NodeView__Output } from '../../proto/generated/tessera/v1/NodeView.js';
 import { CHANNEL_OPTIONS, clusterProto } from '../../proto/load.js';
-import { eventually } from './cm-kit/process-cluster.js';
+import { eventually, logTroubles } from './cm-kit/process-cluster.js';
 
 class Cluster {
   readonly processes = new Map<string, ChildProcess>();
@@ -242,8 +242,15 @@ describe('process: a local cluster of real nodes', function () {
           : undefined;
       },
       60_000,
-    ).catch((error: unknown) => {
-      throw new Error(`${(error as Error).message}; n1's map last listed ${listed}`);
+    ).catch(async (error: unknown) => {
+      const logs = await Promise.all(
+        layout.nodes.map(
+          async (node) => `${node.id}:\n${await logTroubles(join(dir, node.id, 'node.log'), 8)}`,
+        ),
+      );
+      throw new Error(
+        `${(error as Error).message}; n1's map last listed ${listed}\nwarnings and errors in the logs:\n${logs.join('\n')}`,
+      );
     });
     // With n2 and n3 gone, n1 and n4 are two of the three voters {n1, n3, n4}: a majority only
     // if n4 is a voter and n2 really left the group.

@@ -266,6 +266,11 @@ export class ProcessCluster {
       .join('\n');
   }
 
+  /** The last `count` warnings and errors in node `id`'s log, to say why a wait failed. */
+  troubles(id: string, count = 8): Promise<string> {
+    return logTroubles(join(this.dir, id, 'node.log'), count);
+  }
+
   /** The lines of node `id`'s log that match `pattern`. */
   async logLines(id: string, pattern: RegExp): Promise<string[]> {
     const text = await readFile(join(this.dir, id, 'node.log'), 'utf8').catch(() => '');
@@ -334,6 +339,7 @@ export async function settled(
   timeoutMs: number,
 ): Promise<ClusterMapState> {
   let why = 'no node asked yet';
+  let suspects: string[] = [];
   try {
     return await eventually(
       'the cluster settles (one leader, the running nodes up)',
@@ -350,6 +356,7 @@ export async function settled(
             return cluster.isRunning(node.id) ? state !== 'up' : state === 'up' || !state;
           });
           const leader = cluster.nodes.find((node) => node.raftId === views.get(id)!.view.leader);
+          suspects = [id, ...wrong.map((node) => node.id)];
           if (wrong.length > 0)
             return void (why = `${id}'s map (epoch ${map.epoch}, leader ${leader?.id ?? 'none'}) has ${wrong.map((node) => `${node.id} ${map.members.find((member) => member.id === node.id)?.state ?? 'missing'}`).join(', ')}`);
         }
@@ -358,8 +365,20 @@ export async function settled(
       timeoutMs,
     );
   } catch (error) {
-    throw new Error(`${(error as Error).message}: ${why}`);
+    const troubles = await Promise.all(
+      [...new Set(suspects)].map(async (id) => `${id}:\n${await cluster.troubles(id)}`),
+    );
+    throw new Error(
+      `${(error as Error).message}: ${why}\nwarnings and errors in their logs:\n${troubles.join('\n')}`,
+    );
   }
+}
+
+/** The last `count` lines of a node's log at warning level or above (pino's levels 40 to 60). */
+export async function logTroubles(file: string, count: number): Promise<string> {
+  const text = await readFile(file, 'utf8').catch(() => '');
+  const lines = text.split('\n').filter((line) => /"level":(40|50|60)\b/.test(line));
+  return lines.length === 0 ? '  (none)' : lines.slice(-count).join('\n');
 }
 
 /** Runs the `tessera` command line (from the source, as the nodes run) and returns its output. */
