@@ -13,7 +13,6 @@
  */
 import type { ClusterMapState } from '../cluster/cluster-map-types.js';
 import { isAborted } from '../cluster/stripe-records.js';
-import { digestOf } from '../store/store-requests.js';
 import { sameVersion, VERSION_ZERO, type Version } from '../store/version.js';
 import { proposeStripeRecord, type CmContext } from './cm-context.js';
 import { fragmentId } from './fragment-io.js';
@@ -136,7 +135,7 @@ async function copyFragment(
     const imported = await target.importHistory(id, blockBytes, exported, stripe.ownershipEpoch);
     if (!imported.ok) return false;
     const copy = await target.read(id, blockBytes, 0, blockBytes);
-    if (!sameVersion(copy.version, read.version) || digestOf(copy.bytes) !== digestOf(read.bytes))
+    if (!sameVersion(copy.version, read.version) || Buffer.compare(copy.bytes, read.bytes) !== 0)
       return false;
     context.stats.historiesCopied += 1;
     return true;

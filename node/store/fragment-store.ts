@@ -46,6 +46,7 @@ import {
 import {
   checkBytes,
   checkDigest,
+  sameDigest,
   checkFragment,
   checkInteger,
   checkRange,
@@ -193,18 +194,19 @@ export class FragmentStore {
     checkStamped(request);
     checkBytes('bytes', request.bytes);
     checkRange('bytes', request.offset, request.bytes.length, request.blockBytes);
-    checkDigest(request.bytes, request.digest);
+    const payloadCrc = checkDigest(request.bytes, request.digest);
     if (request.registry !== undefined) checkRegistry(request.registry, false);
     return this.stamped(
       request,
       'data',
-      request.digest,
+      request.bytes,
       async (meta) => {
         const { fragment, offset, bytes } = request;
         const old = await this.readIndexed(fragment, meta, meta.index, offset, bytes.length, true);
         return {
           start: offset,
           bytes,
+          payloadCrc, // the record's payload is the bytes the digest was checked on
           owned: keepsLittleElse(bytes), // DataWrite.bytes are given to the store
           // A data fragment's registry is its current version's update's, if that named one.
           registry: request.registry ?? null,
@@ -238,7 +240,7 @@ export class FragmentStore {
     return this.stamped(
       request,
       'parity',
-      request.digest,
+      request.delta,
       async (meta) => {
         const { fragment, offset, delta } = request;
         const parity = await this.readIndexed(
@@ -273,15 +275,16 @@ export class FragmentStore {
       );
     }
     checkRegistry(request.registry, true);
-    checkDigest(request.bytes, request.digest);
+    const payloadCrc = checkDigest(request.bytes, request.digest);
     return this.stamped(
       request,
       'whole',
-      request.digest,
+      request.bytes,
       () =>
         Promise.resolve({
           start: 0,
           bytes: request.bytes,
+          payloadCrc,
           registry: request.registry,
           extra: {},
         }),
@@ -623,12 +626,15 @@ export class FragmentStore {
    * repeated stamp, check the expected version, then commit bytes, record and metadata at once.
    */
   private async stamped<Extra extends object>(
-    request: StampedWrite,
+    request: StampedWrite & { digest: string },
     kind: RecordKind,
-    digest: string,
+    /** The bytes the request's digest is of (a repeat is told from a conflict by them). */
+    sent: Uint8Array,
     apply: (meta: FragmentMeta) => Promise<{
       start: number;
       bytes: Uint8Array;
+      /** The bytes' CRC32C, when the digest check computed it already. */
+      payloadCrc?: number;
       /** The bytes are the store's own (nobody changes them after): the record keeps them uncopied. */
       owned?: boolean;
       registry: Version[] | null;
@@ -636,7 +642,7 @@ export class FragmentStore {
     }>,
     repeated: (record: VersionRecord, meta: FragmentMeta) => Promise<Extra>,
   ): Promise<WriteOutcome<Extra>> {
-    const { fragment } = request;
+    const { fragment, digest } = request;
     return this.locks.run(stripeKey(fragment), async () => {
       const [metaValue, fenceValue] = await this.db.getMany([
         keys.meta(fragment),
@@ -650,7 +656,7 @@ export class FragmentStore {
       if (compareVersions(meta.version, request.next) >= 0) {
         const record = await this.record(fragment, request.next, true);
         if (record) {
-          if (record.header.digest !== digest || record.header.kind !== kind)
+          if (record.header.kind !== kind || !sameDigest(record.header.digest, digest, sent))
             return refuse('stamp_conflict');
           return {
             ok: true,
@@ -685,6 +691,7 @@ export class FragmentStore {
         },
         change.bytes,
         change.owned,
+        change.payloadCrc,
       );
       const operations: BatchOperation[] = [
         { type: 'put', key: recordKey, value: written.value },

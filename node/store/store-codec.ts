@@ -107,8 +107,10 @@ export function encodeRecordKept(
   header: Omit<RecordHeader, 'payloadCrc'>,
   bytes: Uint8Array,
   owned = false,
+  /** The payload's CRC32C, when the caller has it already. */
+  payloadCrc = crc32c(bytes),
 ): { value: BatchValue; record: VersionRecord } {
-  const full: RecordHeader = { ...header, payloadCrc: crc32c(bytes) };
+  const full: RecordHeader = { ...header, payloadCrc };
   if (owned) return { value: [frameHead(full), bytes], record: { header: full, bytes } };
   const value = framed(full, bytes);
   return { value, record: { header: full, bytes: value.subarray(value.length - bytes.length) } };

@@ -3,6 +3,7 @@
  * field is an InvalidRequestError naming the field, raised before anything is read or written.
  */
 import { createHash } from 'node:crypto';
+import { crc32c } from '@node-rs/crc32';
 import { InvalidRequestError } from './errors.js';
 import { compareVersions, type FragmentId, type Version, type WriterStamp } from './version.js';
 
@@ -35,7 +36,7 @@ export interface DataWrite extends StampedWrite {
    * copy): nobody changes them after.
    */
   bytes: Uint8Array;
-  /** SHA-256 (hex) of `bytes`: a repeat with other bytes under the same stamp is refused. */
+  /** digestOf(bytes): a repeat with other bytes under the same stamp is refused. */
   digest: string;
   /**
    * The update's registry, when one update writes several data fragments: kept with this
@@ -62,9 +63,36 @@ export interface WholeWrite extends StampedWrite {
   digest: string;
 }
 
-/** SHA-256 in hex: the digest every write carries. */
+/**
+ * The digest every write carries, end to end from the owner to the store: the CRC32C of its
+ * bytes, in 8 hex digits. The store checks it before it applies anything, and a data write's
+ * record keeps it as its payload's checksum. It was a SHA-256 (64 hex digits) until the CPU it
+ * took was measured: 54 µs per 64 KiB here, against 12 µs, about five times per 64 KiB write.
+ * A CRC32C catches what a transfer can do to the bytes; that the same stamp is not reused for
+ * other bytes is the protocol's to keep (and the simulator's to check), the digest only its
+ * second line, which a CRC32C holds but for one in 2^32 such faults.
+ */
 export function digestOf(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
+  return hexCrc(crc32c(bytes));
+}
+
+function hexCrc(crc: number): string {
+  return crc.toString(16).padStart(8, '0');
+}
+
+/** The length of a SHA-256 digest in hex, as records written before the CRC32C ones carry. */
+const SHA256_HEX_LENGTH = 64;
+
+/**
+ * Whether a record's `recorded` digest names the same bytes as a request's `digest` of `bytes`:
+ * the same string, or, for a record written with a SHA-256 digest, the SHA-256 of the bytes.
+ */
+export function sameDigest(recorded: string, digest: string, bytes: Uint8Array): boolean {
+  if (recorded === digest) return true;
+  return (
+    recorded.length === SHA256_HEX_LENGTH &&
+    createHash('sha256').update(bytes).digest('hex') === recorded
+  );
 }
 
 export function checkFragment(fragment: FragmentId): void {
@@ -152,13 +180,16 @@ export function checkBytes(field: string, bytes: unknown): asserts bytes is Uint
   if (!(bytes instanceof Uint8Array)) throw new InvalidRequestError(field, 'must be bytes');
 }
 
-export function checkDigest(bytes: Uint8Array, digest: string): void {
-  if (typeof digest !== 'string' || digestOf(bytes) !== digest) {
+/** Checks a write's digest against its bytes; returns their CRC32C (the digest's value). */
+export function checkDigest(bytes: Uint8Array, digest: string): number {
+  const crc = crc32c(bytes);
+  if (typeof digest !== 'string' || hexCrc(crc) !== digest) {
     throw new InvalidRequestError(
       'digest',
-      'does not match the SHA-256 of the bytes sent (corrupted in transit?)',
+      'does not match the CRC32C of the bytes sent (corrupted in transit?)',
     );
   }
+  return crc;
 }
 
 export function checkRegistry(registry: Version[] | null, optional: boolean): void {

@@ -2,6 +2,7 @@
 // in-memory backend: exact expected versions, idempotent repeats, refused conflicting stamps,
 // durable per-stripe fences, parity deltas, checksums that refuse to return bad bytes, a quota
 // that refuses writes but keeps reads, and group commit.
+import { createHash } from 'node:crypto';
 import { expect } from 'chai';
 import { gfMul, ReedSolomon } from '../../erasure/index.js';
 import {
@@ -9,7 +10,8 @@ import {
   InvalidRequestError,
   StoreFullError,
 } from '../../node/store/errors.js';
-import { keys } from '../../node/store/store-codec.js';
+import type { Level } from '../../node/store/fragment-store.js';
+import { decodeRecord, encodeRecord, keys } from '../../node/store/store-codec.js';
 import { digestOf } from '../../node/store/store-requests.js';
 import { VERSION_ZERO } from '../../node/store/version.js';
 import { BACKENDS, BLOCK, dataWrite, filled, v } from './store-fixtures.js';
@@ -117,6 +119,36 @@ for (const backend of BACKENDS) {
       const conflict = await store.writeData(dataWrite(A, VERSION_ZERO, v(1, 1), 0, filled(64, 8)));
       expect(conflict).to.deep.include({ ok: false, reason: 'stamp_conflict' });
       expect((await store.read(A, BLOCK, 0, 64)).bytes).to.deep.equal(filled(64, 4));
+    });
+
+    it('recognises a repeat of a version recorded with a SHA-256 digest (as stores kept them before CRC32C digests), and refuses other bytes under its stamp', async () => {
+      const bytes = filled(64, 9);
+      const write = dataWrite(A, VERSION_ZERO, v(1, 1), 0, bytes);
+      expect(write.digest).to.match(/^[0-9a-f]{8}$/);
+      expect((await opened.store.writeData(write)).ok).to.equal(true);
+      // Give the record the digest an older store wrote, behind the store's back; a restart
+      // empties the record cache, so that the record is read as it is on disk.
+      const db = (opened.store as unknown as { db: Level }).db;
+      const recorded = decodeRecord((await db.get(keys.record(A, v(1, 1))))!, 'A');
+      const { payloadCrc: _payloadCrc, ...header } = recorded.header;
+      const sha256 = createHash('sha256').update(bytes).digest('hex');
+      await db.batch(
+        [
+          {
+            type: 'put',
+            key: keys.record(A, v(1, 1)),
+            value: encodeRecord({ ...header, digest: sha256 }, recorded.bytes),
+          },
+        ],
+        { sync: true },
+      );
+      const store = await opened.reopen();
+      const again = await store.writeData(write);
+      expect(again).to.deep.include({ ok: true, version: v(1, 1), repeated: true });
+      expect(again.ok && again.delta).to.deep.equal(bytes);
+      const other = await store.writeData(dataWrite(A, VERSION_ZERO, v(1, 1), 0, filled(64, 8)));
+      expect(other).to.deep.include({ ok: false, reason: 'stamp_conflict' });
+      expect((await store.read(A, BLOCK, 0, 64)).bytes).to.deep.equal(bytes);
     });
 
     it('fences a stripe durably: older ownership epochs are refused, after a restart too, and a fence never moves back', async () => {
