@@ -154,6 +154,11 @@ export class NodeMetrics {
     help: 'Stripes this node took as their owner with no recovery, known never written: owned without a break since their volume was created, and never touched before in this run',
     registers: [this.registry],
   });
+  readonly abortsDropped = new Counter({
+    name: 'tessera_cm_aborts_dropped_total',
+    help: 'Abort records this node dropped from the cluster map as a stripe owner, once spent: no fragment history holds their versions and every store is fenced above them',
+    registers: [this.registry],
+  });
   readonly historyRollbacks = new Counter({
     name: 'tessera_cm_history_rollbacks_total',
     help: 'Recoveries that settled a stripe only on a second look, reading the fragments that held an update proved never acknowledged (data or parity) as their previous version from history',

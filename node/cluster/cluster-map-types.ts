@@ -224,6 +224,20 @@ export type ClusterCommand =
       volume: string;
       stripe: number;
       aborted: { index: number; version: Version }[];
+    }
+  /**
+   * Drops abort records of a stripe that are spent (DESIGN.md: the map stays bounded): its owner
+   * found that no fragment's history holds a version they name and that every fragment's store
+   * is fenced at or above them, so that none can be written again. Names each record as the map
+   * holds it; one the map no longer holds is passed over. Under the ownership check.
+   */
+  | {
+      type: 'drop_aborts';
+      proposer: string;
+      ownershipEpoch: number;
+      volume: string;
+      stripe: number;
+      dropped: { index: number; above: Version; upTo: Version }[];
     };
 
 /** What applying a command gives its proposer. */

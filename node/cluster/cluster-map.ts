@@ -174,6 +174,7 @@ function applyCommand(
     case 'mark_stale':
     case 'clear_mark':
     case 'record_aborts':
+    case 'drop_aborts':
       applyStripeRecord(state, command);
       return undefined;
     case 'set_layout':

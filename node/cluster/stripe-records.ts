@@ -7,6 +7,7 @@
 import { cmSetOf, owner, place, stripeKey, type Topology } from '../../placement/index.js';
 import { compareVersions, sameVersion, type Version } from '../store/version.js';
 import type {
+  AbortRecord,
   ClusterCommand,
   ClusterMapState,
   StaleMark,
@@ -171,10 +172,13 @@ export function applyLayout(
   ];
 }
 
-/** Applies a mark_stale, clear_mark or record_aborts command to `state`; throws to refuse. */
+/** Applies a mark_stale, clear_mark, record_aborts or drop_aborts command; throws to refuse. */
 export function applyStripeRecord(
   state: ClusterMapState,
-  command: Extract<ClusterCommand, { type: 'mark_stale' | 'clear_mark' | 'record_aborts' }>,
+  command: Extract<
+    ClusterCommand,
+    { type: 'mark_stale' | 'clear_mark' | 'record_aborts' | 'drop_aborts' }
+  >,
 ): void {
   state.marks ??= [];
   state.aborts ??= [];
@@ -279,6 +283,36 @@ export function applyStripeRecord(
           ownershipEpoch: command.ownershipEpoch,
         });
       }
+      return;
+    }
+    case 'drop_aborts': {
+      if (!Array.isArray(command.dropped) || command.dropped.length === 0)
+        throw new StripeRecordRefused(
+          'INVALID_ARGUMENT',
+          'dropped: must list at least one abort record',
+        );
+      for (const record of command.dropped) {
+        checkFragment(state, command.volume, command.stripe, record.index);
+        checkVersion('dropped[].above', record.above);
+        checkVersion('dropped[].upTo', record.upTo);
+      }
+      checkOwnership(
+        state,
+        command.volume,
+        command.stripe,
+        command.proposer,
+        command.ownershipEpoch,
+      );
+      const named = (abort: AbortRecord): boolean =>
+        abort.volume === command.volume &&
+        abort.stripe === command.stripe &&
+        command.dropped.some(
+          (record) =>
+            record.index === abort.index &&
+            sameVersion(record.above, abort.above) &&
+            sameVersion(record.upTo, abort.upTo),
+        );
+      state.aborts = state.aborts.filter((abort) => !named(abort));
       return;
     }
   }

@@ -43,6 +43,8 @@ export interface CmStats {
   scrubbedStripes: number;
   /** Scrub findings by kind: checksum, stale, parity. */
   scrubFindings: Record<string, number>;
+  /** Abort records this CM dropped from the map as spent (spent-aborts.ts). */
+  abortsDropped: number;
 }
 
 export function emptyStats(): CmStats {
@@ -64,6 +66,7 @@ export function emptyStats(): CmStats {
     sourcesDeleted: 0,
     scrubbedStripes: 0,
     scrubFindings: {},
+    abortsDropped: 0,
   };
 }
 

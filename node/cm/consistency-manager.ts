@@ -22,6 +22,7 @@ import {
   type CmStats,
 } from './cm-context.js';
 import { scrubFindings, type ScrubFinding } from './scrub.js';
+import { spentAborts } from './spent-aborts.js';
 import { BlockCache } from './block-cache.js';
 import {
   CmError,
@@ -518,6 +519,37 @@ export class ConsistencyManager implements StripeService {
       if (!epochMoved) return reported;
     }
     return reported;
+  }
+
+  /**
+   * Drops the stripe's spent abort records from the map (spent-aborts.ts), as its owner and after
+   * its recovery if it needs one; resolves with how many were dropped.
+   */
+  async dropSpentAborts(volumeName: string, stripe: number): Promise<number> {
+    const state = this.options.map.current();
+    const named = (record: { volume: string; stripe: number }): boolean =>
+      record.volume === volumeName && record.stripe === stripe;
+    if (!(state.aborts ?? []).some(named)) return 0;
+    const volume = state.volumes.find((record) => record.name === volumeName);
+    if (!volume) throw new VolumeNotFoundError(volumeName);
+    const owned = this.own(volume, stripe);
+    return this.queued(owned, async (current) => {
+      const spent = await spentAborts(this.context, current, this.options.map.current());
+      if (spent.length === 0) return 0;
+      const result = await this.options.map
+        .propose({
+          type: 'drop_aborts',
+          proposer: this.options.nodeId,
+          ownershipEpoch: current.ownershipEpoch,
+          volume: volumeName,
+          stripe,
+          dropped: spent.map(({ index, above, upTo }) => ({ index, above, upTo })),
+        })
+        .catch(() => null);
+      if (!result?.ok) return 0;
+      this.context.stats.abortsDropped += spent.length;
+      return spent.length;
+    });
   }
 
   /**

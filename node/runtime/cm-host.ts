@@ -37,6 +37,7 @@ type CountedStat = keyof Pick<
   | 'historyRollbacks'
   | 'recoveries'
   | 'knownEmpty'
+  | 'abortsDropped'
 >;
 
 export interface CmHostOptions {
@@ -229,6 +230,7 @@ export class CmHost implements StripeService {
         historyRollbacks: metrics.historyRollbacks,
         recoveries: metrics.recoveries,
         knownEmpty: metrics.knownEmpty,
+        abortsDropped: metrics.abortsDropped,
       };
       for (const [stat, counter] of Object.entries(counters) as [CountedStat, Counter][]) {
         counter.inc(stats[stat] - (this.reported[stat] ?? 0));

@@ -2,7 +2,7 @@
  * An owner's sweeps over every stripe it owns: a rebuild pass whenever the placement topology
  * changes (a node out, draining or added: fragments whose node changed are rebuilt on the nodes
  * placement now names), and a scrub pass every repair.scrubIntervalMs (checksums, versions,
- * parity; repaired where found). A volume has no recorded size, so the stripes are found by
+ * parity; repaired where found; and the stripe's spent abort records dropped from the map). A volume has no recorded size, so the stripes are found by
  * listing what every member's store holds; each stripe is checked once per pass, by its owner.
  * Paced to the repair bandwidth share: a stripe of k + m fragments of B bytes is read whole.
  */
@@ -148,6 +148,8 @@ export class StripeSweep {
         return;
       }
       const result = await cm.scrubStripe(volume, stripe);
+      // A scrubbed stripe's abort records that nothing can read or write again leave the map.
+      await cm.dropSpentAborts(volume, stripe);
       for (const finding of result.findings)
         progress.findings[finding.kind] = (progress.findings[finding.kind] ?? 0) + 1;
       if (result.repaired) progress.repaired += 1;

@@ -32,6 +32,8 @@ export interface CmRunResult {
   readonly historyRollbacks: number;
   /** Stripes taken with no recovery, known never written. */
   readonly knownEmpty: number;
+  /** Abort records the owners dropped from the map as spent. */
+  readonly abortsDropped: number;
   readonly simulatedMs: number;
   readonly steps: number;
 }
@@ -69,6 +71,7 @@ export async function runCmSeed(options: CmRunOptions): Promise<CmRunResult> {
   const workload = new Workload(world, stripes);
   workload.start(options.writers ?? CM_DEFAULTS.writers);
   scheduleFaults(world, begin + 100 + faultMs, options.placementChanges ?? true);
+  scheduleAbortDrops(world, begin + 100 + faultMs, stripes);
   await world.runUntil(begin + 100 + faultMs);
   workload.stopped = true;
   const violations = await settleAndCheck(world, workload, stripes);
@@ -86,6 +89,7 @@ export async function runCmSeed(options: CmRunOptions): Promise<CmRunResult> {
     stats: world.stats,
     historyRollbacks: world.cmTotal('historyRollbacks'),
     knownEmpty: world.cmTotal('knownEmpty'),
+    abortsDropped: world.cmTotal('abortsDropped'),
     simulatedMs: world.scheduler.nowMs,
     steps: world.scheduler.steps,
   };
@@ -107,6 +111,35 @@ export async function settleAndCheck(
     ...checkHistory(workload.history, finalReads, world.volume.blockBytes, world.volume.k),
     ...(await checkStripes(world, stripes)),
   ];
+}
+
+/**
+ * Every running CM's scrub, as far as abort records go: every 250 simulated ms until `untilMs`,
+ * each drops the spent abort records of the stripes it owns (spent-aborts.ts), amid the faults
+ * and the writes. A stripe with no abort record costs nothing (no call, no random draw), so a
+ * seed behaves as before until its first roll-back.
+ */
+function scheduleAbortDrops(world: CmWorld, untilMs: number, stripes: number): void {
+  const pass = (): void => {
+    if (world.scheduler.nowMs >= untilMs) return;
+    void dropSpentAborts(world, stripes);
+    world.scheduler.after(ABORT_DROP_EVERY_MS, pass);
+  };
+  world.scheduler.after(ABORT_DROP_EVERY_MS, pass);
+}
+
+const ABORT_DROP_EVERY_MS = 250;
+
+/** Each running CM drops the spent abort records of the stripes it owns; resolves when all tried. */
+async function dropSpentAborts(world: CmWorld, stripes: number): Promise<void> {
+  const tries: Promise<unknown>[] = [];
+  for (const node of world.nodes.values()) {
+    const cm = node.up ? node.cm : undefined;
+    if (!cm) continue;
+    for (let stripe = 0; stripe < stripes; stripe++)
+      tries.push(cm.dropSpentAborts(VOLUME, stripe).catch(() => 0));
+  }
+  await Promise.all(tries);
 }
 
 /** One fault (or a repair of one) every 20 to 150 simulated ms until `untilMs`. */
@@ -241,6 +274,10 @@ async function quiesce(world: CmWorld, stripes: number): Promise<void> {
     await Promise.all(sweeps);
     debug('node marks swept');
   }
+  // The owners' scrub once all is healed: what is spent now leaves the map before the final reads.
+  const drops = dropSpentAborts(world, stripes);
+  await world.runIdle(5_000);
+  await drops;
 }
 
 /** Reads every stripe whole through its owner, as the final state. */

@@ -14,6 +14,8 @@ export interface CmSummary {
   historyRollbacks: number;
   /** Stripes taken with no recovery, known never written (even seeds create the volume last). */
   knownEmpty: number;
+  /** Abort records the owners dropped from the map as spent. */
+  abortsDropped: number;
   reads: number;
   faults: { crashes: number; restarts: number; pauses: number; dropped: number };
   steps: number;
@@ -37,6 +39,7 @@ export async function runCmSeeds(
     mergedUpdates: 0,
     historyRollbacks: 0,
     knownEmpty: 0,
+    abortsDropped: 0,
     reads: 0,
     faults: { crashes: 0, restarts: 0, pauses: 0, dropped: 0 },
     steps: 0,
@@ -52,6 +55,7 @@ export async function runCmSeeds(
     summary.mergedUpdates += result.stats.mergedUpdates;
     summary.historyRollbacks += result.historyRollbacks;
     summary.knownEmpty += result.knownEmpty;
+    summary.abortsDropped += result.abortsDropped;
     summary.reads += result.reads;
     summary.faults.crashes += result.stats.crashes;
     summary.faults.restarts += result.stats.restarts;
@@ -90,7 +94,7 @@ export function replayCommand(seed: number, options: Omit<CmRunOptions, 'seed'>)
 export function formatCmSummary(summary: CmSummary): string {
   const lines = [
     `${summary.runs} seeds: ${summary.runs - summary.failures.length} kept every invariant, ${summary.failures.length} failed`,
-    `writes: ${summary.writes.acked} acknowledged, ${summary.writes.unknown} outcome unknown, ${summary.writes.failed} refused; ${summary.reads} reads checked; ${summary.mergedUpdates} updates carried several parts; ${summary.historyRollbacks} recoveries settled by reading fragments from before a disproved version; ${summary.knownEmpty} stripes taken known empty, with no recovery`,
+    `writes: ${summary.writes.acked} acknowledged, ${summary.writes.unknown} outcome unknown, ${summary.writes.failed} refused; ${summary.reads} reads checked; ${summary.mergedUpdates} updates carried several parts; ${summary.historyRollbacks} recoveries settled by reading fragments from before a disproved version; ${summary.knownEmpty} stripes taken known empty, with no recovery; ${summary.abortsDropped} spent abort records dropped`,
     `faults: ${summary.faults.crashes} crashes, ${summary.faults.restarts} restarts, ${summary.faults.pauses} pauses, ${summary.faults.dropped} messages dropped (plus cuts, isolation and false suspicions)`,
     `${summary.steps} events over ${(summary.simulatedMs / 1000).toFixed(0)} simulated s in ${(summary.wallMs / 1000).toFixed(1)} s`,
   ];

@@ -97,7 +97,7 @@ export interface SimCmNode {
 export const VOLUME = 'sim';
 
 /** The CM counts a run sums over its CMs, crashed ones included. */
-type SummedCmStat = 'historyRollbacks' | 'knownEmpty';
+type SummedCmStat = 'historyRollbacks' | 'knownEmpty' | 'abortsDropped';
 
 export class CmWorld {
   readonly scheduler = new Scheduler();
@@ -131,7 +131,11 @@ export class CmWorld {
     mergedUpdates: 0,
   };
   /** Counts of CMs gone (crashed), which cmTotal adds to the running ones'. */
-  private readonly retired: Record<SummedCmStat, number> = { historyRollbacks: 0, knownEmpty: 0 };
+  private readonly retired: Record<SummedCmStat, number> = {
+    historyRollbacks: 0,
+    knownEmpty: 0,
+    abortsDropped: 0,
+  };
   private readonly pauses = new Pauses<string>(this.scheduler);
   /** The Raft members that hold the map (options.raft), or undefined under the log model. */
   readonly raft: RaftMapGroup | undefined;

@@ -247,7 +247,15 @@ describe('cluster: the cluster map', () => {
         stripe: fc.integer({ min: 0, max: 1 }),
         index: fc.integer({ min: 0, max: 1 }),
         seq: fc.integer({ min: 1, max: 4 }),
-        kind: fc.constantFrom('mark', 'clear', 'abort', 'layout', 'node clear', 'node swept'),
+        kind: fc.constantFrom(
+          'mark',
+          'clear',
+          'abort',
+          'drop',
+          'layout',
+          'node clear',
+          'node swept',
+        ),
         nodes: fc.array(fc.constantFrom(...ids, null), { minLength: 3, maxLength: 3 }),
       })
       .map(({ proposer, epoch, stripe, index, seq, kind, nodes }): ClusterCommand => {
@@ -276,6 +284,12 @@ describe('cluster: the cluster map', () => {
           return { type: 'clear_mark', ...common, index, version, markEpoch: epoch };
         if (kind === 'abort')
           return { type: 'record_aborts', ...common, aborted: [{ index, version }] };
+        if (kind === 'drop')
+          return {
+            type: 'drop_aborts',
+            ...common,
+            dropped: [{ index, above: { epoch, seq: seq - 1 }, upTo: version }],
+          };
         return { type: 'set_layout', ...common, nodes, stamp: version };
       });
     const command = fc.oneof(

@@ -170,6 +170,50 @@ describe('cluster: stale marks, aborts and the ownership check', () => {
     ).to.equal(false);
   });
 
+  it('drops the abort records its owner names as spent, and only those, under the same check', () => {
+    const log = cluster();
+    const epoch = log.map.current.epoch;
+    const stripeOwner = ownerNow(log, 3);
+    const other = log.map.current.members.find((member) => member.id !== stripeOwner)!.id;
+    const aborts = (stripe: number, index: number, seqs: number[]): ClusterCommand => ({
+      type: 'record_aborts',
+      proposer: ownerNow(log, stripe),
+      ownershipEpoch: epoch,
+      volume: 'db',
+      stripe,
+      aborted: seqs.map((seq) => ({ index, version: v(epoch, seq) })),
+    });
+    for (const command of [aborts(3, 1, [4, 6]), aborts(3, 0, [4]), aborts(5, 1, [4])])
+      expect(log.apply(command)).to.deep.include({ ok: true });
+    const drop = (proposer: string, seq: number): ClusterCommand => ({
+      type: 'drop_aborts',
+      proposer,
+      ownershipEpoch: epoch,
+      volume: 'db',
+      stripe: 3,
+      dropped: [{ index: 1, above: v(epoch, seq - 1), upTo: v(epoch, seq) }],
+    });
+    expect(log.apply(drop(other, 4)), 'not the owner').to.deep.include({
+      ok: false,
+      code: 'OWNERSHIP_REFUSED',
+    });
+    expect(isAborted(log.map.current, 'db', 3, 1, v(epoch, 4))).to.equal(true);
+    expect(log.apply(drop(stripeOwner, 4))).to.deep.include({ ok: true });
+    expect(
+      [
+        isAborted(log.map.current, 'db', 3, 1, v(epoch, 4)),
+        isAborted(log.map.current, 'db', 3, 1, v(epoch, 6)),
+        isAborted(log.map.current, 'db', 3, 0, v(epoch, 4)),
+        isAborted(log.map.current, 'db', 5, 1, v(epoch, 4)),
+      ],
+      'only the record named is gone',
+    ).to.deep.equal([false, true, true, true]);
+    expect(log.apply(drop(stripeOwner, 4)), 'a record already gone is passed over').to.deep.include(
+      { ok: true },
+    );
+    expect(log.map.current.aborts.length).to.equal(3);
+  });
+
   it('refuses malformed records with a code naming what is wrong, changing nothing', () => {
     const log = cluster();
     const epoch = log.map.current.epoch;
@@ -235,6 +279,30 @@ describe('cluster: stale marks, aborts and the ownership check', () => {
         },
         'NOT_FOUND',
         /no mark/,
+      ],
+      [
+        {
+          type: 'drop_aborts',
+          proposer: stripeOwner,
+          ownershipEpoch: epoch,
+          volume: 'db',
+          stripe: 1,
+          dropped: [],
+        },
+        'INVALID_ARGUMENT',
+        /dropped: must list at least one abort record/,
+      ],
+      [
+        {
+          type: 'drop_aborts',
+          proposer: stripeOwner,
+          ownershipEpoch: epoch,
+          volume: 'db',
+          stripe: 1,
+          dropped: [{ index: 9, above: v(epoch, 1), upTo: v(epoch, 2) }],
+        },
+        'INVALID_ARGUMENT',
+        /index: must be a fragment index of RS\(4,2\)/,
       ],
     ];
     for (const [command, code, message] of cases) {
