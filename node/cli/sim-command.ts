@@ -38,6 +38,13 @@ function checkSeedArguments(argv: { seed?: number; seeds?: string; 'fault-ms': n
 }
 
 /** The code shape of `sim cluster`: a code the erasure engine takes, on enough nodes, with a quorum it allows. */
+/** --retention-ms, when given, is a whole number of simulated ms, 0 or more. */
+function checkRetention(retentionMs: number | undefined): true {
+  if (retentionMs !== undefined && !(Number.isInteger(retentionMs) && retentionMs >= 0))
+    throw new Error(`--retention-ms wants an integer of 0 or more, got ${retentionMs}`);
+  return true;
+}
+
 function checkCodeArguments(argv: {
   k: number;
   m: number;
@@ -170,13 +177,23 @@ export function registerSim(parser: Argv): Argv {
               describe:
                 'fragments an update must reach before it is acknowledged (k to k + m; default k + 1)',
             })
+            .option('retention-ms', {
+              type: 'number',
+              describe:
+                "fold each fragment's history older than this many simulated ms, every 250 ms (default: never)",
+            })
             .option('verbose', {
               type: 'boolean',
               default: false,
               describe: 'print one line per seed',
             })
             .conflicts('seed', 'seeds')
-            .check((argv) => checkSeedArguments(argv) && checkCodeArguments(argv)),
+            .check(
+              (argv) =>
+                checkSeedArguments(argv) &&
+                checkCodeArguments(argv) &&
+                checkRetention(argv['retention-ms']),
+            ),
         async (argv) => {
           const [first, last] =
             argv.seeds !== undefined
@@ -196,6 +213,7 @@ export function registerSim(parser: Argv): Argv {
               nodes: argv.nodes,
               regions: argv.regions,
               ...(argv['write-quorum'] !== undefined ? { writeQuorum: argv['write-quorum'] } : {}),
+              ...(argv['retention-ms'] !== undefined ? { retentionMs: argv['retention-ms'] } : {}),
             },
             () => performance.now(),
             (result, sums) => {

@@ -6,6 +6,7 @@
  * seed replays the same run.
  */
 import { checkHistory, checkStripes } from './cm-checker.js';
+import { sweepRetention } from '../../node/store/retention.js';
 import { CmWorld, VOLUME, type CmWorldOptions } from './cm-world.js';
 import { Workload, type ReadRecord } from './cm-workload.js';
 
@@ -18,6 +19,11 @@ export interface CmRunOptions extends Partial<CmWorldOptions> {
   readonly faultMs?: number;
   /** Placement changes among the faults: a node drained (its fragments move) and given back (default on). */
   readonly placementChanges?: boolean;
+  /**
+   * With it, every running node's retention sweep folds the history older than this many
+   * simulated ms, every 250 ms amid the faults (node/store/retention.ts); without it, nothing folds.
+   */
+  readonly retentionMs?: number;
   /** Called with the world after the checks (to look into a failing seed). */
   readonly inspect?: (world: CmWorld, violations: string[]) => Promise<void>;
 }
@@ -72,6 +78,8 @@ export async function runCmSeed(options: CmRunOptions): Promise<CmRunResult> {
   workload.start(options.writers ?? CM_DEFAULTS.writers);
   scheduleFaults(world, begin + 100 + faultMs, options.placementChanges ?? true);
   scheduleAbortDrops(world, begin + 100 + faultMs, stripes);
+  if (options.retentionMs !== undefined)
+    scheduleRetention(world, begin + 100 + faultMs, options.retentionMs);
   await world.runUntil(begin + 100 + faultMs);
   workload.stopped = true;
   const violations = await settleAndCheck(world, workload, stripes);
@@ -129,6 +137,19 @@ function scheduleAbortDrops(world: CmWorld, untilMs: number, stripes: number): v
 }
 
 const ABORT_DROP_EVERY_MS = 250;
+
+/** Every running node's retention sweep, every 250 simulated ms until `untilMs`. */
+function scheduleRetention(world: CmWorld, untilMs: number, retentionMs: number): void {
+  const pass = (): void => {
+    if (world.scheduler.nowMs >= untilMs) return;
+    const horizonMs = world.scheduler.nowMs - retentionMs;
+    for (const node of world.nodes.values())
+      if (node.up)
+        void sweepRetention(node.store, horizonMs, () => !node.up).catch(() => undefined);
+    world.scheduler.after(ABORT_DROP_EVERY_MS, pass);
+  };
+  world.scheduler.after(ABORT_DROP_EVERY_MS, pass);
+}
 
 /** Each running CM drops the spent abort records of the stripes it owns; resolves when all tried. */
 async function dropSpentAborts(world: CmWorld, stripes: number): Promise<void> {

@@ -80,6 +80,7 @@ export function replayCommand(seed: number, options: Omit<CmRunOptions, 'seed'>)
   const flags = [`--seed ${seed}`];
   if (options.raft) flags.push('--raft');
   if (options.placementChanges === false) flags.push('--no-placement-changes');
+  if (options.retentionMs !== undefined) flags.push(`--retention-ms ${options.retentionMs}`);
   if (options.faultMs !== undefined && options.faultMs !== CM_DEFAULTS.faultMs)
     flags.push(`--fault-ms ${options.faultMs}`);
   for (const name of ['k', 'm', 'nodes', 'regions'] as const) {

@@ -90,6 +90,7 @@ describe('tessera sim cluster', () => {
         /--write-quorum wants an integer from k \(2\) to k \+ m \(4\), got 5/,
       ],
       [['--regions', '9'], /--regions 9 is more than --nodes 5/],
+      [['--retention-ms', '-5'], /--retention-ms wants an integer of 0 or more, got -5/],
     ];
     for (const [args, message] of cases) {
       const result = await cli('--seed', '1', ...args);
