@@ -11,7 +11,7 @@ import { stripeKey } from '../../placement/index.js';
 import type { ClusterMapState, VolumeRecord } from '../cluster/cluster-map-types.js';
 import { fragmentLocations, isAborted } from '../cluster/stripe-records.js';
 import { nodeMarkPending, nodeMarksOver } from '../cluster/node-marks.js';
-import { compareVersions, type Version, type WriterStamp } from '../store/version.js';
+import { compareVersions, foldedWriter, type Version, type WriterStamp } from '../store/version.js';
 import {
   confirmOwnership,
   emptyStats,
@@ -791,7 +791,10 @@ export class ConsistencyManager implements StripeService {
    * reflectsAbort reads it. Seed 2393: the abort was recorded for the other parity alone.) A part
    * applied again after such an abort shows twice; the later one may be the landed one. Null
    * when every fragment was read and none shows it; OUTCOME_UNKNOWN when one that might could
-   * not be read.
+   * not be read, or when a base names the part among those the retention sweep folded into it:
+   * its version is gone, and with it any way to tell a landed part from a rolled-back one (the
+   * abort record may be gone too, spent), so it is neither applied again (that would put its
+   * bytes back over every later write: seed 1487 with --retention-ms 0) nor called landed.
    */
   private async findLanded(
     owned: OwnedStripe,
@@ -805,6 +808,8 @@ export class ConsistencyManager implements StripeService {
     const abandoned = (version: Version): boolean =>
       written.some((at) => isAborted(state, owned.volume.name, owned.stripe, at, version));
     let unreadable = false;
+    let folded = false;
+    const folding = foldedWriter({ ...request.writer, part });
     for (const candidate of written) {
       const store = storeOf(this.context.stores, owned, candidate);
       let history;
@@ -827,10 +832,15 @@ export class ConsistencyManager implements StripeService {
           !abandoned(item.version),
       );
       if (landed) return landed.version;
+      if (history.some((item) => item.foldedWriters?.includes(folding))) folded = true;
     }
     if (unreadable)
       throw new OutcomeUnknownError(
         `${owned.key}: a fragment that would show whether part ${part} landed cannot be read`,
+      );
+    if (folded)
+      throw new OutcomeUnknownError(
+        `${owned.key}: part ${part} of write ${request.writer.writerId}:${request.writer.writerSeq} was folded into a fragment's base by the retention sweep; whether it landed or was rolled back can no longer be told`,
       );
     return null;
   }

@@ -147,6 +147,7 @@ export function fragmentHandlers(store: FragmentStore): FragmentsHandlers {
           alsoWriters: entry.alsoWriters ?? [],
           registry: (entry.registry ?? []).map(versionMessage),
           eventTimeMs: entry.eventTimeMs,
+          foldedWriters: entry.foldedWriters ?? [],
         })),
       };
     }),

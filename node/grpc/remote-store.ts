@@ -129,6 +129,7 @@ export function remoteStore(client: FragmentClient): StorePort {
             }
           : {}),
         eventTimeMs: Number(entry.eventTimeMs),
+        ...(entry.foldedWriters.length > 0 ? { foldedWriters: entry.foldedWriters } : {}),
       }));
     },
     async exportHistory(fragment, blockBytes, skip = []) {

@@ -60,6 +60,7 @@ import {
 } from './store-requests.js';
 import {
   compareVersions,
+  foldedWriter,
   formatFragment,
   sameVersion,
   VERSION_ZERO,
@@ -129,6 +130,11 @@ export interface HistoryEntry {
    * acknowledged needs what that earlier version named. Absent for the base.
    */
   registry?: Version[];
+  /**
+   * For the base: the writer parts folded into it (foldedWriter), so that a retry of a write
+   * whose record the retention sweep folded away is still known to have been here.
+   */
+  foldedWriters?: string[];
   eventTimeMs: number;
 }
 
@@ -355,6 +361,7 @@ export class FragmentStore {
         kind: 'base',
         writer: null,
         eventTimeMs: header.eventTimeMs,
+        foldedWriters: header.writers,
       });
     }
     const prefix = keys.recordPrefix(fragment);
@@ -581,9 +588,7 @@ export class FragmentStore {
       if (!newest) return 0;
       const bytes = await this.readVersionUnlocked(fragment, meta, newest.version);
       const writers = foldable.flatMap((entry) =>
-        [entry.writer!, ...(entry.alsoWriters ?? [])].map(
-          (writer) => `${writer.writerId}:${writer.writerSeq}:${writer.part}`,
-        ),
+        [entry.writer!, ...(entry.alsoWriters ?? [])].map(foldedWriter),
       );
       const previousBase = await this.db.get(keys.base(fragment));
       const kept = previousBase

@@ -56,3 +56,8 @@ export interface FragmentId {
 export function formatFragment(id: FragmentId): string {
   return `${id.volume}/${id.stripe}/${id.index}`;
 }
+
+/** How a base names a writer part folded into it: "writerId:writerSeq:part". */
+export function foldedWriter(writer: Pick<WriterStamp, 'writerId' | 'writerSeq' | 'part'>): string {
+  return `${writer.writerId}:${writer.writerSeq}:${writer.part}`;
+}

@@ -11,6 +11,7 @@ export interface HistoryEntry {
   'eventTimeMs'?: (number | string | Long);
   'alsoWriters'?: (_tessera_v1_WriterStamp)[];
   'registry'?: (_tessera_v1_Version)[];
+  'foldedWriters'?: (string)[];
 }
 
 export interface HistoryEntry__Output {
@@ -20,4 +21,5 @@ export interface HistoryEntry__Output {
   'eventTimeMs': (number);
   'alsoWriters': (_tessera_v1_WriterStamp__Output)[];
   'registry': (_tessera_v1_Version__Output)[];
+  'foldedWriters': (string)[];
 }
