@@ -809,7 +809,7 @@ export class ConsistencyManager implements StripeService {
       written.some((at) => isAborted(state, owned.volume.name, owned.stripe, at, version));
     let unreadable = false;
     let folded = false;
-    const folding = foldedWriter({ ...request.writer, part });
+    const foldedName = foldedWriter({ ...request.writer, part });
     for (const candidate of written) {
       const store = storeOf(this.context.stores, owned, candidate);
       let history;
@@ -832,7 +832,7 @@ export class ConsistencyManager implements StripeService {
           !abandoned(item.version),
       );
       if (landed) return landed.version;
-      if (history.some((item) => item.foldedWriters?.includes(folding))) folded = true;
+      if (history.some((item) => item.foldedWriters?.includes(foldedName))) folded = true;
     }
     if (unreadable)
       throw new OutcomeUnknownError(
