@@ -243,35 +243,19 @@ export function applyStripeRecord(
           `the mark is now at ${mark.version.epoch}.${mark.version.seq} (epoch ${mark.ownershipEpoch}), not the one named`,
         );
       }
-      checkOwnership(
-        state,
-        command.volume,
-        command.stripe,
-        command.proposer,
-        command.ownershipEpoch,
-      );
+      checkCommandOwnership(state, command);
       state.marks.splice(at, 1);
       return;
     }
     case 'record_aborts': {
-      if (!Array.isArray(command.aborted) || command.aborted.length === 0)
-        throw new StripeRecordRefused(
-          'INVALID_ARGUMENT',
-          'aborted: must list at least one version',
-        );
+      checkListed('aborted', command.aborted, 'version');
       for (const aborted of command.aborted) {
         checkFragment(state, command.volume, command.stripe, aborted.index);
         checkVersion('aborted[].version', aborted.version);
         if (aborted.version.seq < 1)
           throw new StripeRecordRefused('INVALID_ARGUMENT', 'aborted[].version: seq must be >= 1');
       }
-      checkOwnership(
-        state,
-        command.volume,
-        command.stripe,
-        command.proposer,
-        command.ownershipEpoch,
-      );
+      checkCommandOwnership(state, command);
       for (const { index, version } of command.aborted) {
         // Exactly `version`: the versions above (epoch, seq - 1) and up to (epoch, seq).
         state.aborts.push({
@@ -286,23 +270,13 @@ export function applyStripeRecord(
       return;
     }
     case 'drop_aborts': {
-      if (!Array.isArray(command.dropped) || command.dropped.length === 0)
-        throw new StripeRecordRefused(
-          'INVALID_ARGUMENT',
-          'dropped: must list at least one abort record',
-        );
+      checkListed('dropped', command.dropped, 'abort record');
       for (const record of command.dropped) {
         checkFragment(state, command.volume, command.stripe, record.index);
         checkVersion('dropped[].above', record.above);
         checkVersion('dropped[].upTo', record.upTo);
       }
-      checkOwnership(
-        state,
-        command.volume,
-        command.stripe,
-        command.proposer,
-        command.ownershipEpoch,
-      );
+      checkCommandOwnership(state, command);
       const named = (abort: AbortRecord): boolean =>
         abort.volume === command.volume &&
         abort.stripe === command.stripe &&
@@ -316,6 +290,20 @@ export function applyStripeRecord(
       return;
     }
   }
+}
+
+/** The ownership check of a command about one stripe, as it names the stripe and its proposer. */
+function checkCommandOwnership(
+  state: ClusterMapState,
+  command: { volume: string; stripe: number; proposer: string; ownershipEpoch: number },
+): void {
+  checkOwnership(state, command.volume, command.stripe, command.proposer, command.ownershipEpoch);
+}
+
+/** Refuses a command whose list `field` is not a list of at least one `what`. */
+function checkListed(field: string, list: unknown, what: string): void {
+  if (!Array.isArray(list) || list.length === 0)
+    throw new StripeRecordRefused('INVALID_ARGUMENT', `${field}: must list at least one ${what}`);
 }
 
 /** Whether the map holds any mark, abort or layout of the stripe. */

@@ -56,6 +56,11 @@ export interface Kit {
   ownerWithout(stripe: number, without: string): string;
   /** The failure detector declares `id` down (or up); an operator drains it. */
   declare(id: string, state: 'up' | 'down' | 'draining'): Promise<void>;
+  /**
+   * Every node's retention sweep over `stripe`, its horizon past every write: each fragment's
+   * settled history folds into its base. Resolves with how many versions folded.
+   */
+  foldStripe(stripe: number): Promise<number>;
 }
 
 /** The code and cluster of a scenario: RS(2,2) on five nodes unless it says otherwise. */
@@ -151,6 +156,16 @@ export async function kit(
     declare: async (id, state) => {
       world.propose({ type: 'set_state', id, state, reason: 'scenario' });
       await world.runUntil(world.scheduler.nowMs + 20);
+    },
+    foldStripe: async (stripe) => {
+      const { k, m, blockBytes } = world.volume;
+      let folded = 0;
+      for (const node of world.nodes.values())
+        for (let index = 0; index < k + m; index++)
+          folded += await drive(
+            node.store.fold({ volume: VOLUME, stripe, index }, blockBytes, Number.MAX_SAFE_INTEGER),
+          );
+      return folded;
     },
   };
 }
