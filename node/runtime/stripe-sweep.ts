@@ -2,8 +2,9 @@
  * An owner's sweeps over every stripe it owns: a rebuild pass whenever the placement topology
  * changes (a node out, draining or added: fragments whose node changed are rebuilt on the nodes
  * placement now names), and a scrub pass every repair.scrubIntervalMs (checksums, versions,
- * parity; repaired where found; and the stripe's spent abort records dropped from the map). A volume has no recorded size, so the stripes are found by
- * listing what every member's store holds; each stripe is checked once per pass, by its owner.
+ * parity; repaired where found; and the stripe's spent abort records dropped from the map). A
+ * volume has no recorded size, so the stripes are found by listing what every member's store
+ * holds; each stripe is checked once per pass, by its owner.
  * Paced to the repair bandwidth share: a stripe of k + m fragments of B bytes is read whole.
  */
 import type { Logger } from 'pino';

@@ -21,7 +21,8 @@ export interface CmRunOptions extends Partial<CmWorldOptions> {
   readonly placementChanges?: boolean;
   /**
    * With it, every running node's retention sweep folds the history older than this many
-   * simulated ms, every 250 ms amid the faults (node/store/retention.ts); without it, nothing folds.
+   * simulated ms, every 250 ms amid the faults (node/store/retention.ts); without it, nothing
+   * folds.
    */
   readonly retentionMs?: number;
   /** Called with the world after the checks (to look into a failing seed). */
@@ -131,12 +132,13 @@ function scheduleAbortDrops(world: CmWorld, untilMs: number, stripes: number): v
   const pass = (): void => {
     if (world.scheduler.nowMs >= untilMs) return;
     void dropSpentAborts(world, stripes);
-    world.scheduler.after(ABORT_DROP_EVERY_MS, pass);
+    world.scheduler.after(SWEEP_EVERY_MS, pass);
   };
-  world.scheduler.after(ABORT_DROP_EVERY_MS, pass);
+  world.scheduler.after(SWEEP_EVERY_MS, pass);
 }
 
-const ABORT_DROP_EVERY_MS = 250;
+/** How often the simulated nodes' sweeps run: the owners' abort drops and the retention sweep. */
+const SWEEP_EVERY_MS = 250;
 
 /** Every running node's retention sweep, every 250 simulated ms until `untilMs`. */
 function scheduleRetention(world: CmWorld, untilMs: number, retentionMs: number): void {
@@ -146,9 +148,9 @@ function scheduleRetention(world: CmWorld, untilMs: number, retentionMs: number)
     for (const node of world.nodes.values())
       if (node.up)
         void sweepRetention(node.store, horizonMs, () => !node.up).catch(() => undefined);
-    world.scheduler.after(ABORT_DROP_EVERY_MS, pass);
+    world.scheduler.after(SWEEP_EVERY_MS, pass);
   };
-  world.scheduler.after(ABORT_DROP_EVERY_MS, pass);
+  world.scheduler.after(SWEEP_EVERY_MS, pass);
 }
 
 /** Each running CM drops the spent abort records of the stripes it owns; resolves when all tried. */
