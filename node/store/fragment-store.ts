@@ -127,7 +127,8 @@ export interface HistoryEntry {
   /**
    * The registry the version was written with (a parity's; a data fragment's when one update wrote
    * several data fragments): a recovery that reads a parity from before a version proved never
-   * acknowledged needs what that earlier version named. Absent for the base.
+   * acknowledged needs what that earlier version named. For the base, its version's registry when
+   * the fold kept it.
    */
   registry?: Version[];
   /**
@@ -362,6 +363,7 @@ export class FragmentStore {
         writer: null,
         eventTimeMs: header.eventTimeMs,
         foldedWriters: header.writers,
+        ...(header.registry ? { registry: header.registry } : {}),
       });
     }
     const prefix = keys.recordPrefix(fragment);
@@ -603,6 +605,7 @@ export class FragmentStore {
               version: newest.version,
               eventTimeMs: newest.eventTimeMs,
               writers: [...kept, ...writers],
+              ...(newest.registry ? { registry: newest.registry } : {}),
             },
             bytes,
           ),

@@ -140,6 +140,12 @@ export interface BaseHeader {
   eventTimeMs: number;
   /** Writer ids and sequences folded into the base (so a retry is still recognised). */
   writers: string[];
+  /**
+   * The registry its version was written with, where it had one (a parity's): a recovery that
+   * steps a parity back to the base needs what that version named. Absent in bases folded before
+   * session 12, which a recovery cannot step back to.
+   */
+  registry?: Version[];
   payloadCrc: number;
 }
 

@@ -5,6 +5,7 @@ import { expect } from 'chai';
 import fc from 'fast-check';
 import { VersionNotFoundError } from '../../node/store/errors.js';
 import { VERSION_ZERO } from '../../node/store/version.js';
+import { digestOf } from '../../node/store/store-requests.js';
 import { BACKENDS, BLOCK, dataWrite, v } from './store-fixtures.js';
 
 const F = { volume: 'history', stripe: 3, index: 1 };
@@ -106,6 +107,40 @@ for (const backend of BACKENDS) {
           ['data', 3],
           ['data', 4],
         ]);
+      } finally {
+        await opened.cleanup();
+      }
+    });
+
+    it("keeps a folded parity version's registry with the base, and its bytes readable at that version", async () => {
+      const opened = await backend.open();
+      try {
+        const { store } = opened;
+        const parity = { ...F, index: 5 };
+        const registryAt = (seq: number) => Array.from({ length: 6 }, () => v(1, seq));
+        for (let seq = 1; seq <= 3; seq++) {
+          const delta = new Uint8Array(16).fill(seq);
+          await store.applyParity({
+            fragment: parity,
+            blockBytes: BLOCK,
+            expected: seq === 1 ? VERSION_ZERO : v(1, seq - 1),
+            next: v(1, seq),
+            writer: { writerId: 'w', writerSeq: seq, part: 0, parts: 1, eventTimeMs: seq },
+            offset: 0,
+            delta,
+            coefficient: 1,
+            registry: registryAt(seq),
+            digest: digestOf(delta),
+          });
+        }
+        const atTwo = await store.readVersion(parity, BLOCK, v(1, 2));
+        await store.markSettled(parity, BLOCK, v(1, 2));
+        expect(await store.fold(parity, BLOCK, Number.MAX_SAFE_INTEGER)).to.equal(2);
+        const [base] = await store.history(parity);
+        // A recovery that steps this parity back below 1.3 reads the base as version 1.2: it
+        // needs the registry 1.2 was written with, and its bytes.
+        expect(base).to.deep.include({ kind: 'base', version: v(1, 2), registry: registryAt(2) });
+        expect(await store.readVersion(parity, BLOCK, v(1, 2))).to.deep.equal(atTwo);
       } finally {
         await opened.cleanup();
       }
