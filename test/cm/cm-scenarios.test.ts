@@ -5,7 +5,14 @@
 // once everything heals.
 import { expect } from 'chai';
 import type { WriteRecord } from '../../simulations/cm/cm-workload.js';
-import { expectAllInvariants, kit, steps, type Kit, type Shape } from './scenario-kit.js';
+import {
+  crashMidUpdate,
+  expectAllInvariants,
+  kit,
+  steps,
+  type Kit,
+  type Shape,
+} from './scenario-kit.js';
 
 const RS42: Shape = { k: 4, m: 2, nodes: 6 };
 
@@ -13,25 +20,6 @@ describe('cm scenarios', function () {
   this.timeout(60_000);
 
   describe('a CM killed between the data write and the parity writes', () => {
-    /** Writes X, then Y with the owner crashing as its first parity write leaves. */
-    async function crashMidUpdate(
-      k: Kit,
-      stripe: number,
-      index: number,
-    ): Promise<{ owner: string; x: WriteRecord; y: WriteRecord }> {
-      const owner = k.ownerOf(stripe);
-      const x = await k.write('w1', 1, k.block(stripe, index));
-      expect(x.outcome, 'X').to.equal('acked');
-      const hit = k.onCall(
-        (call) => call.from === owner && call.kind === 'applyParity',
-        () => k.world.crash(owner),
-      );
-      const y = await k.write('w1', 2, k.block(stripe, index));
-      expect(hit.happened(), 'the crash point was reached').to.equal(true);
-      expect(y.outcome, 'Y').to.equal('unknown');
-      return { owner, x, y };
-    }
-
     it('is rolled forward from the data when the next owner reads every data fragment', async () => {
       const k = await kit(1);
       let stripe = 0;

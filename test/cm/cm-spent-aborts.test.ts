@@ -7,7 +7,7 @@
 import { expect } from 'chai';
 import { VOLUME } from '../../simulations/cm/cm-world.js';
 import type { WriteRecord } from '../../simulations/cm/cm-workload.js';
-import { expectAllInvariants, kit, steps, type Kit } from './scenario-kit.js';
+import { crashMidUpdate, expectAllInvariants, kit, steps, type Kit } from './scenario-kit.js';
 
 describe('cm: spent abort records', () => {
   const abortsOf = (k: Kit, stripe: number) =>
@@ -38,15 +38,7 @@ describe('cm: spent abort records', () => {
       [
         'w1 writes X, then Y; the owner dies after Y reached data fragment 0, before any parity',
         async () => {
-          x = await k.write('w1', 1, k.block(stripe, 0));
-          expect(x.outcome, 'X').to.equal('acked');
-          const hit = k.onCall(
-            (call) => call.from === owner && call.kind === 'applyParity',
-            () => k.world.crash(owner),
-          );
-          y = await k.write('w1', 2, k.block(stripe, 0));
-          expect(hit.happened(), 'the crash point was reached').to.equal(true);
-          expect(y.outcome, 'Y').to.equal('unknown');
+          ({ x, y } = await crashMidUpdate(k, stripe, 0));
         },
       ],
       [

@@ -187,3 +187,22 @@ export async function expectAllInvariants(k: Kit): Promise<void> {
   const violations = await settleAndCheck(k.world, k.work, STRIPES);
   expect(violations).to.deep.equal([]);
 }
+
+/** Writes X, then Y with the owner crashing as its first parity write leaves. */
+export async function crashMidUpdate(
+  k: Kit,
+  stripe: number,
+  index: number,
+): Promise<{ owner: string; x: WriteRecord; y: WriteRecord }> {
+  const owner = k.ownerOf(stripe);
+  const x = await k.write('w1', 1, k.block(stripe, index));
+  expect(x.outcome, 'X').to.equal('acked');
+  const hit = k.onCall(
+    (call) => call.from === owner && call.kind === 'applyParity',
+    () => k.world.crash(owner),
+  );
+  const y = await k.write('w1', 2, k.block(stripe, index));
+  expect(hit.happened(), 'the crash point was reached').to.equal(true);
+  expect(y.outcome, 'Y').to.equal('unknown');
+  return { owner, x, y };
+}
