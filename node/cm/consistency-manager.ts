@@ -11,7 +11,7 @@ import { stripeKey } from '../../placement/index.js';
 import type { ClusterMapState, VolumeRecord } from '../cluster/cluster-map-types.js';
 import { fragmentLocations, isAborted } from '../cluster/stripe-records.js';
 import { nodeMarkPending, nodeMarksOver } from '../cluster/node-marks.js';
-import { compareVersions, foldedWriter, type Version, type WriterStamp } from '../store/version.js';
+import { compareVersions, mayBeFolded, type Version, type WriterStamp } from '../store/version.js';
 import {
   confirmOwnership,
   emptyStats,
@@ -809,7 +809,6 @@ export class ConsistencyManager implements StripeService {
       written.some((at) => isAborted(state, owned.volume.name, owned.stripe, at, version));
     let unreadable = false;
     let folded = false;
-    const foldedName = foldedWriter({ ...request.writer, part });
     for (const candidate of written) {
       const store = storeOf(this.context.stores, owned, candidate);
       let history;
@@ -832,7 +831,8 @@ export class ConsistencyManager implements StripeService {
           !abandoned(item.version),
       );
       if (landed) return landed.version;
-      if (history.some((item) => item.foldedWriters?.includes(foldedName))) folded = true;
+      if (history.some((item) => mayBeFolded(item.foldedWriters ?? [], request.writer)))
+        folded = true;
     }
     if (unreadable)
       throw new OutcomeUnknownError(
@@ -840,7 +840,7 @@ export class ConsistencyManager implements StripeService {
       );
     if (folded)
       throw new OutcomeUnknownError(
-        `${owned.key}: part ${part} of write ${request.writer.writerId}:${request.writer.writerSeq} was folded into a fragment's base by the retention sweep; whether it landed or was rolled back can no longer be told`,
+        `${owned.key}: part ${part} of write ${request.writer.writerId}:${request.writer.writerSeq} may have been folded into a fragment's base by the retention sweep, which folded that writer's writes up to this sequence or beyond; whether it landed or was rolled back can no longer be told`,
       );
     return null;
   }

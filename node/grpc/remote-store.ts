@@ -129,7 +129,14 @@ export function remoteStore(client: FragmentClient): StorePort {
             }
           : {}),
         eventTimeMs: Number(entry.eventTimeMs),
-        ...(entry.foldedWriters.length > 0 ? { foldedWriters: entry.foldedWriters } : {}),
+        ...(entry.foldedWriters.length > 0
+          ? {
+              foldedWriters: entry.foldedWriters.map(({ writerId, writerSeq }) => ({
+                writerId,
+                writerSeq: Number(writerSeq),
+              })),
+            }
+          : {}),
       }));
     },
     async exportHistory(fragment, blockBytes, skip = []) {

@@ -37,6 +37,7 @@ import {
   encodeBase,
   encodeJson,
   encodeRecordKept,
+  foldedWritersOf,
   fragmentOfMetaKey,
   keys,
   type FragmentMeta,
@@ -60,10 +61,11 @@ import {
 } from './store-requests.js';
 import {
   compareVersions,
-  foldedWriter,
+  foldWriters,
   formatFragment,
   sameVersion,
   VERSION_ZERO,
+  type FoldedWriter,
   type FragmentId,
   type Version,
   type WriterStamp,
@@ -132,10 +134,11 @@ export interface HistoryEntry {
    */
   registry?: Version[];
   /**
-   * For the base: the writer parts folded into it (foldedWriter), so that a retry of a write
-   * whose record the retention sweep folded away is still known to have been here.
+   * For the base: the writers folded into it, each with its highest sequence folded, so that a
+   * retry of a write whose record the retention sweep folded away is still known to may have been
+   * here (mayBeFolded).
    */
-  foldedWriters?: string[];
+  foldedWriters?: FoldedWriter[];
   eventTimeMs: number;
 }
 
@@ -357,12 +360,13 @@ export class FragmentStore {
       entries.push(damaged(meta.baseVersion));
     } else if (base) {
       const header = decodeBaseHeader(base);
+      const foldedWriters = foldedWritersOf(header);
       entries.push({
         version: header.version,
         kind: 'base',
         writer: null,
         eventTimeMs: header.eventTimeMs,
-        foldedWriters: header.writers,
+        ...(foldedWriters.length > 0 ? { foldedWriters } : {}),
         ...(header.registry ? { registry: header.registry } : {}),
       });
     }
@@ -589,13 +593,13 @@ export class FragmentStore {
       const newest = foldable[foldable.length - 1];
       if (!newest) return 0;
       const bytes = await this.readVersionUnlocked(fragment, meta, newest.version);
-      const writers = foldable.flatMap((entry) =>
-        [entry.writer!, ...(entry.alsoWriters ?? [])].map(foldedWriter),
-      );
       const previousBase = await this.db.get(keys.base(fragment));
-      const kept = previousBase
-        ? decodeBase(previousBase, formatFragment(fragment)).header.writers
-        : [];
+      const folded = foldWriters(
+        previousBase
+          ? foldedWritersOf(decodeBase(previousBase, formatFragment(fragment)).header)
+          : [],
+        foldable.flatMap((entry) => [entry.writer!, ...(entry.alsoWriters ?? [])]),
+      );
       const operations: BatchOperation[] = [
         {
           type: 'put',
@@ -604,7 +608,7 @@ export class FragmentStore {
             {
               version: newest.version,
               eventTimeMs: newest.eventTimeMs,
-              writers: [...kept, ...writers],
+              folded,
               ...(newest.registry ? { registry: newest.registry } : {}),
             },
             bytes,

@@ -16,8 +16,8 @@ import { crc32c } from '@node-rs/crc32';
 import { ChecksumMismatchError } from './errors.js';
 import type { IndexRange } from './history-index.js';
 import type { BatchValue } from './level.js';
-import type { FragmentId, Version, WriterStamp } from './version.js';
-import { versionKey } from './version.js';
+import type { FoldedWriter, FragmentId, Version, WriterStamp } from './version.js';
+import { foldWriters, legacyFoldedWriter, versionKey } from './version.js';
 
 const STRIPE_DIGITS = 13;
 
@@ -138,8 +138,10 @@ export function decodeRecord(value: Uint8Array, fragment: string): VersionRecord
 export interface BaseHeader {
   version: Version;
   eventTimeMs: number;
-  /** Writer ids and sequences folded into the base (so a retry is still recognised). */
-  writers: string[];
+  /** The writers folded into the base, each with its highest sequence folded (foldWriters). */
+  folded?: FoldedWriter[];
+  /** Bases folded before session 13: each writer part folded, as "writerId:writerSeq:part". */
+  writers?: string[];
   /**
    * The registry its version was written with, where it had one (a parity's): a recovery that
    * steps a parity back to the base needs what that version named. Absent in bases folded before
@@ -147,6 +149,11 @@ export interface BaseHeader {
    */
   registry?: Version[];
   payloadCrc: number;
+}
+
+/** The writers folded into a base, whichever way it names them. */
+export function foldedWritersOf(header: BaseHeader): FoldedWriter[] {
+  return foldWriters(header.folded ?? [], (header.writers ?? []).map(legacyFoldedWriter));
 }
 
 export function encodeBase(header: Omit<BaseHeader, 'payloadCrc'>, bytes: Uint8Array): Uint8Array {

@@ -57,7 +57,46 @@ export function formatFragment(id: FragmentId): string {
   return `${id.volume}/${id.stripe}/${id.index}`;
 }
 
-/** How a base names a writer part folded into it: "writerId:writerSeq:part". */
-export function foldedWriter(writer: Pick<WriterStamp, 'writerId' | 'writerSeq' | 'part'>): string {
-  return `${writer.writerId}:${writer.writerSeq}:${writer.part}`;
+/**
+ * A writer whose writes were folded into a base, with the highest sequence folded: any write of
+ * that writer at or below it may be in the base, with no record of its own left.
+ */
+export interface FoldedWriter {
+  readonly writerId: string;
+  readonly writerSeq: number;
+}
+
+/**
+ * The writers folded into a base, one entry a writer (the highest sequence), from those folded
+ * before and the stamps folded now. Bases folded before session 13 name each writer part
+ * ("writerId:writerSeq:part"); they are read the same way. One entry a writer keeps the base's
+ * header bounded by its writers, not its writes: a retry of a writer's write at or below the
+ * highest folded sequence is outcome unknown whether or not that very write was folded, which a
+ * retry long after the retention window is anyway.
+ */
+export function foldWriters(
+  before: readonly FoldedWriter[],
+  stamps: readonly Pick<WriterStamp, 'writerId' | 'writerSeq'>[],
+): FoldedWriter[] {
+  const highest = new Map<string, number>();
+  for (const { writerId, writerSeq } of [...before, ...stamps])
+    highest.set(writerId, Math.max(writerSeq, highest.get(writerId) ?? 0));
+  return [...highest].map(([writerId, writerSeq]) => ({ writerId, writerSeq }));
+}
+
+/** A base's folded writer part as bases before session 13 named it: "writerId:writerSeq:part". */
+export function legacyFoldedWriter(name: string): FoldedWriter {
+  const partAt = name.lastIndexOf(':');
+  const seqAt = name.lastIndexOf(':', partAt - 1);
+  return { writerId: name.slice(0, seqAt), writerSeq: Number(name.slice(seqAt + 1, partAt)) };
+}
+
+/** Whether a base's folded writers may hold `writer`'s write (see FoldedWriter). */
+export function mayBeFolded(
+  folded: readonly FoldedWriter[],
+  writer: Pick<WriterStamp, 'writerId' | 'writerSeq'>,
+): boolean {
+  return folded.some(
+    (entry) => entry.writerId === writer.writerId && writer.writerSeq <= entry.writerSeq,
+  );
 }

@@ -6,6 +6,7 @@ import type { DeleteFragmentRequest as _tessera_v1_DeleteFragmentRequest, Delete
 import type { ExportHistoryRequest as _tessera_v1_ExportHistoryRequest, ExportHistoryRequest__Output as _tessera_v1_ExportHistoryRequest__Output } from './tessera/v1/ExportHistoryRequest.js';
 import type { FenceReply as _tessera_v1_FenceReply, FenceReply__Output as _tessera_v1_FenceReply__Output } from './tessera/v1/FenceReply.js';
 import type { FenceRequest as _tessera_v1_FenceRequest, FenceRequest__Output as _tessera_v1_FenceRequest__Output } from './tessera/v1/FenceRequest.js';
+import type { FoldedWriter as _tessera_v1_FoldedWriter, FoldedWriter__Output as _tessera_v1_FoldedWriter__Output } from './tessera/v1/FoldedWriter.js';
 import type { FragmentHistory as _tessera_v1_FragmentHistory, FragmentHistory__Output as _tessera_v1_FragmentHistory__Output } from './tessera/v1/FragmentHistory.js';
 import type { FragmentId as _tessera_v1_FragmentId, FragmentId__Output as _tessera_v1_FragmentId__Output } from './tessera/v1/FragmentId.js';
 import type { FragmentPiece as _tessera_v1_FragmentPiece, FragmentPiece__Output as _tessera_v1_FragmentPiece__Output } from './tessera/v1/FragmentPiece.js';
@@ -50,6 +51,7 @@ export interface ProtoGrpcType {
       ExportHistoryRequest: MessageTypeDefinition<_tessera_v1_ExportHistoryRequest, _tessera_v1_ExportHistoryRequest__Output>
       FenceReply: MessageTypeDefinition<_tessera_v1_FenceReply, _tessera_v1_FenceReply__Output>
       FenceRequest: MessageTypeDefinition<_tessera_v1_FenceRequest, _tessera_v1_FenceRequest__Output>
+      FoldedWriter: MessageTypeDefinition<_tessera_v1_FoldedWriter, _tessera_v1_FoldedWriter__Output>
       FragmentHistory: MessageTypeDefinition<_tessera_v1_FragmentHistory, _tessera_v1_FragmentHistory__Output>
       FragmentId: MessageTypeDefinition<_tessera_v1_FragmentId, _tessera_v1_FragmentId__Output>
       FragmentPiece: MessageTypeDefinition<_tessera_v1_FragmentPiece, _tessera_v1_FragmentPiece__Output>

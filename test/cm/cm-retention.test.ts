@@ -12,6 +12,7 @@ describe('cm: retries after the retention sweep', () => {
     const k = await kit(3);
     let stripe = 0;
     let owner = '';
+    let x!: WriteRecord;
     let y!: WriteRecord;
     let z!: WriteRecord;
     await steps([
@@ -25,7 +26,8 @@ describe('cm: retries after the retention sweep', () => {
       [
         'w1 writes X; then Y, whose owner dies as it confirms its ownership, before the ack',
         async () => {
-          expect((await k.write('w1', 1, k.block(stripe, 0))).outcome, 'X').to.equal('acked');
+          x = await k.write('w1', 1, k.block(stripe, 0));
+          expect(x.outcome, 'X').to.equal('acked');
           const hit = k.onCall(
             (call) => call.from === owner && call.kind === 'confirm',
             () => k.world.crash(owner),
@@ -60,6 +62,19 @@ describe('cm: retries after the retention sweep', () => {
         async () => {
           const retried = await k.write('w1', 2, k.block(stripe, 0), { again: y, attemptsMax: 3 });
           expect(retried.outcome).to.equal('unknown');
+          expect(new Set(await k.read(k.block(stripe, 0)))).to.deep.equal(new Set([z.id]));
+        },
+      ],
+      [
+        // The base names each writer once, with its highest sequence folded (Y's): X, below it,
+        // may have been folded too, and a late duplicate of it must not go back over Z either.
+        'a late duplicate of X, below the highest sequence of w1 folded, is outcome unknown too',
+        async () => {
+          const duplicate = await k.write('w1', 1, k.block(stripe, 0), {
+            again: x,
+            attemptsMax: 3,
+          });
+          expect(duplicate.outcome).to.equal('unknown');
           expect(new Set(await k.read(k.block(stripe, 0)))).to.deep.equal(new Set([z.id]));
         },
       ],

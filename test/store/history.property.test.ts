@@ -4,9 +4,11 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { VersionNotFoundError } from '../../node/store/errors.js';
-import { VERSION_ZERO } from '../../node/store/version.js';
+import type { Level } from '../../node/store/fragment-store.js';
+import { decodeBase, encodeBase, keys } from '../../node/store/store-codec.js';
 import { digestOf } from '../../node/store/store-requests.js';
-import { BACKENDS, BLOCK, dataWrite, v } from './store-fixtures.js';
+import { mayBeFolded, VERSION_ZERO } from '../../node/store/version.js';
+import { BACKENDS, BLOCK, dataWrite, filled, v } from './store-fixtures.js';
 
 const F = { volume: 'history', stripe: 3, index: 1 };
 
@@ -141,6 +143,80 @@ for (const backend of BACKENDS) {
         // needs the registry 1.2 was written with, and its bytes.
         expect(base).to.deep.include({ kind: 'base', version: v(1, 2), registry: registryAt(2) });
         expect(await store.readVersion(parity, BLOCK, v(1, 2))).to.deep.equal(atTwo);
+      } finally {
+        await opened.cleanup();
+      }
+    });
+
+    it('names each writer folded into the base once, with its highest sequence, across folds and from bases that named every write', async () => {
+      const opened = await backend.open();
+      try {
+        const write = (seq: number, writerId: string, writerSeq: number) => {
+          const request = dataWrite(
+            F,
+            seq === 1 ? VERSION_ZERO : v(1, seq - 1),
+            v(1, seq),
+            0,
+            filled(8, seq),
+          );
+          return opened.store.writeData({
+            ...request,
+            writer: { ...request.writer, writerId, writerSeq },
+          });
+        };
+        for (let seq = 1; seq <= 3; seq++) await write(seq, 'writer-a', seq);
+        await write(4, 'writer-b', 7);
+        await opened.store.markSettled(F, BLOCK, v(1, 2));
+        expect(await opened.store.fold(F, BLOCK, Number.MAX_SAFE_INTEGER)).to.equal(2);
+        expect((await opened.store.history(F))[0]?.foldedWriters).to.deep.equal([
+          { writerId: 'writer-a', writerSeq: 2 },
+        ]);
+        await opened.store.markSettled(F, BLOCK, v(1, 4));
+        expect(await opened.store.fold(F, BLOCK, Number.MAX_SAFE_INTEGER)).to.equal(2);
+        const folded = (await opened.store.history(F))[0]?.foldedWriters ?? [];
+        expect(folded).to.deep.equal([
+          { writerId: 'writer-a', writerSeq: 3 },
+          { writerId: 'writer-b', writerSeq: 7 },
+        ]);
+        // A retry at or below a writer's highest folded sequence may have been folded.
+        expect(mayBeFolded(folded, { writerId: 'writer-a', writerSeq: 1 })).to.equal(true);
+        expect(mayBeFolded(folded, { writerId: 'writer-b', writerSeq: 7 })).to.equal(true);
+        expect(mayBeFolded(folded, { writerId: 'writer-b', writerSeq: 8 })).to.equal(false);
+        expect(mayBeFolded(folded, { writerId: 'writer-c', writerSeq: 1 })).to.equal(false);
+
+        // A base as stores folded them before: every write part by name, writer ids with colons.
+        const db = (opened.store as unknown as { db: Level }).db;
+        const { header, bytes } = decodeBase((await db.get(keys.base(F)))!, 'F');
+        const { payloadCrc: _payloadCrc, folded: _folded, ...rest } = header;
+        const writers = ['host:1:9:0', 'host:1:4:1', 'writer-a:12:0', 'writer-a:3:0'];
+        await db.batch(
+          [{ type: 'put', key: keys.base(F), value: encodeBase({ ...rest, writers }, bytes) }],
+          {
+            sync: true,
+          },
+        );
+        const store = await opened.reopen();
+        const named = [
+          { writerId: 'host:1', writerSeq: 9 },
+          { writerId: 'writer-a', writerSeq: 12 },
+        ];
+        expect((await store.history(F))[0]?.foldedWriters).to.deep.equal(named);
+        // The next fold writes the new form: one name a writer, the older names merged in.
+        const request = dataWrite(F, v(1, 4), v(1, 5), 0, filled(8, 5));
+        await store.writeData({
+          ...request,
+          writer: { ...request.writer, writerId: 'writer-b', writerSeq: 8 },
+        });
+        await store.markSettled(F, BLOCK, v(1, 5));
+        expect(await store.fold(F, BLOCK, Number.MAX_SAFE_INTEGER)).to.equal(1);
+        expect((await store.history(F))[0]?.foldedWriters).to.deep.equal([
+          ...named,
+          { writerId: 'writer-b', writerSeq: 8 },
+        ]);
+        const reopened = (store as unknown as { db: Level }).db;
+        const rewritten = decodeBase((await reopened.get(keys.base(F)))!, 'F').header;
+        expect(rewritten.writers).to.equal(undefined);
+        expect(rewritten.folded).to.have.length(3);
       } finally {
         await opened.cleanup();
       }
