@@ -864,7 +864,6 @@ export class FragmentStore {
   }
 }
 
-/** Refusals of a write to a fragment at `current`, in a stripe fenced at `fenceEpoch`. */
 /** old ^= bytes, in place (old is the caller's own array); returns old, now the delta. */
 function xorInto(old: Uint8Array, bytes: Uint8Array): Uint8Array {
   if (old.length > 0) gfMulXor(old, bytes, 1);
