@@ -135,8 +135,8 @@ export interface HistoryEntry {
   registry?: Version[];
   /**
    * For the base: the writers folded into it, each with its highest sequence folded, so that a
-   * retry of a write whose record the retention sweep folded away is still known to may have been
-   * here (mayBeFolded).
+   * late retry of a write whose record the retention sweep folded away is not taken for a write
+   * that never landed (mayBeFolded).
    */
   foldedWriters?: FoldedWriter[];
   eventTimeMs: number;

@@ -284,7 +284,7 @@ describe('grpc: the Fragments service', () => {
     expect((await remote.history(parity)).length).to.equal(1);
   });
 
-  it('carries the writers a base folded in, so that a late retry is still known to may have been here', async () => {
+  it('carries the writers a base folded in, so that a late retry is not taken for a write that never landed', async () => {
     const remote = remoteStore(client);
     await client.call('WriteData', dataRequest(0, 1, 0, new Uint8Array(64).fill(1)));
     const second = dataRequest(1, 2, 0, new Uint8Array(64).fill(2));
