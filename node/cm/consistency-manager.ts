@@ -791,10 +791,11 @@ export class ConsistencyManager implements StripeService {
    * reflectsAbort reads it. Seed 2393: the abort was recorded for the other parity alone.) A part
    * applied again after such an abort shows twice; the later one may be the landed one. Null
    * when every fragment was read and none shows it; OUTCOME_UNKNOWN when one that might could
-   * not be read, or when a base names the part among those the retention sweep folded into it:
-   * its version is gone, and with it any way to tell a landed part from a rolled-back one (the
-   * abort record may be gone too, spent), so it is neither applied again (that would put its
-   * bytes back over every later write: seed 1487 with --retention-ms 0) nor called landed.
+   * not be read, or when a base names the writer with a sequence at or above the part's, so
+   * that the retention sweep may have folded the part into it (mayBeFolded): its version is
+   * gone, and with it any way to tell a landed part from a rolled-back one (the abort record may
+   * be gone too, spent), so it is neither applied again (that would put its bytes back over every
+   * later write: seed 1487 with --retention-ms 0) nor called landed.
    */
   private async findLanded(
     owned: OwnedStripe,

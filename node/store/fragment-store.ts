@@ -594,10 +594,10 @@ export class FragmentStore {
       if (!newest) return 0;
       const bytes = await this.readVersionUnlocked(fragment, meta, newest.version);
       const previousBase = await this.db.get(keys.base(fragment));
+      // The header alone: the payload's CRC32C does not cover it, and what the new base takes of
+      // the old payload was read, and checked, through readVersionUnlocked.
       const folded = foldWriters(
-        previousBase
-          ? foldedWritersOf(decodeBase(previousBase, formatFragment(fragment)).header)
-          : [],
+        previousBase ? foldedWritersOf(decodeBaseHeader(previousBase)) : [],
         foldable.flatMap((entry) => [entry.writer!, ...(entry.alsoWriters ?? [])]),
       );
       const operations: BatchOperation[] = [

@@ -68,11 +68,9 @@ export interface FoldedWriter {
 
 /**
  * The writers folded into a base, one entry a writer (the highest sequence), from those folded
- * before and the stamps folded now. Bases folded before session 13 name each writer part
- * ("writerId:writerSeq:part"); they are read the same way. One entry a writer keeps the base's
- * header bounded by its writers, not its writes: a retry of a writer's write at or below the
- * highest folded sequence is outcome unknown whether or not that very write was folded, which a
- * retry long after the retention window is anyway.
+ * before and the stamps folded now. One entry a writer keeps the base's header bounded by its
+ * writers, not its writes: a retry of a writer's write at or below the highest folded sequence
+ * is outcome unknown whether or not that very write was folded.
  */
 export function foldWriters(
   before: readonly FoldedWriter[],

@@ -15,6 +15,15 @@ describe('cm: retries after the retention sweep', () => {
     let x!: WriteRecord;
     let y!: WriteRecord;
     let z!: WriteRecord;
+    /** w1 sends `record` again: outcome unknown, and the block still reads Z. */
+    const expectLateRetryUnknown = async (seq: number, record: WriteRecord): Promise<void> => {
+      const retried = await k.write('w1', seq, k.block(stripe, 0), {
+        again: record,
+        attemptsMax: 3,
+      });
+      expect(retried.outcome).to.equal('unknown');
+      expect(new Set(await k.read(k.block(stripe, 0)))).to.deep.equal(new Set([z.id]));
+    };
     await steps([
       [
         'pick a stripe whose owner holds no fragment',
@@ -59,24 +68,13 @@ describe('cm: retries after the retention sweep', () => {
       ],
       [
         "w1's late retry of Y is outcome unknown, and the block still reads Z",
-        async () => {
-          const retried = await k.write('w1', 2, k.block(stripe, 0), { again: y, attemptsMax: 3 });
-          expect(retried.outcome).to.equal('unknown');
-          expect(new Set(await k.read(k.block(stripe, 0)))).to.deep.equal(new Set([z.id]));
-        },
+        () => expectLateRetryUnknown(2, y),
       ],
       [
         // The base names each writer once, with its highest sequence folded (Y's): X, below it,
         // may have been folded too, and a late duplicate of it must not go back over Z either.
         'a late duplicate of X, below the highest sequence of w1 folded, is outcome unknown too',
-        async () => {
-          const duplicate = await k.write('w1', 1, k.block(stripe, 0), {
-            again: x,
-            attemptsMax: 3,
-          });
-          expect(duplicate.outcome).to.equal('unknown');
-          expect(new Set(await k.read(k.block(stripe, 0)))).to.deep.equal(new Set([z.id]));
-        },
+        () => expectLateRetryUnknown(1, x),
       ],
     ]);
     await expectAllInvariants(k);
